@@ -1,0 +1,54 @@
+//! The library's error type: every variant names the file, line or offset it
+//! is about where there is one.
+
+use std::io;
+use std::path::PathBuf;
+
+/// What can go wrong in the library.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// An I/O error with no more specific place.
+    #[error(transparent)]
+    Io(#[from] io::Error),
+    /// An I/O error on a named file.
+    #[error("{path}: {source}")]
+    File {
+        /// The file.
+        path: PathBuf,
+        /// What the OS said.
+        #[source]
+        source: io::Error,
+    },
+    /// A malformed input record (JSONL line, WET record, ...).
+    #[error("{path}:{line}: {message}")]
+    Record {
+        /// The file.
+        path: PathBuf,
+        /// 1-based line number (JSONL) or record number (WET).
+        line: u64,
+        /// What is wrong.
+        message: String,
+    },
+    /// A rule file that does not parse.
+    #[error("{source_name}:{line}: {message}")]
+    Rules {
+        /// The rule file's name (a path, or `built-in/<file>`).
+        source_name: String,
+        /// 1-based line number.
+        line: usize,
+        /// What is wrong.
+        message: String,
+    },
+    /// A model (statistics) file that cannot be used.
+    #[error("model: {0}")]
+    Model(String),
+    /// An invalid setting.
+    #[error("setting {name}: {message}")]
+    Setting {
+        /// The setting's name.
+        name: &'static str,
+        /// What is wrong with its value.
+        message: String,
+    },
+}

@@ -1,0 +1,13 @@
+//! boilerstrip strips web boilerplate from scraped text and keeps the article.
+#![deny(missing_docs)]
+
+pub mod cleaner;
+mod error;
+pub mod line;
+pub mod stats;
+pub mod verdict;
+
+pub use cleaner::{Cleaner, CleanerBuilder, Document};
+pub use error::Error;
+pub use stats::LineStats;
+pub use verdict::{Cause, Verdict};

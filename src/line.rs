@@ -1,0 +1,296 @@
+//! Lines and fingerprints: the first stage after reading.
+//!
+//! A document is a byte buffer. [`lines`] splits it at `\n` with memchr, and
+//! each line is known by the byte range of its content (without the line end)
+//! and of its whole extent (with it), so that kept lines are written back byte
+//! for byte. [`Normalizer`] folds a line's case, digits, punctuation and
+//! whitespace and hashes the result into a stable 64-bit [`fingerprint`]: two
+//! lines that differ only in those respects count as the same line in the
+//! corpus statistics.
+
+use std::ops::Range;
+
+/// One line of a document, as byte offsets into the document.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct LineSpan {
+    /// Offset of the first byte of the line.
+    pub start: usize,
+    /// Offset one past the last content byte (before `\r\n` or `\n`).
+    pub content_end: usize,
+    /// Offset one past the line end (equal to `content_end` on a last line
+    /// without a terminator).
+    pub end: usize,
+}
+
+impl LineSpan {
+    /// The content bytes, without the line terminator.
+    pub fn content<'a>(&self, doc: &'a [u8]) -> &'a [u8] {
+        &doc[self.start..self.content_end]
+    }
+
+    /// The whole line, with its terminator.
+    pub fn whole<'a>(&self, doc: &'a [u8]) -> &'a [u8] {
+        &doc[self.start..self.end]
+    }
+
+    /// The byte range of the whole line.
+    pub fn range(&self) -> Range<usize> {
+        self.start..self.end
+    }
+}
+
+/// Iterator over the lines of a buffer; see [`lines`].
+#[derive(Clone, Debug)]
+pub struct Lines<'a> {
+    buf: &'a [u8],
+    pos: usize,
+}
+
+/// Splits `buf` into lines at `\n`. A `\r` before the `\n` belongs to the
+/// terminator, not the content. An empty buffer has no lines; a buffer ending
+/// in `\n` has no empty last line.
+///
+/// ```
+/// let doc = b"one\r\ntwo\nthree";
+/// let contents: Vec<&[u8]> = boilerstrip::line::lines(doc).map(|l| l.content(doc)).collect();
+/// assert_eq!(contents, [&b"one"[..], b"two", b"three"]);
+/// ```
+pub fn lines(buf: &[u8]) -> Lines<'_> {
+    Lines { buf, pos: 0 }
+}
+
+impl Iterator for Lines<'_> {
+    type Item = LineSpan;
+
+    #[inline]
+    fn next(&mut self) -> Option<LineSpan> {
+        if self.pos >= self.buf.len() {
+            return None;
+        }
+        let start = self.pos;
+        match memchr::memchr(b'\n', &self.buf[start..]) {
+            Some(i) => {
+                let nl = start + i;
+                let content_end = if nl > start && self.buf[nl - 1] == b'\r' {
+                    nl - 1
+                } else {
+                    nl
+                };
+                self.pos = nl + 1;
+                Some(LineSpan {
+                    start,
+                    content_end,
+                    end: nl + 1,
+                })
+            }
+            None => {
+                self.pos = self.buf.len();
+                Some(LineSpan {
+                    start,
+                    content_end: self.buf.len(),
+                    end: self.buf.len(),
+                })
+            }
+        }
+    }
+}
+
+/// What an ASCII byte becomes in a normalised line.
+#[derive(Clone, Copy)]
+enum Class {
+    /// Kept, lower-cased.
+    Letter(u8),
+    /// A decimal digit: a run of them becomes one `0`.
+    Digit,
+    /// Whitespace and punctuation: a run becomes one space (trimmed at the ends).
+    Gap,
+}
+
+const fn ascii_class(b: u8) -> Class {
+    if b.is_ascii_alphabetic() {
+        Class::Letter(b.to_ascii_lowercase())
+    } else if b.is_ascii_digit() {
+        Class::Digit
+    } else {
+        Class::Gap
+    }
+}
+
+static ASCII: [Class; 128] = {
+    let mut t = [Class::Gap; 128];
+    let mut i = 0;
+    while i < 128 {
+        t[i] = ascii_class(i as u8);
+        i += 1;
+    }
+    t
+};
+
+/// Folds lines into their normalised form and fingerprints them, reusing one
+/// buffer so that no line allocates.
+///
+/// The normal form: letters lower-cased (Unicode-aware), every run of digits
+/// replaced by one `0`, every run of whitespace, punctuation and symbols
+/// replaced by one space, no space at either end. Bytes that are not valid
+/// UTF-8 are kept as they are. So `"Share this post!"`, `"SHARE  this post"`
+/// and `" share this post "` share one fingerprint, and so do
+/// `"Posted 3 May 2012"` and `"Posted 17 May 2013"`.
+///
+/// ```
+/// use boilerstrip::line::Normalizer;
+/// let mut n = Normalizer::new();
+/// assert_eq!(n.normalize(b"  Share THIS post! "), b"share this post");
+/// assert_eq!(n.normalize("Page 12 of 30".as_bytes()), b"page 0 of 0");
+/// let a = n.fingerprint(b"Share this post");
+/// assert_eq!(a, n.fingerprint(b"share this post."));
+/// ```
+#[derive(Clone, Debug, Default)]
+pub struct Normalizer {
+    buf: Vec<u8>,
+}
+
+/// The stable 64-bit fingerprint of an already normalised line (XXH3, seed 0).
+/// The empty line has fingerprint 0 by definition.
+#[inline]
+pub fn fingerprint(normalized: &[u8]) -> u64 {
+    if normalized.is_empty() {
+        0
+    } else {
+        xxhash_rust::xxh3::xxh3_64(normalized)
+    }
+}
+
+impl Normalizer {
+    /// A normaliser with an empty buffer.
+    pub fn new() -> Normalizer {
+        Normalizer::default()
+    }
+
+    /// The normal form of `line`, valid until the next call.
+    pub fn normalize(&mut self, line: &[u8]) -> &[u8] {
+        self.buf.clear();
+        let out = &mut self.buf;
+        // `gap` is true when a space is owed before the next word byte.
+        let mut gap = false;
+        let mut last_digit = false;
+        let mut i = 0;
+        while i < line.len() {
+            let b = line[i];
+            if b < 0x80 {
+                i += 1;
+                match ASCII[b as usize] {
+                    Class::Letter(l) => {
+                        push_word_byte(out, &mut gap, l);
+                        last_digit = false;
+                    }
+                    Class::Digit => {
+                        if !last_digit {
+                            push_word_byte(out, &mut gap, b'0');
+                            last_digit = true;
+                        }
+                    }
+                    Class::Gap => {
+                        gap = true;
+                        last_digit = false;
+                    }
+                }
+                continue;
+            }
+            let len = utf8_len(b);
+            let decoded = line
+                .get(i..i + len)
+                .and_then(|s| std::str::from_utf8(s).ok())
+                .and_then(|s| s.chars().next());
+            match decoded {
+                Some(c) if c.is_alphabetic() => {
+                    if gap && !out.is_empty() {
+                        out.push(b' ');
+                    }
+                    gap = false;
+                    last_digit = false;
+                    let mut tmp = [0u8; 4];
+                    for lc in c.to_lowercase() {
+                        out.extend_from_slice(lc.encode_utf8(&mut tmp).as_bytes());
+                    }
+                    i += len;
+                }
+                Some(c) if c.is_numeric() => {
+                    if !last_digit {
+                        push_word_byte(out, &mut gap, b'0');
+                        last_digit = true;
+                    }
+                    i += len;
+                }
+                Some(_) => {
+                    // Punctuation, symbols, non-ASCII spaces.
+                    gap = true;
+                    last_digit = false;
+                    i += len;
+                }
+                None => {
+                    // Not UTF-8: keep the byte so distinct binary lines stay distinct.
+                    push_word_byte(out, &mut gap, b);
+                    last_digit = false;
+                    i += 1;
+                }
+            }
+        }
+        &self.buf
+    }
+
+    /// The fingerprint of `line`'s normal form.
+    #[inline]
+    pub fn fingerprint(&mut self, line: &[u8]) -> u64 {
+        fingerprint(self.normalize(line))
+    }
+}
+
+#[inline]
+fn push_word_byte(out: &mut Vec<u8>, gap: &mut bool, b: u8) {
+    if *gap && !out.is_empty() {
+        out.push(b' ');
+    }
+    *gap = false;
+    out.push(b);
+}
+
+#[inline]
+fn utf8_len(first: u8) -> usize {
+    match first {
+        0xC0..=0xDF => 2,
+        0xE0..=0xEF => 3,
+        0xF0..=0xF7 => 4,
+        _ => 1,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn splits_keep_terminators() {
+        let doc = b"a\r\n\nb\n";
+        let spans: Vec<_> = lines(doc).collect();
+        assert_eq!(spans.len(), 3);
+        assert_eq!(spans[0].content(doc), b"a");
+        assert_eq!(spans[0].whole(doc), b"a\r\n");
+        assert_eq!(spans[1].content(doc), b"");
+        assert_eq!(spans[2].whole(doc), b"b\n");
+    }
+
+    #[test]
+    fn normal_form_folds_case_digits_punctuation() {
+        let mut n = Normalizer::new();
+        assert_eq!(
+            n.normalize("© 2025 Foo, Inc. — All Rights Reserved.".as_bytes()),
+            "0 foo inc all rights reserved".as_bytes()
+        );
+        assert_eq!(
+            n.normalize("ÉCOLE Élève".as_bytes()),
+            "école élève".as_bytes()
+        );
+        assert_eq!(n.normalize(b"   "), b"");
+        assert_eq!(n.normalize(b"a\xffb"), b"a\xffb");
+    }
+}
