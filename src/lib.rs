@@ -2,6 +2,7 @@
 #![deny(missing_docs)]
 
 pub mod cleaner;
+pub mod compress;
 mod error;
 pub mod line;
 pub mod stats;

@@ -1,0 +1,164 @@
+//! Compression: gzip (multi-member, as WET files are) and zstd, detected by
+//! their magic bytes, for reading; the same formats for writing, so that an
+//! output keeps its input's compression.
+
+use std::fs::File;
+use std::io::{self, BufRead, BufReader, Read, Write};
+use std::path::Path;
+
+/// A compression format.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Compression {
+    /// Not compressed.
+    None,
+    /// gzip (RFC 1952), possibly several members.
+    Gzip,
+    /// Zstandard.
+    Zstd,
+}
+
+const GZIP_MAGIC: &[u8] = &[0x1f, 0x8b];
+const ZSTD_MAGIC: &[u8] = &[0x28, 0xb5, 0x2f, 0xfd];
+
+impl Compression {
+    /// The format whose magic bytes `head` starts with.
+    pub fn detect(head: &[u8]) -> Compression {
+        if head.starts_with(GZIP_MAGIC) {
+            Compression::Gzip
+        } else if head.starts_with(ZSTD_MAGIC) {
+            Compression::Zstd
+        } else {
+            Compression::None
+        }
+    }
+
+    /// The file-name suffix of the format (`.gz`, `.zst`), if any.
+    pub fn suffix(self) -> Option<&'static str> {
+        match self {
+            Compression::None => None,
+            Compression::Gzip => Some(".gz"),
+            Compression::Zstd => Some(".zst"),
+        }
+    }
+
+    /// The format that a file-name suffix names.
+    pub fn from_name(name: &str) -> Compression {
+        if name.ends_with(".gz") {
+            Compression::Gzip
+        } else if name.ends_with(".zst") || name.ends_with(".zstd") {
+            Compression::Zstd
+        } else {
+            Compression::None
+        }
+    }
+}
+
+/// Wraps `reader` in a decoder for the compression its first bytes show.
+pub fn decoder<'a, R: BufRead + 'a>(
+    mut reader: R,
+) -> io::Result<(Compression, Box<dyn Read + 'a>)> {
+    let head = reader.fill_buf()?;
+    let c = Compression::detect(head);
+    let r: Box<dyn Read + 'a> = match c {
+        Compression::None => Box::new(reader),
+        Compression::Gzip => Box::new(flate2::bufread::MultiGzDecoder::new(reader)),
+        Compression::Zstd => Box::new(zstd::stream::read::Decoder::with_buffer(reader)?),
+    };
+    Ok((c, r))
+}
+
+/// Opens `path` for reading through the decoder its magic bytes call for.
+pub fn open(path: &Path) -> io::Result<(Compression, Box<dyn Read>)> {
+    let f = File::open(path)?;
+    decoder(BufReader::with_capacity(1 << 16, f))
+}
+
+/// A writer that compresses with one [`Compression`]. Call
+/// [`Encoder::finish`]: a compressed stream is complete only after its
+/// trailer, and dropping an unfinished encoder leaves it truncated.
+pub enum Encoder<W: Write> {
+    /// Writes through.
+    Plain(W),
+    /// gzip, at level 6 (zlib's default balance of speed and size).
+    Gzip(flate2::write::GzEncoder<W>),
+    /// zstd, at level 3 (the zstd library's default).
+    Zstd(zstd::stream::write::Encoder<'static, W>),
+}
+
+impl<W: Write> Encoder<W> {
+    /// Wraps `writer` in an encoder for `c`.
+    pub fn new(writer: W, c: Compression) -> io::Result<Encoder<W>> {
+        Ok(match c {
+            Compression::None => Encoder::Plain(writer),
+            Compression::Gzip => Encoder::Gzip(flate2::write::GzEncoder::new(
+                writer,
+                flate2::Compression::new(6),
+            )),
+            Compression::Zstd => Encoder::Zstd(zstd::stream::write::Encoder::new(writer, 3)?),
+        })
+    }
+
+    /// Writes the trailer, flushes, and returns the inner writer.
+    pub fn finish(self) -> io::Result<W> {
+        match self {
+            Encoder::Plain(mut w) => {
+                w.flush()?;
+                Ok(w)
+            }
+            Encoder::Gzip(e) => {
+                let mut w = e.finish()?;
+                w.flush()?;
+                Ok(w)
+            }
+            Encoder::Zstd(e) => {
+                let mut w = e.finish()?;
+                w.flush()?;
+                Ok(w)
+            }
+        }
+    }
+}
+
+impl<W: Write> Write for Encoder<W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        match self {
+            Encoder::Plain(w) => w.write(buf),
+            Encoder::Gzip(w) => w.write(buf),
+            Encoder::Zstd(w) => w.write(buf),
+        }
+    }
+    fn write_all(&mut self, buf: &[u8]) -> io::Result<()> {
+        match self {
+            Encoder::Plain(w) => w.write_all(buf),
+            Encoder::Gzip(w) => w.write_all(buf),
+            Encoder::Zstd(w) => w.write_all(buf),
+        }
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        match self {
+            Encoder::Plain(w) => w.flush(),
+            Encoder::Gzip(w) => w.flush(),
+            Encoder::Zstd(w) => w.flush(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_trips_every_format() {
+        for c in [Compression::None, Compression::Gzip, Compression::Zstd] {
+            let mut e = Encoder::new(Vec::new(), c).unwrap();
+            e.write_all(b"hello\nworld\n").unwrap();
+            let bytes = e.finish().unwrap();
+            assert_eq!(Compression::detect(&bytes), c);
+            let (found, mut r) = decoder(&bytes[..]).unwrap();
+            assert_eq!(found, c);
+            let mut out = Vec::new();
+            r.read_to_end(&mut out).unwrap();
+            assert_eq!(out, b"hello\nworld\n");
+        }
+    }
+}
