@@ -2,9 +2,13 @@
 //! cloned [`Cleaner`] that runs pass 1 ([`Cleaner::observe`]) and pass 2
 //! ([`Cleaner::classify`]) on one document at a time.
 
+use std::cell::RefCell;
 use std::sync::Arc;
 
 use crate::error::Error;
+use crate::features::{gather, group_of, stage1, stage2, Group, LineInfo, Scratch, Stopwords};
+use crate::model::{dot, sigmoid, LineModel};
+use crate::rules::{RuleSet, RuleSetBuilder};
 use crate::stats::LineStats;
 use crate::verdict::{Cause, Verdict};
 
@@ -33,43 +37,111 @@ impl<'a> Document<'a> {
 }
 
 /// Builds a [`Cleaner`].
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub struct CleanerBuilder {
-    rule_files: Vec<(String, String)>,
+    rules: RuleSetBuilder,
+    model: Option<(String, String)>,
+    threshold: Option<f32>,
+}
+
+impl Default for CleanerBuilder {
+    fn default() -> CleanerBuilder {
+        CleanerBuilder::new()
+    }
 }
 
 impl CleanerBuilder {
-    /// A builder with the built-in lexicon and default settings.
+    /// A builder with the built-in lexicon, the built-in line model and its
+    /// threshold.
     pub fn new() -> CleanerBuilder {
-        CleanerBuilder::default()
+        CleanerBuilder {
+            rules: RuleSetBuilder::new(),
+            model: None,
+            threshold: None,
+        }
     }
 
-    /// Adds a user rule file (its name for messages, and its text). By
+    /// Adds a user rule file (its name for messages, and its text; the format
+    /// is described in [`crate::rules`]). A user phrase drops every line it
+    /// matches; a protecting phrase (`!`) keeps every line it matches. By
     /// default only the built-in lexicon is used.
-    pub fn rules(
-        &mut self,
-        name: impl Into<String>,
-        text: impl Into<String>,
-    ) -> &mut CleanerBuilder {
-        self.rule_files.push((name.into(), text.into()));
+    pub fn rules(&mut self, name: &str, text: &str) -> &mut CleanerBuilder {
+        self.rules.file(name, text);
+        self
+    }
+
+    /// Uses a line model trained by `boilerstrip train` instead of the
+    /// built-in one (`name` for messages, `text` the model file). By default,
+    /// the built-in model.
+    pub fn model(&mut self, name: &str, text: &str) -> &mut CleanerBuilder {
+        self.model = Some((name.to_string(), text.to_string()));
+        self
+    }
+
+    /// The probability of being content at or above which a line is kept,
+    /// in `0..=1`. Lower keeps more (higher recall), higher drops more. By
+    /// default, the model's own threshold.
+    pub fn threshold(&mut self, t: f32) -> &mut CleanerBuilder {
+        self.threshold = Some(t);
         self
     }
 
     /// Builds the cleaner, compiling the rules once.
     pub fn build(&self) -> Result<Cleaner, Error> {
+        let rules = self.rules.build()?;
+        let built_in_categories = crate::rules::BUILT_IN.len();
+        let categories: Vec<String> = crate::rules::BUILT_IN
+            .iter()
+            .map(|(c, _)| c.to_string())
+            .collect();
+        let mut model = match &self.model {
+            Some((name, text)) => LineModel::parse(name, text, &categories)?,
+            None => LineModel::parse(
+                "built-in/line-model.txt",
+                crate::model::BUILT_IN,
+                &categories,
+            )?,
+        };
+        if let Some(t) = self.threshold {
+            if !(0.0..=1.0).contains(&t) {
+                return Err(Error::Setting {
+                    name: "threshold",
+                    message: format!("{t} is not between 0 and 1"),
+                });
+            }
+            model.threshold = t;
+        }
+        let groups = model.names1.iter().map(|n| group_of(n)).collect();
         Ok(Cleaner {
-            inner: Arc::new(Inner {}),
+            inner: Arc::new(Inner {
+                rules,
+                built_in_categories,
+                stopwords: Stopwords::built_in(),
+                model,
+                groups,
+            }),
         })
     }
 }
 
 #[derive(Debug)]
-struct Inner {}
+struct Inner {
+    rules: RuleSet,
+    /// Categories below this index are the built-in lexicon's, which are
+    /// features of the model; the others are user categories, hard rules.
+    built_in_categories: usize,
+    stopwords: Stopwords,
+    model: LineModel,
+    groups: Vec<Group>,
+}
+
+thread_local! {
+    static SCRATCH: RefCell<Scratch> = RefCell::new(Scratch::default());
+}
 
 /// The built cleaner: immutable, `Send + Sync`, and cheap to clone (an `Arc`).
 #[derive(Clone, Debug)]
 pub struct Cleaner {
-    #[allow(dead_code)]
     inner: Arc<Inner>,
 }
 
@@ -78,33 +150,217 @@ impl Cleaner {
     pub fn new() -> Cleaner {
         CleanerBuilder::new()
             .build()
-            .expect("the built-in rules compile (checked by tests)")
+            .expect("the built-in rules and model load (checked by tests)")
+    }
+
+    /// The compiled lexicon.
+    pub fn rules(&self) -> &RuleSet {
+        &self.inner.rules
+    }
+
+    /// The line model.
+    pub fn model(&self) -> &LineModel {
+        &self.inner.model
     }
 
     /// Pass 1: counts the lines of `doc` into `stats`.
     pub fn observe(&self, doc: &Document<'_>, stats: &mut LineStats) {
-        let mut n = crate::line::Normalizer::new();
-        let mut fps: Vec<u64> = crate::line::lines(doc.text)
-            .map(|l| n.fingerprint(l.content(doc.text)))
-            .collect();
-        stats.add_document(doc.site, &mut fps);
+        SCRATCH.with(|s| {
+            let s = &mut *s.borrow_mut();
+            s.fps.clear();
+            for l in crate::line::lines(doc.text) {
+                let fp = s.norm.fingerprint(l.content(doc.text));
+                s.fps.push(fp);
+            }
+            stats.add_document(doc.site, &mut s.fps);
+        })
     }
 
     /// Pass 2: one verdict per line of `doc` (lines as [`crate::line::lines`]
     /// splits them), using the corpus statistics `stats`.
-    pub fn classify(&self, doc: &Document<'_>, _stats: &LineStats) -> Vec<Verdict> {
-        crate::line::lines(doc.text)
-            .map(|_| Verdict {
-                keep: true,
-                score: 1.0,
-                cause: Cause::Content,
-            })
-            .collect()
+    pub fn classify(&self, doc: &Document<'_>, stats: &LineStats) -> Vec<Verdict> {
+        let mut out = Vec::new();
+        self.classify_into(doc, stats, &mut out);
+        out
     }
 
-    /// A readable account of a verdict's cause, for `--explain`.
+    /// Like [`Cleaner::classify`], into a vector the caller reuses.
+    pub fn classify_into(&self, doc: &Document<'_>, stats: &LineStats, out: &mut Vec<Verdict>) {
+        SCRATCH.with(|s| self.classify_with(doc, stats, &mut s.borrow_mut(), out))
+    }
+
+    fn classify_with(
+        &self,
+        doc: &Document<'_>,
+        stats: &LineStats,
+        s: &mut Scratch,
+        out: &mut Vec<Verdict>,
+    ) {
+        let inner = &*self.inner;
+        let m = &inner.model;
+        gather(doc.text, doc.site, stats, &inner.rules, &inner.stopwords, s);
+        self.stage_features(stats, s);
+        out.clear();
+        out.resize(
+            s.infos.len(),
+            Verdict {
+                keep: false,
+                score: 0.0,
+                cause: Cause::Blank,
+            },
+        );
+        let w1 = m.w1.len();
+        let w2 = m.w2.len();
+        for (k, &li) in s.content.iter().enumerate() {
+            let info = &s.infos[li];
+            let x2 = &s.x2[k * w2..(k + 1) * w2];
+            let score = sigmoid(dot(&m.w2, x2));
+            let keep = score >= m.threshold;
+            let cause = if let Some(p) = info.protect {
+                Cause::Protected { phrase: p }
+            } else if let Some(c) = self.user_category(info) {
+                Cause::Lexicon {
+                    category: c,
+                    phrase: info.lex_hit.unwrap_or(0),
+                }
+            } else {
+                self.cause_of(info, &s.x1[k * w1..(k + 1) * w1], x2, keep)
+            };
+            let keep = match cause {
+                Cause::Protected { .. } => true,
+                Cause::Lexicon { category, .. }
+                    if category as usize >= inner.built_in_categories =>
+                {
+                    false
+                }
+                _ => keep,
+            };
+            out[li] = Verdict { keep, score, cause };
+        }
+        // A blank line is kept between two kept lines, to keep paragraphs apart.
+        let mut prev_kept = false;
+        let mut i = 0;
+        while i < out.len() {
+            if !s.infos[i].blank() {
+                prev_kept = out[i].keep;
+                i += 1;
+                continue;
+            }
+            let j = (i..out.len()).find(|&j| !s.infos[j].blank());
+            let next_kept = j.is_some_and(|j| out[j].keep);
+            let end = j.unwrap_or(out.len());
+            for v in &mut out[i..end] {
+                v.keep = prev_kept && next_kept;
+            }
+            i = end;
+        }
+    }
+
+    /// Stage-1 features, probabilities, and stage-2 features of the gathered
+    /// document in `s`.
+    pub(crate) fn stage_features(&self, stats: &LineStats, s: &mut Scratch) {
+        let inner = &*self.inner;
+        let m = &inner.model;
+        stage1(
+            &s.infos,
+            stats.documents(),
+            inner.built_in_categories,
+            &inner.rules,
+            &mut s.content,
+            &mut s.x1,
+        );
+        let w1 = m.w1.len();
+        s.p1.clear();
+        s.p1.extend(s.x1.chunks_exact(w1).map(|x| sigmoid(dot(&m.w1, x))));
+        stage2(&s.p1, m.threshold, &mut s.x2);
+    }
+
+    fn user_category(&self, info: &LineInfo) -> Option<u16> {
+        let id = info.lex_hit?;
+        let c = self.inner.rules.phrases()[id as usize].category;
+        (c as usize >= self.inner.built_in_categories).then_some(c)
+    }
+
+    /// The evidence that weighed most toward the decision, by feature group.
+    fn cause_of(&self, info: &LineInfo, x1: &[f32], x2: &[f32], keep: bool) -> Cause {
+        let m = &self.inner.model;
+        let sign = if keep { 1.0 } else { -1.0 };
+        // Stage 2: the neighbours' terms against the line's own log-odds.
+        let own = m.w2[1] * x2[1] * sign;
+        let neighbours: f32 = (2..m.w2.len()).map(|j| m.w2[j] * x2[j]).sum::<f32>() * sign;
+        if neighbours > own.max(0.0) {
+            return Cause::Context;
+        }
+        let mut by_group: [(Group, f32); 7] = [
+            (Group::Shape, 0.0),
+            (Group::Site, 0.0),
+            (Group::Corpus, 0.0),
+            (Group::Page, 0.0),
+            (Group::Lexicon, 0.0),
+            (Group::Position, 0.0),
+            (Group::Context, 0.0),
+        ];
+        for ((g, w), x) in self.inner.groups.iter().zip(&m.w1).zip(x1) {
+            if let Some(slot) = by_group.iter_mut().find(|(h, _)| h == g) {
+                slot.1 += w * x * sign;
+            }
+        }
+        if keep {
+            return Cause::Content;
+        }
+        let (g, _) =
+            by_group.iter().copied().fold(
+                (Group::Shape, f32::MIN),
+                |a, b| if b.1 > a.1 { b } else { a },
+            );
+        match g {
+            Group::Lexicon if info.lex_hit.is_some() => {
+                let id = info.lex_hit.unwrap_or(0);
+                Cause::Lexicon {
+                    category: self.inner.rules.phrases()[id as usize].category,
+                    phrase: id,
+                }
+            }
+            Group::Site => Cause::SiteRepeat {
+                df: info.site_df,
+                docs: info.site_docs,
+            },
+            Group::Corpus => Cause::CorpusRepeat { df: info.corpus_df },
+            Group::Page => Cause::PageRepeat {
+                count: info.page_count,
+            },
+            Group::Position => Cause::Position,
+            Group::Context => Cause::Context,
+            _ => Cause::Shape,
+        }
+    }
+
+    /// The name under which run statistics count a cause: the lexicon
+    /// category for lexicon matches, the cause's kind otherwise.
+    pub fn cause_name(&self, cause: &Cause) -> String {
+        match cause {
+            Cause::Lexicon { category, .. } => format!(
+                "lexicon:{}",
+                self.inner.rules.categories()[*category as usize]
+            ),
+            c => c.kind().to_string(),
+        }
+    }
+
+    /// A readable account of a cause, for `--explain`: the rule category and
+    /// phrase, the frequency that condemned the line, or the kind of signal.
     pub fn describe(&self, cause: &Cause) -> String {
-        cause.kind().to_string()
+        let phrase = |id: u32| &self.inner.rules.phrases()[id as usize].text;
+        match *cause {
+            Cause::Lexicon { phrase: id, .. } => {
+                format!("{} \"{}\"", self.cause_name(cause), phrase(id))
+            }
+            Cause::Protected { phrase: id } => format!("protected \"{}\"", phrase(id)),
+            Cause::SiteRepeat { df, docs } => format!("site-repeat {df}/{docs} docs"),
+            Cause::CorpusRepeat { df } => format!("corpus-repeat {df} docs"),
+            Cause::PageRepeat { count } => format!("page-repeat x{count}"),
+            c => c.kind().to_string(),
+        }
     }
 }
 

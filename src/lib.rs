@@ -4,9 +4,13 @@
 pub mod cleaner;
 pub mod compress;
 mod error;
+pub mod features;
 pub mod label;
 pub mod line;
+pub mod model;
+pub mod rules;
 pub mod stats;
+pub mod train;
 pub mod verdict;
 
 pub use cleaner::{Cleaner, CleanerBuilder, Document};

