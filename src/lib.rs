@@ -4,6 +4,7 @@
 pub mod cleaner;
 pub mod compress;
 mod error;
+pub mod eval;
 pub mod label;
 pub mod line;
 pub mod stats;
