@@ -377,7 +377,7 @@ impl Analysis {
         writeln!(w)?;
         writeln!(
             w,
-            "{:<14} {:>10} {:>10} {:>10} {:>10}   {:>10} {:>10}",
+            "{:<14} {:>11} {:>11} {:>11} {:>11}   {:>12} {:>12}",
             "by cause",
             "kept-ok",
             "kept-bad",
@@ -389,7 +389,7 @@ impl Analysis {
         for cc in &self.causes {
             writeln!(
                 w,
-                "{:<14} {:>10} {:>10} {:>10} {:>10}   {:>10} {:>10}",
+                "{:<14} {:>11} {:>11} {:>11} {:>11}   {:>12} {:>12}",
                 cc.cause,
                 cc.lines.content_kept,
                 cc.lines.boilerplate_kept,
@@ -412,14 +412,15 @@ impl Analysis {
             ),
         ] {
             writeln!(w)?;
+            if list.is_empty() {
+                writeln!(w, "{title}: none")?;
+                continue;
+            }
             writeln!(
                 w,
                 "{title}: {total} distinct lines, the {} most frequent",
                 list.len()
             )?;
-            if list.is_empty() {
-                continue;
-            }
             writeln!(
                 w,
                 "{:>7} {:>7} {:>6}  {:<24}  line",
