@@ -52,7 +52,8 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
-//! [`read_jsonl`] and [`read_dirs`] read the two input shapes;
+//! [`read_jsonl`] and [`read_dirs`] read the two input shapes ([`read`]
+//! picks one);
 //! [`analyze`] runs a [`Cleaner`](crate::Cleaner) over uncleaned pages and
 //! reports its errors line by line.
 
@@ -67,7 +68,7 @@ mod analyze;
 mod read;
 
 pub use analyze::{analyze, Analysis, CauseCounts, Confusion, LineGroup};
-pub use read::{read_dirs, read_jsonl, read_jsonl_from, Fields, Page, Pages};
+pub use read::{read, read_dirs, read_jsonl, read_jsonl_from, Fields, Page, Pages};
 
 /// The number of words in a shingle. Four, as in the near-duplicate
 /// detection literature (Broder's w-shingling) and the ROUGE-n family's

@@ -94,6 +94,15 @@ fn directories_pair_by_relative_path() {
         .unwrap_err()
         .to_string();
     assert!(err.contains("not a directory"), "{err}");
+
+    // `read` pairs directories when given a gold directory, and refuses a
+    // directory without one.
+    let via_read = eval::read(&out, Some(&gold), &Fields::default()).unwrap();
+    assert_eq!(via_read, pages);
+    let err = eval::read(&out, None, &Fields::default())
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("gold-dir"), "{err}");
 }
 
 #[test]

@@ -80,6 +80,24 @@ impl Default for Fields {
     }
 }
 
+/// Reads pages the way `boilerstrip eval PATH [--gold-dir DIR]` takes them:
+/// with `gold_dir`, `path` is a directory of outputs paired with it
+/// ([`read_dirs`]); without, `path` is a JSONL file ([`read_jsonl`]). A
+/// directory `path` without `gold_dir` is a setting error.
+pub fn read(path: &Path, gold_dir: Option<&Path>, fields: &Fields) -> Result<Pages, Error> {
+    match gold_dir {
+        Some(gold) => read_dirs(path, gold),
+        None if path.is_dir() => Err(Error::Setting {
+            name: "gold-dir",
+            message: format!(
+                "{} is a directory: give the directory of gold texts to pair it with",
+                path.display()
+            ),
+        }),
+        None => read_jsonl(path, fields),
+    }
+}
+
 /// Reads a JSONL file (plain, gzip or zstd, found by its magic bytes), one
 /// record a line; blank lines are skipped. A record that is not a JSON
 /// object, or lacks the text or gold field as a string, is an error naming
