@@ -4,6 +4,7 @@
 pub mod cleaner;
 pub mod compress;
 mod error;
+pub mod eval;
 pub mod features;
 pub mod label;
 pub mod line;

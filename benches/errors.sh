@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# Error analysis on the evaluation sets: for each EVAL_DIR/*.jsonl.gz, runs
+# boilerstrip over the uncleaned pages as one corpus, labels each line from
+# the gold, and prints the lines most often wrongly kept and wrongly dropped
+# with the cause the classifier gave, and the errors counted by cause.
+#
+#   benches/errors.sh [EVAL_DIR] [--top N] [--only DATASET] [--json]
+#
+# EVAL_DIR defaults to ../shared/eval; --top defaults to 20; --only limits the
+# run to one dataset (its file name without .jsonl.gz). --json prints each
+# analysis as JSON instead of text.
+# BOILERSTRIP=/path/to/binary uses that binary instead of building one.
+set -euo pipefail
+
+eval_dir=""
+top=20
+only=""
+json=()
+while (($#)); do
+    case "$1" in
+    --top)
+        [[ $# -ge 2 && "$2" =~ ^[0-9]+$ ]] || { echo "errors.sh: --top needs a number" >&2; exit 2; }
+        top="$2"
+        shift 2
+        ;;
+    --only)
+        [[ $# -ge 2 ]] || { echo "errors.sh: --only needs a dataset name" >&2; exit 2; }
+        only="$2"
+        shift 2
+        ;;
+    --json)
+        json=(--json)
+        shift
+        ;;
+    -h | --help)
+        awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"
+        exit 0
+        ;;
+    -*)
+        echo "errors.sh: unknown option $1" >&2
+        exit 2
+        ;;
+    *)
+        eval_dir="$1"
+        shift
+        ;;
+    esac
+done
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+eval_dir="${eval_dir:-$root/../shared/eval}"
+if [[ ! -d "$eval_dir" ]]; then
+    echo "errors.sh: no evaluation directory $eval_dir" >&2
+    exit 2
+fi
+
+shopt -s nullglob
+files=("$eval_dir"/*.jsonl.gz)
+if [[ -n "$only" ]]; then
+    files=()
+    [[ -f "$eval_dir/$only.jsonl.gz" ]] && files=("$eval_dir/$only.jsonl.gz")
+fi
+if ((${#files[@]} == 0)); then
+    echo "errors.sh: no ${only:-*}.jsonl.gz in $eval_dir" >&2
+    exit 2
+fi
+
+if [[ -n "${BOILERSTRIP:-}" ]]; then
+    bin="$BOILERSTRIP"
+else
+    echo "building the release binary" >&2
+    (cd "$root" && cargo build --release --quiet)
+    bin="$root/target/release/boilerstrip"
+fi
+
+for f in "${files[@]}"; do
+    name="$(basename "$f" .jsonl.gz)"
+    if ((${#json[@]} == 0)); then
+        echo "=== $name"
+    fi
+    "$bin" eval --analyze "$f" --top "$top" "${json[@]}"
+    if ((${#json[@]} == 0)); then
+        echo
+    fi
+done

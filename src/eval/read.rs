@@ -1,0 +1,377 @@
+//! Reading pages to measure: a JSONL file with the output and the gold in two
+//! fields of each record, or two directories of text files paired by
+//! relative path.
+
+use std::io::{BufRead, BufReader, Read};
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+use serde_json::{Map, Value};
+
+use crate::error::Error;
+
+/// One page to measure: a text (a cleaner's output, or an uncleaned page for
+/// [`analyze`](super::analyze)), its gold and, where known, its site.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Page {
+    /// The page's name in reports: its id, its line number, or its relative path.
+    pub name: String,
+    /// The text to measure.
+    pub text: String,
+    /// The human-made main content.
+    pub gold: String,
+    /// The page's site, for per-site statistics; `None` where unknown.
+    pub site: Option<String>,
+}
+
+impl Page {
+    /// A page without a site.
+    pub fn new(name: impl Into<String>, text: impl Into<String>, gold: impl Into<String>) -> Page {
+        Page {
+            name: name.into(),
+            text: text.into(),
+            gold: gold.into(),
+            site: None,
+        }
+    }
+
+    /// The same page attributed to `site` (an empty site means none).
+    pub fn with_site(mut self, site: impl Into<String>) -> Page {
+        let site = site.into();
+        self.site = (!site.is_empty()).then_some(site);
+        self
+    }
+}
+
+/// Pages read, and the files of a directory pair present on one side only.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Pages {
+    /// The paired pages, in input order (JSONL) or by relative path (directories).
+    pub pages: Vec<Page>,
+    /// Relative paths of output files without a gold file.
+    pub only_in_output: Vec<String>,
+    /// Relative paths of gold files without an output file.
+    pub only_in_gold: Vec<String>,
+}
+
+/// The field names of a JSONL record.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Fields {
+    /// The text to measure. By default, `text`.
+    pub text: String,
+    /// The gold. By default, `gold`.
+    pub gold: String,
+    /// The page's name (a string or number); when a record lacks it the page
+    /// is named by its 1-based line number. By default, `id`.
+    pub id: String,
+    /// The page's site; a record without it, or with an empty or null value,
+    /// has none. By default, `domain`.
+    pub site: String,
+}
+
+impl Default for Fields {
+    fn default() -> Fields {
+        Fields {
+            text: "text".into(),
+            gold: "gold".into(),
+            id: "id".into(),
+            site: "domain".into(),
+        }
+    }
+}
+
+/// Reads pages the way `boilerstrip eval PATH [--gold-dir DIR]` takes them:
+/// with `gold_dir`, `path` is a directory of outputs paired with it
+/// ([`read_dirs`]); without, `path` is a JSONL file ([`read_jsonl`]). A
+/// directory `path` without `gold_dir` is a setting error.
+pub fn read(path: &Path, gold_dir: Option<&Path>, fields: &Fields) -> Result<Pages, Error> {
+    match gold_dir {
+        Some(gold) => read_dirs(path, gold),
+        None if path.is_dir() => Err(Error::Setting {
+            name: "gold-dir",
+            message: format!(
+                "{} is a directory: give the directory of gold texts to pair it with",
+                path.display()
+            ),
+        }),
+        None => read_jsonl(path, fields),
+    }
+}
+
+/// Reads a JSONL file (plain, gzip or zstd, found by its magic bytes), one
+/// record a line; blank lines are skipped. A record that is not a JSON
+/// object, or lacks the text or gold field as a string, is an error naming
+/// the file and line.
+///
+/// ```
+/// use boilerstrip::eval::{read_jsonl, Fields};
+/// let dir = tempfile::tempdir()?;
+/// let path = dir.path().join("pages.jsonl");
+/// std::fs::write(&path, "{\"id\": \"a\", \"text\": \"x y\", \"gold\": \"x\", \"domain\": \"a.org\"}\n")?;
+/// let pages = read_jsonl(&path, &Fields::default())?;
+/// assert_eq!(pages.pages[0].name, "a");
+/// assert_eq!(pages.pages[0].site.as_deref(), Some("a.org"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn read_jsonl(path: &Path, fields: &Fields) -> Result<Pages, Error> {
+    let (_, r) = crate::compress::open(path).map_err(|e| file_error(path, e))?;
+    Ok(Pages {
+        pages: read_jsonl_from(r, path, fields)?,
+        ..Pages::default()
+    })
+}
+
+/// Reads JSONL records from `reader` (already decompressed), naming `path`
+/// in errors.
+pub fn read_jsonl_from<R: Read>(
+    reader: R,
+    path: &Path,
+    fields: &Fields,
+) -> Result<Vec<Page>, Error> {
+    let mut r = BufReader::with_capacity(1 << 16, reader);
+    let mut buf = Vec::new();
+    let mut pages = Vec::new();
+    let mut line = 0u64;
+    loop {
+        buf.clear();
+        let n = r
+            .read_until(b'\n', &mut buf)
+            .map_err(|e| file_error(path, e))?;
+        if n == 0 {
+            break;
+        }
+        line += 1;
+        if buf.iter().all(u8::is_ascii_whitespace) {
+            continue;
+        }
+        pages.push(record(&buf, fields, line).map_err(|message| Error::Record {
+            path: path.to_path_buf(),
+            line,
+            message,
+        })?);
+    }
+    Ok(pages)
+}
+
+/// One record, on line `line`: the page, named by its line when it has no id.
+fn record(bytes: &[u8], fields: &Fields, line: u64) -> Result<Page, String> {
+    let mut obj: Map<String, Value> = match serde_json::from_slice(bytes) {
+        Ok(Value::Object(o)) => o,
+        Ok(_) => return Err("the record is not a JSON object".into()),
+        Err(e) => return Err(format!("invalid JSON: {e}")),
+    };
+    let mut string = |name: &str| match obj.remove(name) {
+        Some(Value::String(s)) => Ok(s),
+        Some(other) => Err(format!(
+            "field `{name}` is {}, not a string",
+            kind_of(&other)
+        )),
+        None => Err(format!("no field `{name}`")),
+    };
+    let text = string(&fields.text)?;
+    let gold = string(&fields.gold)?;
+    let name = match obj.remove(&fields.id) {
+        Some(Value::String(s)) => s,
+        Some(Value::Number(n)) => n.to_string(),
+        None | Some(Value::Null) => line.to_string(),
+        Some(other) => {
+            return Err(format!(
+                "field `{}` is {}, not a string or number",
+                fields.id,
+                kind_of(&other)
+            ))
+        }
+    };
+    let site = match obj.remove(&fields.site) {
+        Some(Value::String(s)) => (!s.is_empty()).then_some(s),
+        None | Some(Value::Null) => None,
+        Some(other) => {
+            return Err(format!(
+                "field `{}` is {}, not a string",
+                fields.site,
+                kind_of(&other)
+            ))
+        }
+    };
+    Ok(Page {
+        name,
+        text,
+        gold,
+        site,
+    })
+}
+
+fn kind_of(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+fn file_error(path: &Path, source: std::io::Error) -> Error {
+    Error::File {
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+/// Reads two directories of text files and pairs them by relative path:
+/// `output/x/y.txt` is measured against `gold/x/y.txt`. Files are read
+/// through the decompressor their magic bytes call for, and as UTF-8 with
+/// invalid bytes replaced. Files present on one side only are listed in the
+/// result, not errors. Pages are named by relative path (with `/`), sorted.
+pub fn read_dirs(output: &Path, gold: &Path) -> Result<Pages, Error> {
+    let outs = list_files(output)?;
+    let golds = list_files(gold)?;
+    let mut pairs = Vec::new();
+    let mut only_in_output = Vec::new();
+    let mut only_in_gold = Vec::new();
+    let (mut i, mut j) = (0, 0);
+    while i < outs.len() || j < golds.len() {
+        match (outs.get(i), golds.get(j)) {
+            (Some(o), Some(g)) if o == g => {
+                pairs.push(o.clone());
+                i += 1;
+                j += 1;
+            }
+            (Some(o), Some(g)) if o < g => {
+                only_in_output.push(o.clone());
+                i += 1;
+            }
+            (Some(o), None) => {
+                only_in_output.push(o.clone());
+                i += 1;
+            }
+            (_, Some(g)) => {
+                only_in_gold.push(g.clone());
+                j += 1;
+            }
+            (None, None) => unreachable!("loop condition"),
+        }
+    }
+    let read: Vec<Result<Page, Error>> = pairs
+        .par_iter()
+        .map(|rel| {
+            Ok(Page::new(
+                rel.clone(),
+                read_text(&output.join(rel))?,
+                read_text(&gold.join(rel))?,
+            ))
+        })
+        .collect();
+    Ok(Pages {
+        pages: read.into_iter().collect::<Result<_, _>>()?,
+        only_in_output,
+        only_in_gold,
+    })
+}
+
+/// Relative paths (with `/`) of the files under `root`, sorted.
+fn list_files(root: &Path) -> Result<Vec<String>, Error> {
+    let meta = std::fs::metadata(root).map_err(|e| file_error(root, e))?;
+    if !meta.is_dir() {
+        return Err(file_error(
+            root,
+            std::io::Error::new(std::io::ErrorKind::InvalidInput, "not a directory"),
+        ));
+    }
+    let mut files = Vec::new();
+    for entry in walkdir::WalkDir::new(root).follow_links(true) {
+        let entry = entry.map_err(|e| {
+            let path = e
+                .path()
+                .map_or_else(|| root.to_path_buf(), Path::to_path_buf);
+            file_error(&path, e.into())
+        })?;
+        if !entry.file_type().is_file() {
+            continue;
+        }
+        let rel: PathBuf = entry
+            .path()
+            .strip_prefix(root)
+            .expect("walkdir yields paths under its root")
+            .to_path_buf();
+        let parts: Vec<_> = rel
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy().into_owned())
+            .collect();
+        files.push(parts.join("/"));
+    }
+    files.sort();
+    Ok(files)
+}
+
+fn read_text(path: &Path) -> Result<String, Error> {
+    let (_, mut r) = crate::compress::open(path).map_err(|e| file_error(path, e))?;
+    let mut bytes = Vec::new();
+    r.read_to_end(&mut bytes).map_err(|e| file_error(path, e))?;
+    Ok(match String::from_utf8(bytes) {
+        Ok(s) => s,
+        Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read(s: &str) -> Result<Vec<Page>, Error> {
+        read_jsonl_from(s.as_bytes(), Path::new("t.jsonl"), &Fields::default())
+    }
+
+    #[test]
+    fn records_name_site_and_blank_lines() {
+        let pages = read(concat!(
+            "{\"id\": 7, \"text\": \"a\", \"gold\": \"b\", \"domain\": \"\"}\n",
+            "\n",
+            "{\"text\": \"c\", \"gold\": \"d\", \"domain\": \"x.org\", \"url\": \"u\"}\n",
+        ))
+        .unwrap();
+        assert_eq!(pages.len(), 2);
+        assert_eq!(pages[0].name, "7");
+        assert_eq!(pages[0].site, None);
+        // No id: named by its line number (3: the blank line counts).
+        assert_eq!(pages[1].name, "3");
+        assert_eq!(pages[1].site.as_deref(), Some("x.org"));
+    }
+
+    #[test]
+    fn errors_name_file_line_and_field() {
+        let cases = [
+            ("{\"text\": \"a\"}", "no field `gold`"),
+            ("{\"text\": 3, \"gold\": \"a\"}", "field `text` is a number"),
+            ("[1]", "not a JSON object"),
+            ("{\"text\": ", "invalid JSON"),
+            (
+                "{\"text\": \"a\", \"gold\": \"b\", \"id\": [1]}",
+                "field `id` is an array",
+            ),
+        ];
+        for (line, want) in cases {
+            let input = format!("{{\"text\": \"ok\", \"gold\": \"ok\"}}\n{line}\n");
+            let err = read(&input).unwrap_err().to_string();
+            assert!(err.starts_with("t.jsonl:2: "), "{err}");
+            assert!(err.contains(want), "{err} lacks {want}");
+        }
+    }
+
+    #[test]
+    fn other_field_names() {
+        let fields = Fields {
+            text: "cleaned".into(),
+            gold: "reference".into(),
+            ..Fields::default()
+        };
+        let pages = read_jsonl_from(
+            &b"{\"cleaned\": \"a\", \"reference\": \"b\", \"text\": 1}"[..],
+            Path::new("t"),
+            &fields,
+        )
+        .unwrap();
+        assert_eq!((pages[0].text.as_str(), pages[0].gold.as_str()), ("a", "b"));
+    }
+}
