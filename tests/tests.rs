@@ -1,3 +1,4 @@
 //! The one integration-test binary.
 
+mod golden;
 mod rules_data;
