@@ -61,6 +61,10 @@ pub struct LineInfo {
     pub lex_whole: bool,
     /// A protecting phrase matched.
     pub protect: Option<u32>,
+    /// The line (three words or more) is part of the document's first line,
+    /// which scrapers fill with the page title: an article's headline is
+    /// usually its title without the site's name.
+    pub in_title: bool,
 }
 
 impl LineInfo {
@@ -84,6 +88,7 @@ impl LineInfo {
 pub struct Scratch {
     pub(crate) norm: Normalizer,
     pub(crate) padded: Vec<u8>,
+    pub(crate) title: Vec<u8>,
     pub(crate) infos: Vec<LineInfo>,
     pub(crate) counts: FpMap<u32>,
     pub(crate) fps: Vec<u64>,
@@ -129,12 +134,14 @@ pub fn gather(
     let Scratch {
         norm,
         padded,
+        title,
         infos,
         counts,
         ..
     } = scratch;
     infos.clear();
     counts.clear();
+    title.clear();
     let site = site.filter(|s| !s.is_empty()).map(site_key);
     let site_docs = site.map_or(0, |s| stats.site_docs(s));
     for span in lines(text) {
@@ -164,12 +171,23 @@ pub fn gather(
                 info.site_df = stats.site_df(s, info.fp);
                 info.site_docs = site_docs;
             }
-            let m = rules.match_line(normal, padded, words);
+            padded.clear();
+            padded.push(b' ');
+            padded.extend_from_slice(normal);
+            padded.push(b' ');
+            let m = rules.match_line(padded, words);
             info.lex_hit = m.hit;
             info.lex_whole = m
                 .hit
                 .is_some_and(|id| rules.phrases()[id as usize].mode == MatchMode::Whole);
             info.protect = m.protect;
+            if title.is_empty() {
+                title.push(b' ');
+                title.extend_from_slice(normal);
+                title.push(b' ');
+            } else if words >= 3 {
+                info.in_title = memchr::memmem::find(title, padded).is_some();
+            }
         }
         infos.push(info);
     }
@@ -282,6 +300,7 @@ pub const STAGE1: &[&str] = &[
     "before_prose",
     "after_prose",
     "first_line",
+    "in_title",
     "prev_words_log",
     "next_words_log",
     "prev_site_df_ge2",
@@ -334,7 +353,13 @@ pub fn group_of(name: &str) -> Group {
         Group::Lexicon
     } else if matches!(
         name,
-        "rel_pos" | "prose_before" | "prose_after" | "before_prose" | "after_prose" | "first_line"
+        "rel_pos"
+            | "prose_before"
+            | "prose_after"
+            | "before_prose"
+            | "after_prose"
+            | "first_line"
+            | "in_title"
     ) {
         Group::Position
     } else if name.starts_with("prev_") || name.starts_with("next_") || name.starts_with("win") {
@@ -416,7 +441,7 @@ pub fn stage1(
             0.0
         };
         prose_seen += own_prose;
-        let values: [f32; 62] = [
+        let values: [f32; 63] = [
             1.0,
             wl(l),
             b(w <= 2),
@@ -484,6 +509,7 @@ pub fn stage1(
             b(total_prose > 0 && prose_seen == own_prose && own_prose == 0 && before == 0.0),
             b(total_prose > 0 && after == 0.0 && own_prose == 0),
             b(k == 0),
+            b(l.in_title),
             neighbour(-1).map_or(0.0, wl),
             neighbour(1).map_or(0.0, wl),
             neighbour(-1).map_or(0.0, site_rep),

@@ -258,10 +258,12 @@ impl RuleSet {
         &self.phrases
     }
 
-    /// Matches one line. `normal` is the line's normal form, `padded` a
-    /// scratch buffer, `words` the line's word count.
-    pub fn match_line(&self, normal: &[u8], padded: &mut Vec<u8>, words: u32) -> LineMatch {
+    /// Matches one line, given as its normal form with one space before and
+    /// after (`" share this post "`), so that phrases match on word
+    /// boundaries; `words` is the line's word count.
+    pub fn match_line(&self, padded: &[u8], words: u32) -> LineMatch {
         let mut m = LineMatch::default();
+        let normal = padded.get(1..padded.len().saturating_sub(1)).unwrap_or(&[]);
         if normal.is_empty() {
             return m;
         }
@@ -271,12 +273,8 @@ impl RuleSet {
         let Some(ac) = &self.automaton else {
             return m;
         };
-        padded.clear();
-        padded.push(b' ');
-        padded.extend_from_slice(normal);
-        padded.push(b' ');
         let mut best: Option<(u8, u32, u32)> = None; // (rank, words, id)
-        for found in ac.find_overlapping_iter(&padded[..]) {
+        for found in ac.find_overlapping_iter(padded) {
             let id = self.pattern_phrase[found.pattern().as_usize()];
             let p = &self.phrases[id as usize];
             let rank = match p.mode {
@@ -316,7 +314,8 @@ mod tests {
         let mut n = Normalizer::new();
         let normal = n.normalize(line.as_bytes()).to_vec();
         let words = normal.split(|&b| b == b' ').count() as u32;
-        let m = rules.match_line(&normal, &mut Vec::new(), words);
+        let padded = [&b" "[..], &normal, b" "].concat();
+        let m = rules.match_line(&padded, words);
         m.hit.map(|id| rules.phrases()[id as usize].text.clone())
     }
 
