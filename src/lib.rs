@@ -4,7 +4,10 @@
 pub mod cleaner;
 pub mod compress;
 mod error;
+pub mod format;
+pub mod input;
 pub mod line;
+pub mod report;
 pub mod stats;
 pub mod verdict;
 
