@@ -4,9 +4,11 @@
 pub mod cleaner;
 pub mod compress;
 mod error;
+pub mod explain;
 pub mod format;
 pub mod input;
 pub mod line;
+pub mod pipeline;
 pub mod report;
 pub mod stats;
 pub mod verdict;

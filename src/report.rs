@@ -380,8 +380,20 @@ mod tests {
         b.drop_line("lexicon", 9, b"Menu", 5);
         let sum = a.clone() + b.clone();
         assert_eq!(sum.inputs, 2);
-        assert_eq!(sum.dropped["shape"], Count { lines: 2, bytes: 12 });
-        assert_eq!(sum.dropped_total(), Count { lines: 4, bytes: 23 });
+        assert_eq!(
+            sum.dropped["shape"],
+            Count {
+                lines: 2,
+                bytes: 12
+            }
+        );
+        assert_eq!(
+            sum.dropped_total(),
+            Count {
+                lines: 4,
+                bytes: 23
+            }
+        );
         assert_eq!(sum.top_dropped(10), vec![(3, "Share"), (1, "Menu")]);
         assert_eq!(a.clone() + RunStats::default(), a);
         assert_eq!(RunStats::default() + b.clone(), b);

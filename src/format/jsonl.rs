@@ -119,7 +119,12 @@ impl<'a> JsonlRecords<'a> {
             }
         })?;
         let text = match &w.text {
-            Some(m @ Member { kind: Kind::String { .. }, .. }) => m,
+            Some(
+                m @ Member {
+                    kind: Kind::String { .. },
+                    ..
+                },
+            ) => m,
             _ => {
                 return Ok(Item::NoText {
                     raw,
@@ -127,7 +132,8 @@ impl<'a> JsonlRecords<'a> {
                 })
             }
         };
-        let decoded = decode(content, text).map_err(|e| format!("field {:?}: {e}", opts.text_field))?;
+        let decoded =
+            decode(content, text).map_err(|e| format!("field {:?}: {e}", opts.text_field))?;
         let text_bytes = match decoded {
             Cow::Borrowed(s) => Cow::Borrowed(s.as_bytes()),
             Cow::Owned(s) => Cow::Owned(s.into_bytes()),
@@ -151,11 +157,10 @@ impl<'a> JsonlRecords<'a> {
                         .and_then(site_from_url)
                 })
         };
-        let label = w
-            .id
-            .as_ref()
-            .or(w.url.as_ref())
-            .and_then(|m| value_str(content, m));
+        let label =
+            w.id.as_ref()
+                .or(w.url.as_ref())
+                .and_then(|m| value_str(content, m));
         Ok(Item::Doc(Doc {
             text: text_bytes,
             site,
@@ -316,7 +321,10 @@ fn expect_end(line: &[u8], i: usize) -> Result<(), String> {
     if skip_ws(line, i) == line.len() {
         Ok(())
     } else {
-        Err(format!("unexpected bytes after the object at column {}", i + 1))
+        Err(format!(
+            "unexpected bytes after the object at column {}",
+            i + 1
+        ))
     }
 }
 
@@ -407,7 +415,11 @@ mod tests {
                 ),
                 ("\"z\"".into(), "[]".into(), Kind::Nested),
                 ("\"b\"".into(), "true".into(), Kind::Scalar),
-                ("\"s\"".into(), "\"\"".into(), Kind::String { escaped: false }),
+                (
+                    "\"s\"".into(),
+                    "\"\"".into(),
+                    Kind::String { escaped: false }
+                ),
             ]
         );
         assert_eq!(members("{}"), vec![]);
@@ -416,16 +428,32 @@ mod tests {
     #[test]
     fn scanner_rejects_without_panicking() {
         for bad in [
-            "", "[1]", "{", "{\"a\"", "{\"a\":", "{\"a\":1", "{\"a\":\"x", "{\"a\":[1}", "{\"a\":1}x",
-            "{\"a\\", "{1:2}", "{\"a\":1,}",
+            "",
+            "[1]",
+            "{",
+            "{\"a\"",
+            "{\"a\":",
+            "{\"a\":1",
+            "{\"a\":\"x",
+            "{\"a\":[1}",
+            "{\"a\":1}x",
+            "{\"a\\",
+            "{1:2}",
+            "{\"a\":1,}",
         ] {
             assert!(scan_members(bad.as_bytes(), |_| {}).is_err(), "{bad:?}");
         }
     }
 
     fn one(line: &str, opts: &FormatOptions) -> String {
-        let items: Vec<Item> =
-            records(Format::Jsonl, line.as_bytes(), "t.jsonl".as_ref(), None, opts).collect();
+        let items: Vec<Item> = records(
+            Format::Jsonl,
+            line.as_bytes(),
+            "t.jsonl".as_ref(),
+            None,
+            opts,
+        )
+        .collect();
         assert_eq!(items.len(), 1);
         match &items[0] {
             Item::Doc(d) => format!(
@@ -444,11 +472,17 @@ mod tests {
     fn reads_text_site_and_label() {
         let o = FormatOptions::default();
         assert_eq!(
-            one(r#"{"id":7,"url":"http://A.org/x","text":"x\ud83d\ude00\n"}"#, &o),
+            one(
+                r#"{"id":7,"url":"http://A.org/x","text":"x\ud83d\ude00\n"}"#,
+                &o
+            ),
             r#"text="x😀\n" site=Some("a.org") label=Some("7")"#
         );
         assert_eq!(
-            one(r#"{"domain":"b.org","url":"http://a.org/","text":"x","text":"y"}"#, &o),
+            one(
+                r#"{"domain":"b.org","url":"http://a.org/","text":"x","text":"y"}"#,
+                &o
+            ),
             r#"text="y" site=Some("b.org") label=Some("http://a.org/")"#
         );
         assert_eq!(one(r#"{"text":5}"#, &o), "notext 1");
@@ -468,14 +502,18 @@ mod tests {
     fn reports_malformed_records() {
         let o = FormatOptions::default();
         assert!(one("{\"text\": \"x\",}", &o).starts_with("bad t.jsonl:1: invalid JSON at column"));
-        assert_eq!(one("[1,2]", &o), "bad t.jsonl:1: the record is not a JSON object");
+        assert_eq!(
+            one("[1,2]", &o),
+            "bad t.jsonl:1: the record is not a JSON object"
+        );
         assert!(one(r#"{"text":"\ud800"}"#, &o).starts_with("bad t.jsonl:1: field \"text\""));
     }
 
     #[test]
     fn splices_cleaned_text_into_the_same_span() {
         let o = FormatOptions::default();
-        let line = "{\"a\": [1, 2.50],\t\"text\" : \"keep\\u00e9\\nd\\u0072op\\n\" , \"z\":null}\r\n";
+        let line =
+            "{\"a\": [1, 2.50],\t\"text\" : \"keep\\u00e9\\nd\\u0072op\\n\" , \"z\":null}\r\n";
         let items: Vec<Item> =
             records(Format::Jsonl, line.as_bytes(), "t".as_ref(), None, &o).collect();
         let Item::Doc(d) = &items[0] else { panic!() };

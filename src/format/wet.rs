@@ -125,11 +125,7 @@ impl<'a> Iterator for WetRecords<'a> {
         });
         let Some(length) = length else {
             let end = next_record_start(buf, start + header_end);
-            return Some(self.malformed(
-                start,
-                end,
-                "no valid Content-Length header".into(),
-            ));
+            return Some(self.malformed(start, end, "no valid Content-Length header".into()));
         };
         let body = header_end..header_end.saturating_add(length);
         if body.end > rest.len() {
@@ -336,8 +332,7 @@ mod tests {
     fn rewrites_length_and_drops_digest() {
         let a = record("conversion", "https://a.example/", "Keep\nDrop\n");
         let o = FormatOptions::default();
-        let Some(Item::Doc(d)) =
-            records(Format::Wet, a.as_bytes(), "x".as_ref(), None, &o).next()
+        let Some(Item::Doc(d)) = records(Format::Wet, a.as_bytes(), "x".as_ref(), None, &o).next()
         else {
             panic!()
         };
@@ -390,7 +385,10 @@ mod tests {
         let a = "WARC/1.0\nWARC-Type: conversion\nContent-Length: 2\n\nA\n\n\nWARC/1.0\nWARC-Type: conversion\nContent-Length: 2\n\nB\n\n\n\n";
         assert_eq!(
             items(a),
-            vec!["doc 1 \"A\\n\" None".to_string(), "doc 2 \"B\\n\" None".to_string()]
+            vec![
+                "doc 1 \"A\\n\" None".to_string(),
+                "doc 2 \"B\\n\" None".to_string()
+            ]
         );
     }
 }
