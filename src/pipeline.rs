@@ -252,7 +252,9 @@ pub fn check_output_dir(dir: &Path, d: &Discovery) -> Result<(), Error> {
     for input in &d.inputs {
         let target = out.join(&input.relative);
         if let Source::File(p) | Source::Stream(p) = &input.source {
-            if resolve(p)? == target {
+            // A pipe given by name (`/dev/fd/63`) may not resolve to a path;
+            // then it cannot be overwritten either.
+            if resolve(p).is_ok_and(|p| p == target) {
                 return Err(bad(format!(
                     "writing to {} would overwrite the input {}",
                     dir.display(),
@@ -761,6 +763,9 @@ impl Exec {
                 });
                 drop(tx);
             });
+            // If the sink panics, stop the workers so that the scope can
+            // join them and the panic reaches the caller.
+            let _guard = StopOnPanic { stop, advanced };
             let mut pending = BTreeMap::new();
             let mut expect = 0;
             let mut sinking = true;
@@ -840,6 +845,27 @@ mod tests {
         assert_eq!(seen, 5);
         // The window stops workers from running far ahead.
         assert!(started.load(Ordering::Relaxed) < 100);
+    }
+
+    #[test]
+    fn a_panic_in_work_or_sink_reaches_the_caller_without_a_hang() {
+        for sink_panics in [false, true] {
+            let exec = Exec::new(2).unwrap();
+            let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                exec.run_ordered(
+                    1000,
+                    &|i| {
+                        assert!(sink_panics || i != 3, "work fails");
+                        i
+                    },
+                    &mut |i, _| {
+                        assert!(!sink_panics || i != 3, "sink fails");
+                        true
+                    },
+                )
+            }));
+            assert!(result.is_err());
+        }
     }
 
     #[test]

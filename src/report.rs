@@ -185,31 +185,31 @@ impl fmt::Display for RunStats {
         writeln!(
             f,
             "inputs      {} ({} bad), bad records {}, records without text {}",
-            group(self.inputs),
-            group(self.bad_inputs),
-            group(self.bad_records),
-            group(self.records_without_text)
+            thousands(self.inputs),
+            thousands(self.bad_inputs),
+            thousands(self.bad_records),
+            thousands(self.records_without_text)
         )?;
         writeln!(
             f,
             "documents   {} in, {} out",
-            group(self.documents_in),
-            group(self.documents_out)
+            thousands(self.documents_in),
+            thousands(self.documents_out)
         )?;
         writeln!(
             f,
             "lines       {} in, {} kept, {} dropped ({})",
-            group(self.text_in.lines),
-            group(self.text_out.lines),
-            group(dropped.lines),
+            thousands(self.text_in.lines),
+            thousands(self.text_out.lines),
+            thousands(dropped.lines),
             percent(dropped.lines, self.text_in.lines)
         )?;
         writeln!(
             f,
             "bytes       {} in, {} kept, {} dropped ({})",
-            group(self.text_in.bytes),
-            group(self.text_out.bytes),
-            group(dropped.bytes),
+            thousands(self.text_in.bytes),
+            thousands(self.text_out.bytes),
+            thousands(dropped.bytes),
             percent(dropped.bytes, self.text_in.bytes)
         )?;
         if !self.dropped.is_empty() {
@@ -220,8 +220,8 @@ impl fmt::Display for RunStats {
                 writeln!(
                     f,
                     "  {reason:<16} {:>12} lines {:>14} bytes",
-                    group(c.lines),
-                    group(c.bytes)
+                    thousands(c.lines),
+                    thousands(c.bytes)
                 )?;
             }
         }
@@ -229,7 +229,7 @@ impl fmt::Display for RunStats {
         if !top.is_empty() {
             writeln!(f, "most frequent dropped lines:")?;
             for (count, line) in top {
-                writeln!(f, "  {:>10}  {line}", group(count))?;
+                writeln!(f, "  {:>10}  {line}", thousands(count))?;
             }
         }
         for (i, name) in ["pass 1", "pass 2"].iter().enumerate() {
@@ -247,7 +247,7 @@ impl fmt::Display for RunStats {
 }
 
 /// `1234567` as `1,234,567`.
-fn group(n: u64) -> String {
+pub fn thousands(n: u64) -> String {
     let s = n.to_string();
     let mut out = String::with_capacity(s.len() + s.len() / 3);
     for (i, c) in s.chars().enumerate() {

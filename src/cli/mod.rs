@@ -12,7 +12,7 @@ use std::time::Instant;
 
 use anyhow::{Context, Result};
 use boilerstrip::pipeline;
-use boilerstrip::report::RunStats;
+use boilerstrip::report::{thousands, RunStats};
 use clap::Parser;
 
 use args::Args;
@@ -121,8 +121,9 @@ fn summary(
         None => {
             let dropped = run.dropped_total().lines;
             s.push_str(&format!(
-                ": {} lines kept, {dropped} dropped",
-                run.text_out.lines
+                ": {} kept, {} dropped",
+                plural(run.text_out.lines, "line"),
+                thousands(dropped)
             ));
         }
     }
@@ -141,6 +142,6 @@ fn plural(n: u64, what: &str) -> String {
     if n == 1 {
         format!("1 {what}")
     } else {
-        format!("{n} {what}s")
+        format!("{} {what}s", thousands(n))
     }
 }

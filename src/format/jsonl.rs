@@ -3,7 +3,7 @@
 //!
 //! A cleaned record must keep every other field exactly as it was: key order,
 //! number spelling, escapes, whitespace. So the object is never parsed into a
-//! value and serialised again. Instead a small scanner ([`scan_members`])
+//! value and serialised again. Instead a small scanner (`scan_members`)
 //! finds the byte span of each top-level member's value, only the text value
 //! is decoded, and the cleaned text, JSON-encoded, is spliced into the same
 //! span. A record from which no line was dropped is written back byte for
