@@ -62,7 +62,8 @@ pub struct Input {
     pub compression: Compression,
     /// The size on disk in bytes (0 for streams), for progress.
     pub size: u64,
-    /// For text inputs, the site: the name of the folder the file is in.
+    /// For text inputs, the site: the name of the folder the file is in
+    /// (none for streams).
     pub site: Option<String>,
 }
 
@@ -129,7 +130,8 @@ pub fn discover(paths: &[PathBuf], format: Option<Format>) -> Discovery {
                 format: format.unwrap_or_else(|| format_of(path)),
                 compression: Compression::None,
                 size: 0,
-                site: folder_name(path),
+                // `/dev/fd/63`'s folder says nothing about the documents.
+                site: None,
                 relative,
             });
             continue;

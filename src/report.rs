@@ -181,7 +181,6 @@ impl Add for RunStats {
 /// The `--stats` text.
 impl fmt::Display for RunStats {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let dropped = self.dropped_total();
         writeln!(
             f,
             "inputs      {} ({} bad), bad records {}, records without text {}",
@@ -190,6 +189,35 @@ impl fmt::Display for RunStats {
             thousands(self.bad_records),
             thousands(self.records_without_text)
         )?;
+        if self.bytes_read[1] == 0 && self.documents_out == 0 {
+            // Pass 1 only (`learn`): nothing was kept or dropped.
+            writeln!(
+                f,
+                "documents   {} in\nlines       {} in\nbytes       {} in",
+                thousands(self.documents_in),
+                thousands(self.text_in.lines),
+                thousands(self.text_in.bytes)
+            )?;
+        } else {
+            self.fmt_kept(f)?;
+        }
+        for (i, name) in ["pass 1", "pass 2"].iter().enumerate() {
+            if let Some(mbs) = self.mb_per_second(i) {
+                writeln!(
+                    f,
+                    "{name}      {:.2} s, {:.1} MB/s",
+                    self.time[i].as_secs_f64(),
+                    mbs
+                )?;
+            }
+        }
+        Ok(())
+    }
+}
+
+impl RunStats {
+    fn fmt_kept(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let dropped = self.dropped_total();
         writeln!(
             f,
             "documents   {} in, {} out",
@@ -230,16 +258,6 @@ impl fmt::Display for RunStats {
             writeln!(f, "most frequent dropped lines:")?;
             for (count, line) in top {
                 writeln!(f, "  {:>10}  {line}", thousands(count))?;
-            }
-        }
-        for (i, name) in ["pass 1", "pass 2"].iter().enumerate() {
-            if let Some(mbs) = self.mb_per_second(i) {
-                writeln!(
-                    f,
-                    "{name}      {:.2} s, {:.1} MB/s",
-                    self.time[i].as_secs_f64(),
-                    mbs
-                )?;
             }
         }
         Ok(())
@@ -422,9 +440,15 @@ mod tests {
                 lines: 1_234_567,
                 bytes: 10,
             },
+            bytes_read: [0, 10],
             ..RunStats::default()
         };
         s.drop_line("site-repeat", 1, b"Share this post", 16);
+        let learn_only = RunStats {
+            bytes_read: [10, 0],
+            ..s.clone()
+        };
+        assert!(!learn_only.to_string().contains("kept"));
         let text = s.to_string();
         assert!(text.contains("1,234,567 in"), "{text}");
         assert!(text.contains("site-repeat"), "{text}");
