@@ -114,9 +114,14 @@ impl CleanerBuilder {
         let groups = model.names1.iter().map(|n| group_of(n)).collect();
         Ok(Cleaner {
             inner: Arc::new(Inner {
-                rules,
                 built_in_categories,
                 stopwords: Stopwords::built_in(),
+                lexicon_names: rules
+                    .categories()
+                    .iter()
+                    .map(|c| format!("lexicon:{c}"))
+                    .collect(),
+                rules,
                 model,
                 groups,
             }),
@@ -133,6 +138,8 @@ struct Inner {
     stopwords: Stopwords,
     model: LineModel,
     groups: Vec<Group>,
+    /// `lexicon:<category>` for each category, built once.
+    lexicon_names: Vec<String>,
 }
 
 thread_local! {
@@ -335,15 +342,12 @@ impl Cleaner {
         }
     }
 
-    /// The name under which run statistics count a cause: the lexicon
-    /// category for lexicon matches, the cause's kind otherwise.
-    pub fn cause_name(&self, cause: &Cause) -> String {
+    /// The name under which run statistics count a cause: `lexicon:` and
+    /// the category for lexicon matches, the cause's kind otherwise.
+    pub fn cause_name(&self, cause: &Cause) -> &str {
         match cause {
-            Cause::Lexicon { category, .. } => format!(
-                "lexicon:{}",
-                self.inner.rules.categories()[*category as usize]
-            ),
-            c => c.kind().to_string(),
+            Cause::Lexicon { category, .. } => &self.inner.lexicon_names[*category as usize],
+            c => c.kind(),
         }
     }
 

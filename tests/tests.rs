@@ -1,5 +1,8 @@
 //! The one integration-test binary: each module tests one part of the crate.
 
+mod cli;
 mod eval;
+mod formats;
 mod golden;
 mod rules_data;
+mod util;

@@ -1,0 +1,294 @@
+//! The command line as clap sees it: raw flags, no I/O. `config.rs` checks
+//! them and builds the library objects.
+
+use std::num::NonZeroUsize;
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+const EXAMPLES: &str = "\
+Examples:
+  Clean a folder of dumps into a mirror of it (same names, formats, compression):
+    boilerstrip clean dumps/ -o clean/
+  Clean one compressed JSONL shard:
+    boilerstrip clean shard-00.jsonl.gz -o clean/
+  Clean a stream (standard input is text unless --format says otherwise):
+    zcat x.jsonl.gz | boilerstrip clean --format jsonl - > y.jsonl
+  See why each line was kept or dropped:
+    boilerstrip clean page.txt --explain
+  Learn line statistics from a large corpus once, then clean new pages with them:
+    boilerstrip learn dumps/ -o site.model
+    boilerstrip clean --model site.model new-page.txt
+
+Exit status:
+  0  every input was read and cleaned
+  1  some inputs or records were bad (each was reported on stderr; the others were done)
+  2  usage error (bad flag, missing input, bad rules or model file, output inside
+     an input), or nothing could be done
+  A closed standard output (as with `| head`) ends the run quietly with status 0.";
+
+/// Strips web boilerplate (share buttons, related-story teasers, paywall and
+/// donation appeals, newsletter widgets, cookie notices, wiki chrome) from
+/// scraped text and keeps the article.
+#[derive(Debug, Parser)]
+#[command(name = "boilerstrip", version, after_help = EXAMPLES)]
+pub struct Args {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Clean documents: learn line statistics from the inputs (pass 1), then
+    /// write each input with its boilerplate lines removed (pass 2).
+    #[command(after_help = EXAMPLES)]
+    Clean(CleanArgs),
+    /// Learn line statistics from the inputs (pass 1 only) and save them as a
+    /// model file for `clean --model`.
+    #[command(after_help = EXAMPLES)]
+    Learn(LearnArgs),
+    /// Score text against human-made gold: word bag-of-words and 4-gram
+    /// shingle precision, recall and F1 per page and macro-averaged, or
+    /// (--analyze) the lines the cleaner gets wrong, by cause.
+    #[command(after_help = EVAL_EXAMPLES)]
+    Eval(EvalArgs),
+    /// Train the line model on pages with gold text (JSONL with text and
+    /// gold fields; each file is its own corpus) and write it for
+    /// `clean --line-model`.
+    #[command(after_help = TRAIN_EXAMPLES)]
+    Train(TrainArgs),
+}
+
+const EVAL_EXAMPLES: &str = "\
+Examples:
+  Score cleaned JSONL (text field) against its gold field:
+    boilerstrip clean pages.jsonl.gz -o out/ && boilerstrip eval out/pages.jsonl.gz
+  Score a folder of cleaned text files against a folder of gold files:
+    boilerstrip eval out/ --gold-dir gold/
+  Show the lines the cleaner gets most often wrong on annotated pages:
+    boilerstrip eval --analyze pages.jsonl.gz --top 30
+
+Scores: tokens are lower-cased \\w+ runs, counted with multiplicity; P = shared/output,
+R = shared/gold; averages are over pages whose gold is not empty.";
+
+const TRAIN_EXAMPLES: &str = "\
+Examples:
+  Train on two annotated corpora and use the model:
+    boilerstrip train news.jsonl.gz blogs.jsonl.gz -o my-model.txt
+    boilerstrip clean --line-model my-model.txt dumps/ -o clean/";
+
+/// Flags of `eval`.
+#[derive(Debug, clap::Args)]
+pub struct EvalArgs {
+    /// A JSONL file (plain, .gz or .zst) with the text and gold fields, or
+    /// with --gold-dir a directory of text files.
+    #[arg(value_name = "PATH")]
+    pub path: PathBuf,
+
+    /// Pair the text files under PATH with the gold files under DIR by
+    /// relative path.
+    #[arg(long, value_name = "DIR", conflicts_with = "analyze")]
+    pub gold_dir: Option<PathBuf>,
+
+    /// The JSONL field with the text to score.
+    #[arg(long, value_name = "NAME", default_value = "text")]
+    pub text_field: String,
+
+    /// The JSONL field with the gold text.
+    #[arg(long, value_name = "NAME", default_value = "gold")]
+    pub gold_field: String,
+
+    /// The JSONL field that names a page in reports.
+    #[arg(long, value_name = "NAME", default_value = "id")]
+    pub id_field: String,
+
+    /// The JSONL field with a page's site (for --analyze's statistics).
+    #[arg(long, value_name = "NAME", default_value = "domain")]
+    pub site_field: String,
+
+    /// Write the report as JSON.
+    #[arg(long)]
+    pub json: bool,
+
+    /// Include a row per page.
+    #[arg(long)]
+    pub pages: bool,
+
+    /// Clean the (uncleaned) pages of PATH in memory, label their lines from
+    /// the gold, and list the lines most often wrongly kept and wrongly
+    /// dropped, with the cause the cleaner gave.
+    #[arg(long)]
+    pub analyze: bool,
+
+    /// With --analyze: how many lines to list of each kind.
+    #[arg(long, value_name = "N", default_value_t = 20)]
+    pub top: usize,
+
+    #[command(flatten)]
+    pub classifier: ClassifierArgs,
+}
+
+/// Flags that shape the classifier, shared by `clean` and `eval --analyze`.
+#[derive(Debug, clap::Args)]
+pub struct ClassifierArgs {
+    /// A rule file of boilerplate phrases to add to the built-in lexicon
+    /// (repeatable). Format: one phrase a line; `= phrase` matches the whole
+    /// line, `^ phrase` its start, a bare phrase a short line containing it,
+    /// `! phrase` protects lines containing it; `@category NAME` names the
+    /// category; `#` starts a comment.
+    #[arg(long, value_name = "FILE")]
+    pub rules: Vec<PathBuf>,
+
+    /// Use a line model written by `boilerstrip train` instead of the
+    /// built-in one.
+    #[arg(long, value_name = "FILE")]
+    pub line_model: Option<PathBuf>,
+
+    /// Keep a line when the model's probability that it is content is at
+    /// least P (0 to 1). Lower keeps more text, higher drops more
+    /// boilerplate. Default: the model's threshold.
+    #[arg(long, value_name = "P")]
+    pub threshold: Option<f32>,
+}
+
+/// Flags of `train`.
+#[derive(Debug, clap::Args)]
+pub struct TrainArgs {
+    /// JSONL files (plain, .gz or .zst) of pages with text and gold; each
+    /// file is one corpus for the line statistics.
+    #[arg(value_name = "FILES", required = true)]
+    pub files: Vec<PathBuf>,
+
+    /// The model file to write.
+    #[arg(long, short = 'o', value_name = "FILE", required = true)]
+    pub output: PathBuf,
+
+    /// The JSONL field with the page text.
+    #[arg(long, value_name = "NAME", default_value = "text")]
+    pub text_field: String,
+
+    /// The JSONL field with the gold text.
+    #[arg(long, value_name = "NAME", default_value = "gold")]
+    pub gold_field: String,
+
+    /// The JSONL field with a page's site.
+    #[arg(long, value_name = "NAME", default_value = "domain")]
+    pub site_field: String,
+}
+
+/// Input formats, as `--format` names them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum FormatArg {
+    /// Plain text, one document a file.
+    Text,
+    /// JSON Lines, one document a line (text in --text-field).
+    Jsonl,
+    /// Common Crawl WET (WARC), one document a conversion record.
+    Wet,
+}
+
+/// Flags about reading the inputs, shared by the subcommands.
+#[derive(Debug, clap::Args)]
+pub struct InputArgs {
+    /// Files and directories to read (directories recursively, in file-name
+    /// order), or - for standard input. Compression (gzip, zstd) is detected
+    /// from the content. Default: standard input, if it is not a terminal.
+    #[arg(value_name = "PATHS")]
+    pub paths: Vec<PathBuf>,
+
+    /// The format of every input. Default: from each file name under any
+    /// .gz/.zst suffix: .jsonl/.ndjson/.json are JSONL, .wet (.warc.wet) is
+    /// WET, anything else (and standard input) is text.
+    #[arg(long, value_enum, value_name = "F")]
+    pub format: Option<FormatArg>,
+
+    /// The JSONL field that holds a document's text. Records without it are
+    /// passed through unchanged.
+    #[arg(long, value_name = "NAME", default_value = "text")]
+    pub text_field: String,
+
+    /// The JSONL field that names a document's site, for per-site line
+    /// statistics (a URL stands for its host). Default: `domain` if a record
+    /// has it, else the host of `url`. Text files: the folder's name; WET: the
+    /// host of WARC-Target-URI.
+    #[arg(long, value_name = "NAME")]
+    pub group_field: Option<String>,
+
+    /// Worker threads. Default: the number of CPUs. The output is the same
+    /// for any number.
+    #[arg(long, short = 'j', value_name = "N")]
+    pub threads: Option<NonZeroUsize>,
+
+    /// No progress bar and no summary on stderr (errors are still reported).
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
+
+    /// Print run statistics (lines dropped by reason, the most frequent
+    /// dropped lines, speed) on stderr at the end.
+    #[arg(long)]
+    pub stats: bool,
+
+    /// Write run statistics as JSON to FILE.
+    #[arg(long, value_name = "FILE")]
+    pub stats_json: Option<PathBuf>,
+}
+
+/// Flags of `clean`.
+#[derive(Debug, clap::Args)]
+pub struct CleanArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+
+    /// Write each input to DIR at its path relative to the directory it was
+    /// found under (a file given by name: its file name), with the same
+    /// format and compression. DIR may not be inside an input directory.
+    /// Default: everything to standard output, in input order, uncompressed.
+    #[arg(long, short = 'o', value_name = "DIR")]
+    pub output: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub classifier: ClassifierArgs,
+
+    /// Use the line statistics in FILE (from `boilerstrip learn`) instead of
+    /// learning them from the inputs. Default: learn from the inputs.
+    #[arg(long, value_name = "FILE")]
+    pub model: Option<PathBuf>,
+
+    /// With --model: add the inputs' own statistics to the model's.
+    #[arg(long, requires = "model")]
+    pub model_merge: bool,
+
+    /// Instead of the cleaned text, write every line with its verdict
+    /// (KEEP/DROP), score and reason, under a header per document.
+    #[arg(long, conflicts_with = "output")]
+    pub explain: bool,
+
+    /// Leave out documents with no text left after cleaning (a JSONL line or
+    /// WET record is removed; a text file gets no output file).
+    #[arg(long)]
+    pub drop_empty: bool,
+}
+
+/// Flags of `learn`.
+#[derive(Debug, clap::Args)]
+pub struct LearnArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+
+    /// The model file to write.
+    #[arg(long, short = 'o', value_name = "FILE", required = true)]
+    pub output: PathBuf,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn the_command_line_is_consistent() {
+        Args::command().debug_assert();
+    }
+}

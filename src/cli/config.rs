@@ -1,0 +1,218 @@
+//! Checked configuration: turns the raw [`Args`] into the library objects a
+//! run needs, and reports every user error (a missing input, an unreadable
+//! rule or model file, an output inside an input) before any work starts.
+
+use std::fs::File;
+use std::io::{BufReader, IsTerminal};
+use std::path::{Path, PathBuf};
+
+use anyhow::{bail, Context, Result};
+use boilerstrip::format::{Format, FormatOptions};
+use boilerstrip::input::{self, Discovery, Source};
+use boilerstrip::pipeline::{self, Model, Options, Output};
+use boilerstrip::{Cleaner, CleanerBuilder, Error, LineStats};
+
+use super::args::{Args, ClassifierArgs, CleanArgs, Command, FormatArg, InputArgs, LearnArgs};
+
+/// A checked command line.
+pub struct Config {
+    /// What to run.
+    pub job: Job,
+    /// The inputs, and what was skipped while finding them.
+    pub discovery: Discovery,
+    /// The built cleaner.
+    pub cleaner: Cleaner,
+    /// The run's settings.
+    pub options: Options,
+    /// No progress bar and no summary.
+    pub quiet: bool,
+    /// Print statistics on stderr.
+    pub stats: bool,
+    /// Write statistics as JSON here.
+    pub stats_json: Option<PathBuf>,
+}
+
+/// The subcommand, checked.
+pub enum Job {
+    /// `clean`.
+    Clean,
+    /// `learn`, writing the model to this file.
+    Learn(PathBuf),
+}
+
+impl Config {
+    /// Checks `args` and builds everything a run needs.
+    pub fn from_args(args: Args) -> Result<Config> {
+        match args.command {
+            Command::Clean(c) => Config::clean(c),
+            Command::Learn(l) => Config::learn(l),
+            Command::Eval(_) | Command::Train(_) => {
+                unreachable!("eval and train do not run through the pipeline")
+            }
+        }
+    }
+
+    fn clean(a: CleanArgs) -> Result<Config> {
+        let cleaner = build_cleaner(&a.classifier)?;
+        let model = match &a.model {
+            None => Model::FromInputs,
+            Some(path) => {
+                let table = read_model(path)?;
+                if a.model_merge {
+                    Model::Merged(table)
+                } else {
+                    Model::Given(table)
+                }
+            }
+        };
+        let (discovery, mut options) = inputs(&a.input)?;
+        if let Some(dir) = &a.output {
+            if discovery.inputs.iter().any(|i| i.source == Source::Stdin) {
+                bail!(
+                    "standard input (-) has no file name to write under {}; \
+                     leave out -o and redirect standard output instead",
+                    dir.display()
+                );
+            }
+            pipeline::check_output_dir(dir, &discovery)?;
+            options.output = Output::Dir(dir.clone());
+        }
+        options.explain = a.explain;
+        options.drop_empty = a.drop_empty;
+        options.model = model;
+        check_stats_json(&a.input, &discovery)?;
+        Ok(Config {
+            job: Job::Clean,
+            discovery,
+            cleaner,
+            options,
+            quiet: a.input.quiet,
+            stats: a.input.stats,
+            stats_json: a.input.stats_json,
+        })
+    }
+
+    fn learn(a: LearnArgs) -> Result<Config> {
+        let (discovery, options) = inputs(&a.input)?;
+        check_output_file(&a.output, &discovery, "model")?;
+        check_stats_json(&a.input, &discovery)?;
+        Ok(Config {
+            job: Job::Learn(a.output),
+            discovery,
+            cleaner: Cleaner::new(),
+            options,
+            quiet: a.input.quiet,
+            stats: a.input.stats,
+            stats_json: a.input.stats_json,
+        })
+    }
+}
+
+/// Finds the inputs and the reading options; fails on a missing input or
+/// when there is nothing to read.
+fn inputs(a: &InputArgs) -> Result<(Discovery, Options)> {
+    let paths = if a.paths.is_empty() {
+        if std::io::stdin().is_terminal() {
+            bail!("no input: give files or directories to read, or - for standard input");
+        }
+        vec![PathBuf::from("-")]
+    } else {
+        a.paths.clone()
+    };
+    if paths.iter().filter(|p| p.as_os_str() == "-").count() > 1 {
+        bail!("standard input (-) can be read only once");
+    }
+    let format = a.format.map(|f| match f {
+        FormatArg::Text => Format::Text,
+        FormatArg::Jsonl => Format::Jsonl,
+        FormatArg::Wet => Format::Wet,
+    });
+    if a.text_field.is_empty() {
+        bail!("--text-field must not be empty");
+    }
+    let discovery = input::discover(&paths, format);
+    if !discovery.missing.is_empty() {
+        let list: Vec<String> = discovery.missing.iter().map(|e| e.to_string()).collect();
+        bail!("cannot read input:\n  {}", list.join("\n  "));
+    }
+    if discovery.inputs.is_empty() {
+        for p in &discovery.problems {
+            eprintln!("boilerstrip: {p}");
+        }
+        bail!("nothing to do: no input files found");
+    }
+    let mut options = Options {
+        format: FormatOptions {
+            text_field: a.text_field.clone(),
+            group_field: a.group_field.clone(),
+        },
+        ..Options::default()
+    };
+    if let Some(n) = a.threads {
+        options.threads = n.get();
+    }
+    Ok((discovery, options))
+}
+
+fn read_model(path: &Path) -> Result<LineStats> {
+    let f = File::open(path)
+        .with_context(|| format!("cannot read the model file {}", path.display()))?;
+    LineStats::read_from(BufReader::new(f))
+        .with_context(|| format!("cannot use the model file {}", path.display()))
+}
+
+fn check_stats_json(a: &InputArgs, d: &Discovery) -> Result<()> {
+    match &a.stats_json {
+        Some(p) => check_output_file(p, d, "--stats-json"),
+        None => Ok(()),
+    }
+}
+
+/// An output file must be in an existing directory, not be a directory, and
+/// not be one of the inputs.
+fn check_output_file(path: &Path, d: &Discovery, what: &str) -> Result<()> {
+    if path.is_dir() {
+        bail!("{what} {} is a directory", path.display());
+    }
+    let parent = path.parent().filter(|p| !p.as_os_str().is_empty());
+    if let Some(p) = parent {
+        if !p.is_dir() {
+            bail!("{what}: the directory {} does not exist", p.display());
+        }
+    }
+    if let Ok(target) = std::fs::canonicalize(path) {
+        for i in &d.inputs {
+            if let Source::File(p) = &i.source {
+                if std::fs::canonicalize(p).is_ok_and(|p| p == target) {
+                    bail!("{what} {} is one of the inputs", path.display());
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Whether a library error is the output stream closing.
+pub fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.downcast_ref::<Error>()
+        .is_some_and(pipeline::is_broken_pipe)
+}
+
+/// Builds the cleaner from the classifier flags, reading rule and model files.
+pub fn build_cleaner(a: &ClassifierArgs) -> Result<Cleaner> {
+    let mut builder = CleanerBuilder::new();
+    for path in &a.rules {
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("cannot read the rule file {}", path.display()))?;
+        builder.rules(&path.display().to_string(), &text);
+    }
+    if let Some(path) = &a.line_model {
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("cannot read the line model {}", path.display()))?;
+        builder.model(&path.display().to_string(), &text);
+    }
+    if let Some(t) = a.threshold {
+        builder.threshold(t);
+    }
+    Ok(builder.build()?)
+}

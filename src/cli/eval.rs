@@ -1,0 +1,42 @@
+//! `boilerstrip eval`: scores text against gold, or analyses the cleaner's
+//! errors on annotated pages.
+
+use std::io::{self, BufWriter, Write};
+use std::process::ExitCode;
+
+use anyhow::Result;
+use boilerstrip::eval::{self, Fields};
+
+use super::args::EvalArgs;
+use super::config::build_cleaner;
+
+/// Runs `eval`.
+pub fn run(a: &EvalArgs) -> Result<ExitCode> {
+    let fields = Fields {
+        text: a.text_field.clone(),
+        gold: a.gold_field.clone(),
+        id: a.id_field.clone(),
+        site: a.site_field.clone(),
+    };
+    let mut out = BufWriter::new(io::stdout().lock());
+    if a.analyze {
+        let cleaner = build_cleaner(&a.classifier)?;
+        let pages = eval::read_jsonl(&a.path, &fields)?;
+        let analysis = eval::analyze(&cleaner, &pages.pages, a.top);
+        if a.json {
+            analysis.write_json(&mut out)?;
+        } else {
+            analysis.write_text(&mut out)?;
+        }
+    } else {
+        let pages = eval::read(&a.path, a.gold_dir.as_deref(), &fields)?;
+        let report = eval::evaluate_pages(&pages);
+        if a.json {
+            report.write_json(&mut out, a.pages)?;
+        } else {
+            report.write_text(&mut out, a.pages)?;
+        }
+    }
+    out.flush()?;
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,164 @@
+//! The command-line program: flags (`args`) → checked configuration
+//! (`config`) → a library run (`boilerstrip::pipeline`) with progress and
+//! messages on stderr (`progress`) → statistics, summary and exit status.
+
+mod args;
+mod config;
+mod eval;
+mod progress;
+mod train;
+
+use std::io::{self, BufWriter, Write};
+use std::process::ExitCode;
+use std::time::Instant;
+
+use anyhow::{Context, Result};
+use boilerstrip::pipeline;
+use boilerstrip::report::{thousands, RunStats};
+use clap::Parser;
+
+use args::Args;
+use config::{Config, Job};
+use progress::Reporter;
+
+/// Exit status: some inputs or records were bad.
+const EXIT_BAD_INPUT: u8 = 1;
+/// Exit status: usage error, or nothing could be done.
+const EXIT_USAGE: u8 = 2;
+
+/// Runs the program on the process's arguments.
+pub fn main() -> ExitCode {
+    let args = Args::parse();
+    let direct = match &args.command {
+        args::Command::Eval(a) => Some(eval::run(a)),
+        args::Command::Train(a) => Some(train::run(a)),
+        _ => None,
+    };
+    if let Some(result) = direct {
+        return match result {
+            Ok(code) => code,
+            Err(e) if config::is_broken_pipe(&e) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("boilerstrip: error: {e:#}");
+                ExitCode::from(EXIT_USAGE)
+            }
+        };
+    }
+    let config = match Config::from_args(args) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("boilerstrip: error: {e:#}");
+            return ExitCode::from(EXIT_USAGE);
+        }
+    };
+    match run(config) {
+        Ok(code) => code,
+        Err(e) if config::is_broken_pipe(&e) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("boilerstrip: error: {e:#}");
+            ExitCode::from(EXIT_USAGE)
+        }
+    }
+}
+
+fn run(c: Config) -> Result<ExitCode> {
+    let reporter = Reporter::new(c.quiet);
+    for p in &c.discovery.problems {
+        reporter.say(&format!("boilerstrip: {p}"));
+    }
+    let started = Instant::now();
+    let inputs = &c.discovery.inputs;
+    let mut learned = None;
+    let mut run = match &c.job {
+        Job::Clean => {
+            let mut out = BufWriter::with_capacity(1 << 16, io::stdout().lock());
+            let run = pipeline::clean(inputs, &c.cleaner, &c.options, &mut out, &reporter)?;
+            out.flush()?;
+            run
+        }
+        Job::Learn(path) => {
+            let (table, run) = pipeline::learn(inputs, &c.cleaner, &c.options, &reporter)?;
+            pipeline::write_atomically(path, |w| table.write_to(w))
+                .context("cannot write the model")?;
+            learned = Some((table.distinct_lines(), table.sites(), path));
+            run
+        }
+    };
+    reporter.finish();
+    let unreadable = run.bad_inputs;
+    run.bad_inputs += c.discovery.problems.len() as u64;
+    if c.stats {
+        eprint!("{run}");
+    }
+    let mut stats_failed = false;
+    if let Some(path) = &c.stats_json {
+        let written = pipeline::write_atomically(path, |w| {
+            serde_json::to_writer_pretty(&mut *w, &run.to_json())?;
+            w.write_all(b"\n")
+        });
+        if let Err(e) = written {
+            eprintln!("boilerstrip: cannot write the statistics: {e}");
+            stats_failed = true;
+        }
+    }
+    if !c.quiet {
+        eprintln!(
+            "{}",
+            summary(&run, started.elapsed().as_secs_f64(), learned)
+        );
+    }
+    Ok(if run.inputs > 0 && unreadable == run.inputs {
+        ExitCode::from(EXIT_USAGE)
+    } else if run.bad_inputs > 0 || run.bad_records > 0 || stats_failed {
+        ExitCode::from(EXIT_BAD_INPUT)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+/// The one-line account printed at the end.
+fn summary(
+    run: &RunStats,
+    seconds: f64,
+    learned: Option<(usize, usize, &std::path::PathBuf)>,
+) -> String {
+    let mut s = format!(
+        "boilerstrip: {}, {}",
+        plural(run.inputs, "input"),
+        plural(run.documents_in, "document")
+    );
+    match learned {
+        Some((lines, sites, path)) => s.push_str(&format!(
+            ", {}: learned {} from {} into {}",
+            plural(run.text_in.lines, "line"),
+            plural(lines as u64, "distinct line"),
+            plural(sites as u64, "site"),
+            path.display()
+        )),
+        None => {
+            let dropped = run.dropped_total().lines;
+            s.push_str(&format!(
+                ": {} kept, {} dropped",
+                plural(run.text_out.lines, "line"),
+                thousands(dropped)
+            ));
+        }
+    }
+    if run.bad_inputs > 0 || run.bad_records > 0 {
+        s.push_str(&format!(
+            "; {}, {}",
+            plural(run.bad_inputs, "bad input"),
+            plural(run.bad_records, "bad record")
+        ));
+    }
+    s.push_str(&format!("; {seconds:.2} s"));
+    s
+}
+
+fn plural(n: u64, what: &str) -> String {
+    if n == 1 {
+        format!("1 {what}")
+    } else {
+        format!("{} {what}s", thousands(n))
+    }
+}

@@ -1,0 +1,62 @@
+//! `boilerstrip train`: fits the line model on annotated pages and writes it.
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use anyhow::{Context, Result};
+use boilerstrip::eval::{self, Fields};
+use boilerstrip::train::{self, Example, TrainOptions, TrainingData};
+use boilerstrip::{pipeline, Cleaner};
+
+use super::args::TrainArgs;
+
+/// Runs `train`.
+pub fn run(a: &TrainArgs) -> Result<ExitCode> {
+    let fields = Fields {
+        text: a.text_field.clone(),
+        gold: a.gold_field.clone(),
+        site: a.site_field.clone(),
+        ..Fields::default()
+    };
+    let cleaner = Cleaner::new();
+    let mut data = TrainingData::default();
+    let mut names = Vec::new();
+    for path in &a.files {
+        let pages = eval::read_jsonl(path, &fields)?;
+        let examples: Vec<Example<'_>> = pages
+            .pages
+            .iter()
+            .map(|p| Example {
+                text: p.text.as_bytes(),
+                site: p.site.as_deref(),
+                gold: &p.gold,
+            })
+            .collect();
+        let corpus = TrainingData::collect(&cleaner, &examples);
+        eprintln!(
+            "boilerstrip: {}: {} pages, {} lines",
+            path.display(),
+            corpus.pages(),
+            corpus.rows()
+        );
+        data.append(&corpus);
+        names.push(path.file_name().map_or_else(
+            || path.display().to_string(),
+            |n| n.to_string_lossy().into_owned(),
+        ));
+    }
+    let notes = vec![
+        "boilerstrip line model: weights of two stacked logistic regressions.".to_string(),
+        format!("Trained by `boilerstrip train` on: {}.", names.join(", ")),
+    ];
+    let model = train::train(&data, &TrainOptions::default(), notes);
+    pipeline::write_atomically(&a.output, |w| w.write_all(model.to_text().as_bytes()))
+        .with_context(|| format!("cannot write {}", a.output.display()))?;
+    eprintln!(
+        "boilerstrip: trained on {} pages, {} lines; wrote {}",
+        data.pages(),
+        data.rows(),
+        a.output.display()
+    );
+    Ok(ExitCode::SUCCESS)
+}

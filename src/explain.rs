@@ -1,0 +1,111 @@
+//! `--explain`: every line with the classifier's verdict, score and reason,
+//! instead of the cleaned output. Part of the output stage.
+//!
+//! The format is for people, in fixed-width columns so that a page reads
+//! down the right-hand side:
+//!
+//! ```text
+//! == dumps/example.org/page.txt
+//! DROP 0.05  site-repeat 37/40 docs       | Share this post
+//! KEEP 0.97  content                      | The article starts here.
+//! ```
+//!
+//! Each document starts with a `== ` header naming it: the path for a text
+//! file, `path:LINE` and the record's `id` or `url` for JSONL, `path record N`
+//! and the target URI for WET. The verdict column is `KEEP` or `DROP`, then
+//! the score (the classifier's probability that the line is content), then
+//! [`Cleaner::describe`] of the cause padded to [`REASON_WIDTH`], then `| `
+//! and the line as it is (invalid UTF-8 shown as U+FFFD, control characters
+//! other than tab as `\xNN`).
+
+use std::io::Write;
+
+use crate::format::{Doc, Format};
+use crate::{Cleaner, Verdict};
+
+/// The width the reason column is padded to: fits `site-repeat 9999/9999
+/// docs` and most lexicon category names; longer reasons push the bar right
+/// rather than being cut.
+pub const REASON_WIDTH: usize = 28;
+
+/// Writes the header line of `doc`, found in `path` of format `format`.
+pub fn header(out: &mut Vec<u8>, path: &str, format: Format, doc: &Doc<'_>) {
+    let _ = match format {
+        Format::Text => write!(out, "== {path}"),
+        Format::Jsonl => write!(out, "== {path}:{}", doc.number),
+        Format::Wet => write!(out, "== {path} record {}", doc.number),
+    };
+    if let Some(label) = &doc.label {
+        out.extend_from_slice(b"  ");
+        push_visible(out, label.as_bytes());
+    }
+    out.push(b'\n');
+}
+
+/// Writes a note line (a record passed through, a document dropped).
+pub fn note(out: &mut Vec<u8>, text: &str) {
+    out.extend_from_slice(b"   (");
+    out.extend_from_slice(text.as_bytes());
+    out.extend_from_slice(b")\n");
+}
+
+/// Writes one line per line of `text` with its verdict.
+pub fn lines(out: &mut Vec<u8>, cleaner: &Cleaner, text: &[u8], verdicts: &[Verdict]) {
+    for (span, v) in crate::line::lines(text).zip(verdicts) {
+        let mark = if v.keep { "KEEP" } else { "DROP" };
+        let reason = cleaner.describe(&v.cause);
+        let _ = write!(
+            out,
+            "{mark} {:.2}  {reason:<width$} | ",
+            v.score,
+            width = REASON_WIDTH
+        );
+        push_visible(out, span.content(text));
+        out.push(b'\n');
+    }
+}
+
+/// Appends `bytes` as readable text: valid UTF-8 as is, invalid bytes as
+/// U+FFFD, control characters but tab as `\xNN`, so one line stays one line.
+fn push_visible(out: &mut Vec<u8>, bytes: &[u8]) {
+    let s = String::from_utf8_lossy(bytes);
+    for c in s.chars() {
+        if c.is_control() && c != '\t' {
+            let _ = write!(out, "\\x{:02x}", c as u32);
+        } else {
+            let mut b = [0u8; 4];
+            out.extend_from_slice(c.encode_utf8(&mut b).as_bytes());
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Cause;
+
+    #[test]
+    fn lines_are_fixed_width() {
+        let text = b"Share this\r\nBody\x01\xff\n";
+        let v = [
+            Verdict {
+                keep: false,
+                score: 0.05,
+                cause: Cause::Shape,
+            },
+            Verdict {
+                keep: true,
+                score: 1.0,
+                cause: Cause::Content,
+            },
+        ];
+        let mut out = Vec::new();
+        lines(&mut out, &Cleaner::new(), text, &v);
+        let out = String::from_utf8(out).unwrap();
+        let want = format!(
+            "DROP 0.05  {:<28} | Share this\nKEEP 1.00  {:<28} | Body\\x01\u{fffd}\n",
+            "shape", "content"
+        );
+        assert_eq!(out, want);
+    }
+}

@@ -1,0 +1,528 @@
+//! JSON Lines: one JSON object a line, the document's text in one string
+//! field (`--text-field`, `text` by default).
+//!
+//! A cleaned record must keep every other field exactly as it was: key order,
+//! number spelling, escapes, whitespace. So the object is never parsed into a
+//! value and serialised again. Instead a small scanner (`scan_members`)
+//! finds the byte span of each top-level member's value, only the text value
+//! is decoded, and the cleaned text, JSON-encoded, is spliced into the same
+//! span. A record from which no line was dropped is written back byte for
+//! byte.
+//!
+//! Every line is first validated with `serde_json`. A line that is not valid
+//! JSON, or not an object, or whose text is not valid Unicode (a lone
+//! surrogate escape) is reported as `path:LINE: message` and **passed through
+//! unchanged**: cleaning never loses a record. A record without a string text
+//! field is passed through unchanged too (and counted). Blank lines are copied.
+//! If a key occurs twice, the last one counts, as in most JSON readers.
+
+use std::borrow::Cow;
+use std::ops::Range;
+use std::path::Path;
+
+use serde::de::IgnoredAny;
+
+use super::{site_from_name, site_from_url, Doc, FormatOptions, Item, Splice};
+use crate::error::Error;
+
+/// The items of a JSONL input; see [`super::records`].
+pub struct JsonlRecords<'a> {
+    buf: &'a [u8],
+    pos: usize,
+    line: u64,
+    path: &'a Path,
+    opts: &'a FormatOptions,
+}
+
+impl<'a> JsonlRecords<'a> {
+    pub(super) fn new(buf: &'a [u8], path: &'a Path, opts: &'a FormatOptions) -> JsonlRecords<'a> {
+        JsonlRecords {
+            buf,
+            pos: 0,
+            line: 0,
+            path,
+            opts,
+        }
+    }
+
+    fn malformed(&self, raw: &'a [u8], message: String) -> Item<'a> {
+        Item::Malformed {
+            raw,
+            error: Error::Record {
+                path: self.path.to_path_buf(),
+                line: self.line,
+                message,
+            },
+        }
+    }
+}
+
+impl<'a> Iterator for JsonlRecords<'a> {
+    type Item = Item<'a>;
+
+    fn next(&mut self) -> Option<Item<'a>> {
+        let buf = self.buf;
+        if self.pos >= buf.len() {
+            return None;
+        }
+        let start = self.pos;
+        let end = memchr::memchr(b'\n', &buf[start..]).map_or(buf.len(), |i| start + i + 1);
+        self.pos = end;
+        self.line += 1;
+        let raw = &buf[start..end];
+        let mut content = raw.strip_suffix(b"\n").unwrap_or(raw);
+        content = content.strip_suffix(b"\r").unwrap_or(content);
+        if content.iter().all(u8::is_ascii_whitespace) {
+            return Some(Item::Verbatim(raw));
+        }
+        if let Err(e) = serde_json::from_slice::<IgnoredAny>(content) {
+            return Some(self.malformed(raw, serde_message(&e)));
+        }
+        Some(match self.record(raw, content) {
+            Ok(item) => item,
+            Err(message) => self.malformed(raw, message),
+        })
+    }
+}
+
+/// The members of one record that the reader looks at.
+#[derive(Default)]
+struct Wanted {
+    text: Option<Member>,
+    group: Option<Member>,
+    domain: Option<Member>,
+    url: Option<Member>,
+    id: Option<Member>,
+}
+
+impl<'a> JsonlRecords<'a> {
+    fn record(&self, raw: &'a [u8], content: &'a [u8]) -> Result<Item<'a>, String> {
+        let opts = self.opts;
+        let mut w = Wanted::default();
+        scan_members(content, |m| {
+            let key = m.key.clone();
+            let is = |name: &str| key_is(content, &key, m.key_escaped, name);
+            if is(&opts.text_field) {
+                w.text = Some(m.clone());
+            }
+            match &opts.group_field {
+                Some(g) if is(g) => w.group = Some(m.clone()),
+                Some(_) => {}
+                None if is("domain") => w.domain = Some(m.clone()),
+                None => {}
+            }
+            if is("url") {
+                w.url = Some(m.clone());
+            }
+            if is("id") {
+                w.id = Some(m.clone());
+            }
+        })?;
+        let text = match &w.text {
+            Some(
+                m @ Member {
+                    kind: Kind::String { .. },
+                    ..
+                },
+            ) => m,
+            _ => {
+                return Ok(Item::NoText {
+                    raw,
+                    line: self.line,
+                })
+            }
+        };
+        let decoded =
+            decode(content, text).map_err(|e| format!("field {:?}: {e}", opts.text_field))?;
+        let text_bytes = match decoded {
+            Cow::Borrowed(s) => Cow::Borrowed(s.as_bytes()),
+            Cow::Owned(s) => Cow::Owned(s.into_bytes()),
+        };
+        // A site or label that does not decode is not worth failing the
+        // record over: the document is cleaned without it.
+        let site = if opts.group_field.is_some() {
+            w.group
+                .as_ref()
+                .and_then(|m| value_str(content, m))
+                .and_then(site_from_name)
+        } else {
+            w.domain
+                .as_ref()
+                .and_then(|m| value_str(content, m))
+                .and_then(site_from_name)
+                .or_else(|| {
+                    w.url
+                        .as_ref()
+                        .and_then(|m| value_str(content, m))
+                        .and_then(site_from_url)
+                })
+        };
+        let label =
+            w.id.as_ref()
+                .or(w.url.as_ref())
+                .and_then(|m| value_str(content, m));
+        Ok(Item::Doc(Doc {
+            text: text_bytes,
+            site,
+            label,
+            number: self.line,
+            raw,
+            splice: Splice::Json {
+                value: text.value.clone(),
+            },
+        }))
+    }
+}
+
+/// serde_json's message with its position given as a column only: a JSONL
+/// record is one line, whose number the caller adds.
+fn serde_message(e: &serde_json::Error) -> String {
+    let full = e.to_string();
+    let msg = match full.rfind(" at line ") {
+        Some(i) => &full[..i],
+        None => &full,
+    };
+    if e.column() > 0 {
+        format!("invalid JSON at column {}: {msg}", e.column())
+    } else {
+        format!("invalid JSON: {msg}")
+    }
+}
+
+/// Whether the key at `span` (quotes included) is `name`.
+fn key_is(line: &[u8], span: &Range<usize>, escaped: bool, name: &str) -> bool {
+    if !escaped {
+        return &line[span.start + 1..span.end - 1] == name.as_bytes();
+    }
+    serde_json::from_slice::<String>(&line[span.clone()]).is_ok_and(|k| k == name)
+}
+
+/// The decoded value of a string member, borrowed when it has no escapes.
+fn decode<'a>(line: &'a [u8], m: &Member) -> Result<Cow<'a, str>, String> {
+    let span = &line[m.value.clone()];
+    match m.kind {
+        Kind::String { escaped: false } => std::str::from_utf8(&span[1..span.len() - 1])
+            .map(Cow::Borrowed)
+            .map_err(|e| format!("invalid UTF-8: {e}")),
+        Kind::String { escaped: true } => serde_json::from_slice::<String>(span)
+            .map(Cow::Owned)
+            .map_err(|e| serde_message(&e)),
+        _ => Err("not a string".to_string()),
+    }
+}
+
+/// A member's value as text: a string decoded, a number or literal as
+/// written; objects and arrays have none.
+fn value_str<'a>(line: &'a [u8], m: &Member) -> Option<Cow<'a, str>> {
+    match m.kind {
+        Kind::String { .. } => decode(line, m).ok(),
+        Kind::Scalar => std::str::from_utf8(&line[m.value.clone()])
+            .ok()
+            .map(Cow::Borrowed),
+        Kind::Nested => None,
+    }
+}
+
+/// Appends `text` as a JSON string (serde_json's escaping: `"`, `\` and
+/// control characters escaped, other characters as UTF-8). Text that is not
+/// UTF-8 cannot be a JSON string: its invalid bytes become U+FFFD. (Kept
+/// lines of a decoded JSON string are always UTF-8, since lines split at an
+/// ASCII byte.)
+pub(crate) fn write_json_string(text: &[u8], out: &mut Vec<u8>) {
+    let s = String::from_utf8_lossy(text);
+    serde_json::to_writer(out, &*s).expect("writing a string to a Vec cannot fail");
+}
+
+/// The kind of a member's value.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Kind {
+    /// A string; `escaped` if it contains a backslash escape.
+    String {
+        /// Whether the string has escapes (and so must be decoded).
+        escaped: bool,
+    },
+    /// An object or array.
+    Nested,
+    /// A number, `true`, `false` or `null`.
+    Scalar,
+}
+
+/// One top-level member of an object: byte spans into the line.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Member {
+    /// The key, quotes included.
+    pub key: Range<usize>,
+    /// Whether the key has escapes.
+    pub key_escaped: bool,
+    /// The value (a string's quotes included).
+    pub value: Range<usize>,
+    /// What the value is.
+    pub kind: Kind,
+}
+
+/// Calls `f` with each top-level member of the JSON object `line`, in order.
+///
+/// The scanner trusts what it skips: it is run on lines that `serde_json` has
+/// already validated, so it only has to find boundaries (strings end at an
+/// unescaped quote; nested values end where their brackets balance, not
+/// counting brackets inside strings). It still never panics on bad input,
+/// and says what it did not expect.
+pub(crate) fn scan_members(line: &[u8], mut f: impl FnMut(&Member)) -> Result<(), String> {
+    let mut i = skip_ws(line, 0);
+    if line.get(i) != Some(&b'{') {
+        return Err("the record is not a JSON object".to_string());
+    }
+    i = skip_ws(line, i + 1);
+    if line.get(i) == Some(&b'}') {
+        return expect_end(line, i + 1);
+    }
+    loop {
+        if line.get(i) != Some(&b'"') {
+            return Err(format!("expected a key at column {}", i + 1));
+        }
+        let (key_end, key_escaped) = skip_string(line, i)?;
+        let key = i..key_end;
+        i = skip_ws(line, key_end);
+        if line.get(i) != Some(&b':') {
+            return Err(format!("expected ':' at column {}", i + 1));
+        }
+        i = skip_ws(line, i + 1);
+        let (value_end, kind) = match line.get(i) {
+            Some(b'"') => {
+                let (end, escaped) = skip_string(line, i)?;
+                (end, Kind::String { escaped })
+            }
+            Some(b'{' | b'[') => (skip_nested(line, i)?, Kind::Nested),
+            Some(_) => {
+                let end = line[i..]
+                    .iter()
+                    .position(|b| matches!(b, b',' | b'}' | b']' | b' ' | b'\t' | b'\r' | b'\n'))
+                    .map_or(line.len(), |n| i + n);
+                (end, Kind::Scalar)
+            }
+            None => return Err("the record ends before a value".to_string()),
+        };
+        f(&Member {
+            key,
+            key_escaped,
+            value: i..value_end,
+            kind,
+        });
+        i = skip_ws(line, value_end);
+        match line.get(i) {
+            Some(b',') => i = skip_ws(line, i + 1),
+            Some(b'}') => return expect_end(line, i + 1),
+            _ => return Err(format!("expected ',' or '}}' at column {}", i + 1)),
+        }
+    }
+}
+
+fn expect_end(line: &[u8], i: usize) -> Result<(), String> {
+    if skip_ws(line, i) == line.len() {
+        Ok(())
+    } else {
+        Err(format!(
+            "unexpected bytes after the object at column {}",
+            i + 1
+        ))
+    }
+}
+
+fn skip_ws(line: &[u8], mut i: usize) -> usize {
+    while i < line.len() && matches!(line[i], b' ' | b'\t' | b'\r' | b'\n') {
+        i += 1;
+    }
+    i
+}
+
+/// `line[start]` is `"`: returns the offset after the closing quote, and
+/// whether the string has escapes.
+fn skip_string(line: &[u8], start: usize) -> Result<(usize, bool), String> {
+    let mut j = start + 1;
+    let mut escaped = false;
+    loop {
+        match memchr::memchr2(b'"', b'\\', &line[j.min(line.len())..]) {
+            Some(n) if line[j + n] == b'"' => return Ok((j + n + 1, escaped)),
+            Some(n) => {
+                escaped = true;
+                j += n + 2;
+            }
+            None => return Err(format!("unterminated string at column {}", start + 1)),
+        }
+    }
+}
+
+/// `line[start]` is `{` or `[`: returns the offset after the matching close.
+fn skip_nested(line: &[u8], start: usize) -> Result<usize, String> {
+    let mut depth = 0usize;
+    let mut j = start;
+    while j < line.len() {
+        match line[j] {
+            b'"' => {
+                j = skip_string(line, j)?.0;
+                continue;
+            }
+            b'{' | b'[' => depth += 1,
+            b'}' | b']' => {
+                depth -= 1;
+                if depth == 0 {
+                    return Ok(j + 1);
+                }
+            }
+            _ => {}
+        }
+        j += 1;
+    }
+    Err(format!("unbalanced brackets from column {}", start + 1))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::format::{records, Format};
+
+    fn members(line: &str) -> Vec<(String, String, Kind)> {
+        let b = line.as_bytes();
+        let mut out = Vec::new();
+        scan_members(b, |m| {
+            out.push((
+                line[m.key.clone()].to_string(),
+                line[m.value.clone()].to_string(),
+                m.kind,
+            ))
+        })
+        .unwrap();
+        out
+    }
+
+    #[test]
+    fn scanner_finds_top_level_spans() {
+        let line = r#" { "a" : 1.5e3 ,"t\"x":"q\"}{[","n":{"text":"no","x":[1,{"y":"]"}]},"z":[],"b":true,"s":"" } "#;
+        let got = members(line);
+        assert_eq!(
+            got,
+            vec![
+                ("\"a\"".into(), "1.5e3".into(), Kind::Scalar),
+                (
+                    r#""t\"x""#.into(),
+                    r#""q\"}{[""#.into(),
+                    Kind::String { escaped: true }
+                ),
+                (
+                    "\"n\"".into(),
+                    r#"{"text":"no","x":[1,{"y":"]"}]}"#.into(),
+                    Kind::Nested
+                ),
+                ("\"z\"".into(), "[]".into(), Kind::Nested),
+                ("\"b\"".into(), "true".into(), Kind::Scalar),
+                (
+                    "\"s\"".into(),
+                    "\"\"".into(),
+                    Kind::String { escaped: false }
+                ),
+            ]
+        );
+        assert_eq!(members("{}"), vec![]);
+    }
+
+    #[test]
+    fn scanner_rejects_without_panicking() {
+        for bad in [
+            "",
+            "[1]",
+            "{",
+            "{\"a\"",
+            "{\"a\":",
+            "{\"a\":1",
+            "{\"a\":\"x",
+            "{\"a\":[1}",
+            "{\"a\":1}x",
+            "{\"a\\",
+            "{1:2}",
+            "{\"a\":1,}",
+        ] {
+            assert!(scan_members(bad.as_bytes(), |_| {}).is_err(), "{bad:?}");
+        }
+    }
+
+    fn one(line: &str, opts: &FormatOptions) -> String {
+        let items: Vec<Item> = records(
+            Format::Jsonl,
+            line.as_bytes(),
+            "t.jsonl".as_ref(),
+            None,
+            opts,
+        )
+        .collect();
+        assert_eq!(items.len(), 1);
+        match &items[0] {
+            Item::Doc(d) => format!(
+                "text={:?} site={:?} label={:?}",
+                String::from_utf8_lossy(&d.text),
+                d.site,
+                d.label
+            ),
+            Item::NoText { line, .. } => format!("notext {line}"),
+            Item::Malformed { error, .. } => format!("bad {error}"),
+            Item::Verbatim(_) => "verbatim".into(),
+        }
+    }
+
+    #[test]
+    fn reads_text_site_and_label() {
+        let o = FormatOptions::default();
+        assert_eq!(
+            one(
+                r#"{"id":7,"url":"http://A.org/x","text":"x\ud83d\ude00\n"}"#,
+                &o
+            ),
+            r#"text="x😀\n" site=Some("a.org") label=Some("7")"#
+        );
+        assert_eq!(
+            one(
+                r#"{"domain":"b.org","url":"http://a.org/","text":"x","text":"y"}"#,
+                &o
+            ),
+            r#"text="y" site=Some("b.org") label=Some("http://a.org/")"#
+        );
+        assert_eq!(one(r#"{"text":5}"#, &o), "notext 1");
+        assert_eq!(one(r#"{"body":"x"}"#, &o), "notext 1");
+        assert_eq!(one("   \r\n", &o), "verbatim");
+        let g = FormatOptions {
+            text_field: "body".into(),
+            group_field: Some("source".into()),
+        };
+        assert_eq!(
+            one(r#"{"source":"Feed","body":"x","domain":"c.org"}"#, &g),
+            r#"text="x" site=Some("feed") label=None"#
+        );
+    }
+
+    #[test]
+    fn reports_malformed_records() {
+        let o = FormatOptions::default();
+        assert!(one("{\"text\": \"x\",}", &o).starts_with("bad t.jsonl:1: invalid JSON at column"));
+        assert_eq!(
+            one("[1,2]", &o),
+            "bad t.jsonl:1: the record is not a JSON object"
+        );
+        assert!(one(r#"{"text":"\ud800"}"#, &o).starts_with("bad t.jsonl:1: field \"text\""));
+    }
+
+    #[test]
+    fn splices_cleaned_text_into_the_same_span() {
+        let o = FormatOptions::default();
+        let line =
+            "{\"a\": [1, 2.50],\t\"text\" : \"keep\\u00e9\\nd\\u0072op\\n\" , \"z\":null}\r\n";
+        let items: Vec<Item> =
+            records(Format::Jsonl, line.as_bytes(), "t".as_ref(), None, &o).collect();
+        let Item::Doc(d) = &items[0] else { panic!() };
+        assert_eq!(&*d.text, "keepé\ndrop\n".as_bytes());
+        let mut out = Vec::new();
+        d.write_cleaned("keepé\n".as_bytes(), &mut out);
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "{\"a\": [1, 2.50],\t\"text\" : \"keepé\\n\" , \"z\":null}\r\n"
+        );
+    }
+}

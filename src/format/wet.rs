@@ -1,0 +1,394 @@
+//! WET: the WARC files of extracted text that Common Crawl publishes
+//! (`*.warc.wet.gz`, gzip with one member per record).
+//!
+//! A WARC record is a version line (`WARC/1.0`), header lines up to a blank
+//! line, a body of exactly `Content-Length` bytes, and a separator of two line
+//! ends (`\r\n\r\n`). Each `WARC-Type: conversion` record is one document: its
+//! body is the text and its site the host of `WARC-Target-URI`. When lines of
+//! the body are dropped, the record is written with the new body, its
+//! `Content-Length` rewritten and its `WARC-Block-Digest` header left out (it
+//! is a hash of the old body, and the digest is optional in WARC 1.0 and 1.1;
+//! a wrong digest would be worse than none). Every other byte of the record,
+//! and every other record (`warcinfo`, ...), is copied unchanged.
+//!
+//! A record that does not parse (no version line, a header that never ends, a
+//! `Content-Length` that is missing, runs past the end of the file, or is not
+//! followed by a record boundary) is reported with its record number and byte
+//! offset in the decompressed stream, and passed through as it is: reading
+//! resumes at the next line that starts with `WARC/` after a blank line.
+
+use std::borrow::Cow;
+use std::ops::Range;
+use std::path::Path;
+
+use super::{site_from_url, Doc, Item, Splice};
+use crate::error::Error;
+
+/// The items of a WET input; see [`super::records`].
+pub struct WetRecords<'a> {
+    buf: &'a [u8],
+    pos: usize,
+    number: u64,
+    path: &'a Path,
+}
+
+impl<'a> WetRecords<'a> {
+    pub(super) fn new(buf: &'a [u8], path: &'a Path) -> WetRecords<'a> {
+        WetRecords {
+            buf,
+            pos: 0,
+            number: 0,
+            path,
+        }
+    }
+
+    /// Reports the record starting at `start` as malformed and passes
+    /// `start..end` through.
+    fn malformed(&mut self, start: usize, end: usize, what: String) -> Item<'a> {
+        self.pos = end;
+        Item::Malformed {
+            raw: &self.buf[start..end],
+            error: Error::Record {
+                path: self.path.to_path_buf(),
+                line: self.number,
+                message: format!("WARC record at byte offset {start}: {what}"),
+            },
+        }
+    }
+}
+
+/// The headers of one record that the reader uses: value spans relative to
+/// the record's start.
+#[derive(Default)]
+struct Headers {
+    kind: Option<Range<usize>>,
+    uri: Option<Range<usize>>,
+    record_id: Option<Range<usize>>,
+    length: Option<Range<usize>>,
+    digest_line: Option<Range<usize>>,
+}
+
+impl<'a> Iterator for WetRecords<'a> {
+    type Item = Item<'a>;
+
+    fn next(&mut self) -> Option<Item<'a>> {
+        let buf = self.buf;
+        let start = self.pos;
+        if start >= buf.len() {
+            return None;
+        }
+        let rest = &buf[start..];
+        if !rest.starts_with(b"WARC/") {
+            let end = next_record_start(buf, start);
+            let junk = &buf[start..end];
+            if junk.iter().all(u8::is_ascii_whitespace) {
+                self.pos = end;
+                return Some(Item::Verbatim(junk));
+            }
+            self.number += 1;
+            return Some(self.malformed(
+                start,
+                end,
+                "expected a WARC/ version line; skipped to the next record".into(),
+            ));
+        }
+        self.number += 1;
+
+        // The header: lines up to the first empty one.
+        let mut h = Headers::default();
+        let mut line_start = 0;
+        let header_end = loop {
+            let Some(nl) = memchr::memchr(b'\n', &rest[line_start..]) else {
+                return Some(self.malformed(
+                    start,
+                    buf.len(),
+                    "the header never ends (truncated record)".into(),
+                ));
+            };
+            let line_end = line_start + nl + 1;
+            let content_end = if nl > 0 && rest[line_start + nl - 1] == b'\r' {
+                line_start + nl - 1
+            } else {
+                line_start + nl
+            };
+            if content_end == line_start {
+                break line_end;
+            }
+            read_header(rest, line_start..content_end, line_end, &mut h);
+            line_start = line_end;
+        };
+
+        let length = h.length.clone().and_then(|r| {
+            std::str::from_utf8(&rest[r])
+                .ok()
+                .and_then(|s| s.parse::<usize>().ok())
+        });
+        let Some(length) = length else {
+            let end = next_record_start(buf, start + header_end);
+            return Some(self.malformed(start, end, "no valid Content-Length header".into()));
+        };
+        let body = header_end..header_end.saturating_add(length);
+        if body.end > rest.len() {
+            return Some(self.malformed(
+                start,
+                buf.len(),
+                format!(
+                    "truncated: Content-Length is {length} but {} bytes follow the header",
+                    rest.len() - header_end
+                ),
+            ));
+        }
+
+        // The separator, then the next record or the end of the input.
+        let after = &rest[body.end..];
+        let record_len = if after.iter().all(u8::is_ascii_whitespace) {
+            rest.len()
+        } else {
+            let sep = if after.starts_with(b"\r\n\r\n") {
+                4
+            } else if after.starts_with(b"\n\n") {
+                2
+            } else {
+                usize::MAX
+            };
+            if sep != usize::MAX && after[sep..].starts_with(b"WARC/") {
+                body.end + sep
+            } else {
+                let end = next_record_start(buf, start + header_end);
+                return Some(self.malformed(
+                    start,
+                    end,
+                    format!(
+                        "Content-Length {length} does not match the record \
+                         (no record boundary after the body)"
+                    ),
+                ));
+            }
+        };
+        self.pos = start + record_len;
+        let raw = &rest[..record_len];
+
+        let value = |r: &Option<Range<usize>>| {
+            r.as_ref()
+                .and_then(|r| std::str::from_utf8(&raw[r.clone()]).ok())
+        };
+        if !value(&h.kind).is_some_and(|k| k.eq_ignore_ascii_case("conversion")) {
+            return Some(Item::Verbatim(raw));
+        }
+        let uri = value(&h.uri);
+        Some(Item::Doc(Doc {
+            text: Cow::Borrowed(&raw[body.clone()]),
+            site: uri.map(Cow::Borrowed).and_then(site_from_url),
+            label: uri.or_else(|| value(&h.record_id)).map(Cow::Borrowed),
+            number: self.number,
+            raw,
+            splice: Splice::Wet {
+                length: h.length.expect("checked above"),
+                digest: h.digest_line,
+                body,
+            },
+        }))
+    }
+}
+
+/// Notes the header line `line` (without its line end, which ends at
+/// `line_end`) of `rec` in `h` if it is one the reader uses.
+fn read_header(rec: &[u8], line: Range<usize>, line_end: usize, h: &mut Headers) {
+    let text = &rec[line.clone()];
+    let Some(colon) = memchr::memchr(b':', text) else {
+        return;
+    };
+    let name = trim(text, 0..colon);
+    let mut value = trim(text, colon + 1..text.len());
+    value = line.start + value.start..line.start + value.end;
+    let name = &text[name];
+    let slot = if name.eq_ignore_ascii_case(b"WARC-Type") {
+        &mut h.kind
+    } else if name.eq_ignore_ascii_case(b"WARC-Target-URI") {
+        &mut h.uri
+    } else if name.eq_ignore_ascii_case(b"WARC-Record-ID") {
+        &mut h.record_id
+    } else if name.eq_ignore_ascii_case(b"Content-Length") {
+        &mut h.length
+    } else if name.eq_ignore_ascii_case(b"WARC-Block-Digest") {
+        h.digest_line = Some(line.start..line_end);
+        return;
+    } else {
+        return;
+    };
+    *slot = Some(value);
+}
+
+fn trim(text: &[u8], mut r: Range<usize>) -> Range<usize> {
+    while r.start < r.end && matches!(text[r.start], b' ' | b'\t') {
+        r.start += 1;
+    }
+    while r.end > r.start && matches!(text[r.end - 1], b' ' | b'\t') {
+        r.end -= 1;
+    }
+    r
+}
+
+/// Where the next record after `from` starts: a `WARC/` at the start of a
+/// line that follows a blank line; the end of `buf` if there is none.
+fn next_record_start(buf: &[u8], from: usize) -> usize {
+    let hay = &buf[from..];
+    let crlf = memchr::memmem::find(hay, b"\n\r\nWARC/").map(|i| i + 3);
+    let lf = memchr::memmem::find(hay, b"\n\nWARC/").map(|i| i + 2);
+    match (crlf, lf) {
+        (Some(a), Some(b)) => from + a.min(b),
+        (Some(a), None) | (None, Some(a)) => from + a,
+        (None, None) => buf.len(),
+    }
+}
+
+/// Appends the record `raw` with its body (at `body`) replaced by `cleaned`,
+/// the `Content-Length` value (at `length`) rewritten and the digest line
+/// (at `digest`) left out.
+pub(super) fn write_record(
+    raw: &[u8],
+    length: &Range<usize>,
+    digest: Option<&Range<usize>>,
+    body: &Range<usize>,
+    cleaned: &[u8],
+    out: &mut Vec<u8>,
+) {
+    let new_length = cleaned.len().to_string();
+    let mut edits: Vec<(&Range<usize>, &[u8])> = vec![(length, new_length.as_bytes())];
+    if let Some(d) = digest {
+        edits.push((d, b""));
+    }
+    edits.sort_by_key(|(r, _)| r.start);
+    let mut at = 0;
+    for (r, with) in edits {
+        out.extend_from_slice(&raw[at..r.start]);
+        out.extend_from_slice(with);
+        at = r.end;
+    }
+    out.extend_from_slice(&raw[at..body.start]);
+    out.extend_from_slice(cleaned);
+    out.extend_from_slice(&raw[body.end..]);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::format::{records, Format, FormatOptions};
+
+    fn record(kind: &str, uri: &str, body: &str) -> String {
+        format!(
+            "WARC/1.0\r\nWARC-Type: {kind}\r\nWARC-Target-URI: {uri}\r\n\
+             WARC-Block-Digest: sha1:XYZ\r\nContent-Type: text/plain\r\n\
+             Content-Length: {}\r\n\r\n{body}\r\n\r\n",
+            body.len()
+        )
+    }
+
+    fn items(buf: &str) -> Vec<String> {
+        let o = FormatOptions::default();
+        records(Format::Wet, buf.as_bytes(), "x.wet".as_ref(), None, &o)
+            .map(|it| match it {
+                Item::Doc(d) => format!(
+                    "doc {} {:?} {:?}",
+                    d.number,
+                    String::from_utf8_lossy(&d.text),
+                    d.site
+                ),
+                Item::Verbatim(v) => format!("verbatim {}", v.len()),
+                Item::Malformed { raw, error } => format!("bad {} {error}", raw.len()),
+                Item::NoText { .. } => unreachable!(),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn reads_conversion_records_as_documents() {
+        let info = record("warcinfo", "", "software: x\r\n");
+        let a = record("conversion", "https://A.example/p", "Title\nBody é\n");
+        let b = record("conversion", "http://b.example/", "");
+        let all = format!("{info}{a}{b}");
+        assert_eq!(
+            items(&all),
+            vec![
+                format!("verbatim {}", info.len()),
+                "doc 2 \"Title\\nBody é\\n\" Some(\"a.example\")".to_string(),
+                "doc 3 \"\" Some(\"b.example\")".to_string(),
+            ]
+        );
+        // Items cover the input exactly.
+        let o = FormatOptions::default();
+        let mut back = Vec::new();
+        for it in records(Format::Wet, all.as_bytes(), "x".as_ref(), None, &o) {
+            match it {
+                Item::Doc(d) => back.extend_from_slice(d.raw),
+                Item::Verbatim(v) => back.extend_from_slice(v),
+                _ => unreachable!(),
+            }
+        }
+        assert_eq!(back, all.as_bytes());
+    }
+
+    #[test]
+    fn rewrites_length_and_drops_digest() {
+        let a = record("conversion", "https://a.example/", "Keep\nDrop\n");
+        let o = FormatOptions::default();
+        let Some(Item::Doc(d)) = records(Format::Wet, a.as_bytes(), "x".as_ref(), None, &o).next()
+        else {
+            panic!()
+        };
+        let mut out = Vec::new();
+        d.write_cleaned(b"Keep\n", &mut out);
+        let want = "WARC/1.0\r\nWARC-Type: conversion\r\nWARC-Target-URI: https://a.example/\r\n\
+             Content-Type: text/plain\r\nContent-Length: 5\r\n\r\nKeep\n\r\n\r\n";
+        assert_eq!(String::from_utf8(out).unwrap(), want);
+    }
+
+    #[test]
+    fn reports_wrong_lengths_and_resyncs() {
+        let a = record("conversion", "https://a.example/", "Body\n");
+        let too_long = a.replace("Content-Length: 5", "Content-Length: 9");
+        let too_short = a.replace("Content-Length: 5", "Content-Length: 2");
+        let c = record("conversion", "https://c.example/", "C\n");
+        for bad in [&too_long, &too_short] {
+            let got = items(&format!("{bad}{c}"));
+            assert_eq!(got.len(), 2, "{got:?}");
+            assert!(
+                got[0].starts_with(&format!(
+                    "bad {} x.wet:1: WARC record at byte offset 0: Content-Length",
+                    bad.len()
+                )),
+                "{got:?}"
+            );
+            assert_eq!(got[1], "doc 2 \"C\\n\" Some(\"c.example\")");
+        }
+        // Truncated at the end of the file: what there is passes through.
+        let cut = &c[..c.len() - 6];
+        let got = items(&format!("{a}{cut}"));
+        assert_eq!(got[0], "doc 1 \"Body\\n\" Some(\"a.example\")");
+        assert!(
+            got[1].starts_with(&format!(
+                "bad {} x.wet:2: WARC record at byte offset {}: truncated",
+                cut.len(),
+                a.len()
+            )),
+            "{got:?}"
+        );
+        // Junk before the first record, and a header that never ends.
+        let got = items(&format!("junk\n\n{c}WARC/1.0\r\nWARC-Type: x"));
+        assert!(got[0].starts_with("bad 6 x.wet:1: WARC record at byte offset 0: expected"));
+        assert_eq!(got[1], "doc 2 \"C\\n\" Some(\"c.example\")");
+        assert!(got[2].contains("header never ends"), "{got:?}");
+    }
+
+    #[test]
+    fn accepts_lf_only_separators_and_trailing_newlines() {
+        let a = "WARC/1.0\nWARC-Type: conversion\nContent-Length: 2\n\nA\n\n\nWARC/1.0\nWARC-Type: conversion\nContent-Length: 2\n\nB\n\n\n\n";
+        assert_eq!(
+            items(a),
+            vec![
+                "doc 1 \"A\\n\" None".to_string(),
+                "doc 2 \"B\\n\" None".to_string()
+            ]
+        );
+    }
+}

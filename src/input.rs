@@ -1,0 +1,258 @@
+//! Inputs: the first stage. Turns the paths given on the command line into a
+//! deterministic list of [`Input`]s, each with its format and compression.
+//!
+//! A path is a file, a directory (walked recursively, following symbolic
+//! links, every regular file included, hidden ones too, entries sorted by
+//! file name at each level so the order never depends on the file system), or
+//! `-` for standard input. Inputs come in the order of the paths given, each
+//! directory's files in walk order.
+//!
+//! What cannot be used is reported, not fatal: inside a directory, a symbolic
+//! link loop, an entry that cannot be read, or something that is not a
+//! regular file (a named pipe, a socket, a device) is skipped and listed in
+//! [`Discovery::problems`]. A path given explicitly that does not exist is in
+//! [`Discovery::missing`], which a command line treats as a usage error. A
+//! named pipe given explicitly (`<(zcat x.gz)`) is read once into memory,
+//! like standard input, since cleaning reads every input twice.
+//!
+//! Compression is found by magic bytes ([`crate::compress`]); the format by
+//! the file name under the compression suffix ([`Format::from_file_name`]),
+//! unless overridden.
+
+use std::fs::File;
+use std::io::{self, Read};
+use std::path::{Path, PathBuf};
+
+use crate::compress::Compression;
+use crate::error::Error;
+use crate::format::Format;
+
+/// Where an input's bytes come from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Source {
+    /// Standard input (`-`), read once.
+    Stdin,
+    /// A regular file, read once per pass.
+    File(PathBuf),
+    /// Something that can be read only once, like a named pipe given by name.
+    Stream(PathBuf),
+}
+
+impl Source {
+    /// Whether the input can be read only once (and so is held in memory
+    /// between the two passes).
+    pub fn is_stream(&self) -> bool {
+        !matches!(self, Source::File(_))
+    }
+}
+
+/// One input: a source, where its output goes, and how to read it.
+#[derive(Clone, Debug)]
+pub struct Input {
+    /// Where the bytes come from.
+    pub source: Source,
+    /// The output's path under an output directory: the path relative to the
+    /// directory the input was found under, or the file name of a file given
+    /// by name.
+    pub relative: PathBuf,
+    /// The format.
+    pub format: Format,
+    /// The compression, by magic bytes. For streams it is found when they are
+    /// read, and this is [`Compression::None`].
+    pub compression: Compression,
+    /// The size on disk in bytes (0 for streams), for progress.
+    pub size: u64,
+    /// For text inputs, the site: the name of the folder the file is in
+    /// (none for streams).
+    pub site: Option<String>,
+}
+
+impl Input {
+    /// The path to name the input by in messages (`<stdin>` for `-`).
+    pub fn display_path(&self) -> &Path {
+        match &self.source {
+            Source::Stdin => Path::new("<stdin>"),
+            Source::File(p) | Source::Stream(p) => p,
+        }
+    }
+}
+
+/// What [`discover`] found.
+#[derive(Debug, Default)]
+pub struct Discovery {
+    /// The inputs, in order.
+    pub inputs: Vec<Input>,
+    /// Directories given as paths (as given), for checking that an output
+    /// does not go inside one.
+    pub roots: Vec<PathBuf>,
+    /// Entries inside directories that were skipped, and why.
+    pub problems: Vec<Error>,
+    /// Paths given explicitly that could not be used (missing, unreadable).
+    pub missing: Vec<Error>,
+}
+
+/// Finds the inputs that `paths` name. `format`, if given, overrides the
+/// format of every input; otherwise it is found from each file's name
+/// (standard input is text).
+pub fn discover(paths: &[PathBuf], format: Option<Format>) -> Discovery {
+    let mut d = Discovery::default();
+    for path in paths {
+        if path.as_os_str() == "-" {
+            d.inputs.push(Input {
+                source: Source::Stdin,
+                relative: PathBuf::from("stdin"),
+                format: format.unwrap_or(Format::Text),
+                compression: Compression::None,
+                size: 0,
+                site: None,
+            });
+            continue;
+        }
+        let meta = match std::fs::metadata(path) {
+            Ok(m) => m,
+            Err(source) => {
+                d.missing.push(Error::File {
+                    path: path.clone(),
+                    source,
+                });
+                continue;
+            }
+        };
+        if meta.is_dir() {
+            d.roots.push(path.clone());
+            walk(path, format, &mut d);
+            continue;
+        }
+        let relative = PathBuf::from(path.file_name().unwrap_or(path.as_os_str()));
+        if !meta.is_file() {
+            d.inputs.push(Input {
+                source: Source::Stream(path.clone()),
+                format: format.unwrap_or_else(|| format_of(path)),
+                compression: Compression::None,
+                size: 0,
+                // `/dev/fd/63`'s folder says nothing about the documents.
+                site: None,
+                relative,
+            });
+            continue;
+        }
+        match file_input(path, relative, meta.len(), format) {
+            Ok(input) => d.inputs.push(input),
+            Err(e) => d.missing.push(e),
+        }
+    }
+    d
+}
+
+fn walk(root: &Path, format: Option<Format>, d: &mut Discovery) {
+    let walker = walkdir::WalkDir::new(root)
+        .follow_links(true)
+        .sort_by_file_name();
+    for entry in walker {
+        let entry = match entry {
+            Ok(e) => e,
+            Err(e) => {
+                let path = e.path().unwrap_or(root).to_path_buf();
+                let source = match e.loop_ancestor() {
+                    Some(a) => io::Error::other(format!(
+                        "symbolic link loop back to {} (skipped)",
+                        a.display()
+                    )),
+                    None => match e.into_io_error() {
+                        Some(io) => io,
+                        None => io::Error::other("cannot be read (skipped)"),
+                    },
+                };
+                d.problems.push(Error::File { path, source });
+                continue;
+            }
+        };
+        let ft = entry.file_type();
+        if ft.is_dir() {
+            continue;
+        }
+        let path = entry.path();
+        if !ft.is_file() {
+            d.problems.push(Error::File {
+                path: path.to_path_buf(),
+                source: io::Error::other("not a regular file (skipped)"),
+            });
+            continue;
+        }
+        let relative = path.strip_prefix(root).unwrap_or(path).to_path_buf();
+        let size = entry.metadata().map(|m| m.len()).unwrap_or(0);
+        match file_input(path, relative, size, format) {
+            Ok(input) => d.inputs.push(input),
+            Err(e) => d.problems.push(e),
+        }
+    }
+}
+
+/// An input for the regular file `path`, reading its first bytes for the
+/// compression (which also shows early that it can be read).
+fn file_input(
+    path: &Path,
+    relative: PathBuf,
+    size: u64,
+    format: Option<Format>,
+) -> Result<Input, Error> {
+    let file_err = |source| Error::File {
+        path: path.to_path_buf(),
+        source,
+    };
+    let mut head = [0u8; 4];
+    let mut f = File::open(path).map_err(file_err)?;
+    let mut n = 0;
+    while n < head.len() {
+        match f.read(&mut head[n..]) {
+            Ok(0) => break,
+            Ok(k) => n += k,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(file_err(e)),
+        }
+    }
+    Ok(Input {
+        source: Source::File(path.to_path_buf()),
+        relative,
+        format: format.unwrap_or_else(|| format_of(path)),
+        compression: Compression::detect(&head[..n]),
+        size,
+        site: folder_name(path),
+    })
+}
+
+fn format_of(path: &Path) -> Format {
+    Format::from_file_name(&path.file_name().unwrap_or_default().to_string_lossy())
+}
+
+/// The name of the folder that `path` is in, resolving `.` and `..`.
+fn folder_name(path: &Path) -> Option<String> {
+    let parent = path.parent().filter(|p| !p.as_os_str().is_empty());
+    let named = parent
+        .and_then(|p| p.file_name())
+        .filter(|n| *n != "." && *n != "..");
+    match named {
+        Some(n) => Some(n.to_string_lossy().into_owned()),
+        None => {
+            let dir = match parent {
+                Some(p) => p.canonicalize().ok()?,
+                None => std::env::current_dir().ok()?,
+            };
+            dir.file_name().map(|n| n.to_string_lossy().into_owned())
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn folder_names() {
+        assert_eq!(folder_name(Path::new("a/b/c.txt")).as_deref(), Some("b"));
+        let cwd = std::env::current_dir().unwrap();
+        let name = cwd.file_name().unwrap().to_string_lossy().into_owned();
+        assert_eq!(folder_name(Path::new("c.txt")), Some(name.clone()));
+        assert_eq!(folder_name(Path::new("./c.txt")), Some(name));
+    }
+}

@@ -1,0 +1,887 @@
+//! The run: inputs → pass 1 (corpus statistics) → pass 2 (classify and write)
+//! → run statistics. This module ties the stages together.
+//!
+//! **Pass 1** ([`learn`], and the first half of [`clean`]) reads every input
+//! and counts its documents' lines into a [`LineStats`] per input; the run's
+//! table is their sum in input order. **Pass 2** ([`clean`]) reads every input
+//! again, classifies each document against the table with
+//! [`Cleaner::classify`], and writes the kept lines byte for byte in the
+//! input's format ([`crate::format`]).
+//!
+//! Inputs are processed in parallel on a rayon pool of
+//! [`Options::threads`] threads. Workers take inputs in input order, and
+//! their results are consumed in input order, so the statistics, the output
+//! and even the order of error messages are the same for any number of
+//! threads. With one thread nothing is spawned: the loop runs on the
+//! caller's thread. At most `2 × threads` finished inputs wait for an earlier
+//! one, which bounds memory: an input is held whole in memory while it is
+//! processed (streaming is left for later; real dumps are sharded into files
+//! of tens to hundreds of MB).
+//!
+//! **Output** goes either to one stream (every input's output in input order,
+//! uncompressed) or to a directory that mirrors the inputs ([`Output::Dir`]):
+//! each file at its path relative to the directory it was found under, with
+//! its name, format and compression. Files are written to a temporary name
+//! beside their target and renamed when complete, so an interrupted run never
+//! leaves a truncated output under the real name. [`check_output_dir`] refuses
+//! an output directory that is an input directory or inside one, or that
+//! would overwrite an input.
+//!
+//! **Errors**: one bad input never stops the run. An input that cannot be
+//! read (or its output written) is reported through [`Events::problem`] with
+//! its path and, for a broken compressed stream, the byte offset; it gets no
+//! output, and the run goes on. A record that cannot be parsed is reported
+//! with its line or record number and passed through unchanged. Only a failure
+//! of the output stream itself (a broken pipe) ends the run early.
+
+use std::collections::{BTreeMap, HashMap};
+use std::fs::{self, File};
+use std::io::{self, BufWriter, Read, Write};
+use std::path::{Component, Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{mpsc, Arc, Condvar, Mutex};
+use std::time::Instant;
+
+use crate::compress::{self, Compression, Encoder};
+use crate::error::Error;
+use crate::explain;
+use crate::format::{self, Format, FormatOptions, Item};
+use crate::input::{Discovery, Input, Source};
+use crate::line::{self, Normalizer};
+use crate::report::{Count, RunStats, EMPTY_DOCUMENT};
+use crate::{Cleaner, LineStats};
+
+/// Where cleaned output goes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Output {
+    /// One stream (the writer given to [`clean`]), inputs in order,
+    /// uncompressed whatever the inputs' compression.
+    Stream,
+    /// A directory mirroring the inputs, each output compressed as its input.
+    Dir(PathBuf),
+}
+
+/// Which corpus statistics pass 2 uses.
+#[derive(Clone, Debug, Default)]
+pub enum Model {
+    /// Pass 1 over the inputs (the default).
+    #[default]
+    FromInputs,
+    /// A saved table, instead of pass 1.
+    Given(LineStats),
+    /// A saved table plus pass 1 over the inputs.
+    Merged(LineStats),
+}
+
+/// Settings of a run.
+#[derive(Clone, Debug)]
+pub struct Options {
+    /// Worker threads; 1 runs everything on the calling thread. By default,
+    /// the number of CPUs.
+    pub threads: usize,
+    /// Where the output goes. By default, [`Output::Stream`].
+    pub output: Output,
+    /// Write every line with its verdict ([`crate::explain`]) instead of the
+    /// cleaned text. Only with [`Output::Stream`]. By default, off.
+    pub explain: bool,
+    /// Leave out documents with no non-whitespace text after cleaning (a
+    /// text input's output file is then not written at all). By default, off.
+    pub drop_empty: bool,
+    /// How records are read.
+    pub format: FormatOptions,
+    /// The corpus statistics for pass 2. By default, pass 1 over the inputs.
+    pub model: Model,
+}
+
+impl Default for Options {
+    fn default() -> Options {
+        Options {
+            threads: std::thread::available_parallelism().map_or(1, |n| n.get()),
+            output: Output::Stream,
+            explain: false,
+            drop_empty: false,
+            format: FormatOptions::default(),
+            model: Model::FromInputs,
+        }
+    }
+}
+
+/// What a run tells its caller while it goes. Every method is called on the
+/// thread that called [`learn`] or [`clean`], in input order. The default
+/// methods do nothing.
+pub trait Events {
+    /// A pass (1 or 2) starts over `inputs` inputs of `bytes` bytes on disk
+    /// (streams count 0).
+    fn pass_started(&self, _pass: u8, _inputs: usize, _bytes: u64) {}
+    /// An input is done in a pass.
+    fn input_done(&self, _pass: u8, _input: &Input) {}
+    /// Something went wrong with one input or record; the run goes on.
+    fn problem(&self, _error: &Error) {}
+    /// Something worth saying that is not an error.
+    fn notice(&self, _message: &str) {}
+}
+
+/// [`Events`] that ignores everything.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Silent;
+
+impl Events for Silent {}
+
+/// Pass 1 only: the corpus statistics of `inputs` and what was read. Problems
+/// (unreadable inputs, malformed records) go to `events` and are counted.
+pub fn learn(
+    inputs: &[Input],
+    cleaner: &Cleaner,
+    opts: &Options,
+    events: &dyn Events,
+) -> Result<(LineStats, RunStats), Error> {
+    let exec = Exec::new(opts.threads)?;
+    let streams = preload(inputs);
+    let (table, run) = pass1(&exec, inputs, &streams, cleaner, opts, events, true)?;
+    Ok((table, run))
+}
+
+/// Both passes: cleans `inputs` and writes the result to `opts.output`
+/// (`stream` for [`Output::Stream`]). Returns the run's statistics. Fails
+/// only for an invalid setting or when `stream` cannot be written (see
+/// [`is_broken_pipe`]); problems with single inputs go to `events`.
+pub fn clean(
+    inputs: &[Input],
+    cleaner: &Cleaner,
+    opts: &Options,
+    stream: &mut dyn Write,
+    events: &dyn Events,
+) -> Result<RunStats, Error> {
+    if opts.explain && opts.output != Output::Stream {
+        return Err(Error::Setting {
+            name: "explain",
+            message: "the explanation is written to the output stream, not a directory".into(),
+        });
+    }
+    let exec = Exec::new(opts.threads)?;
+    let streams = preload(inputs);
+    let (own, pass1_run) = if matches!(opts.model, Model::Given(_)) {
+        (None, RunStats::default())
+    } else {
+        let (t, r) = pass1(&exec, inputs, &streams, cleaner, opts, events, false)?;
+        (Some(t), r)
+    };
+    let merged;
+    let table: &LineStats = match (&opts.model, own) {
+        (Model::Given(t), _) => t,
+        (Model::Merged(m), Some(t)) => {
+            merged = t + m.clone();
+            &merged
+        }
+        (Model::FromInputs, Some(t)) => {
+            merged = t;
+            &merged
+        }
+        (_, None) => unreachable!("pass 1 runs unless a model is given"),
+    };
+
+    let started = Instant::now();
+    events.pass_started(2, inputs.len(), inputs.iter().map(|i| i.size).sum());
+    let mut run = RunStats::default();
+    let mut stream_error: Option<io::Error> = None;
+    exec.run_ordered(
+        inputs.len(),
+        &|i| clean_input(&inputs[i], &streams[i], cleaner, table, opts),
+        &mut |i, done: Cleaned| {
+            for e in &done.problems {
+                events.problem(e);
+            }
+            if let Some(n) = &done.notice {
+                events.notice(n);
+            }
+            run += done.run;
+            if let Some(bytes) = done.stream {
+                if let Err(e) = stream.write_all(&bytes) {
+                    stream_error = Some(e);
+                    return false;
+                }
+            }
+            events.input_done(2, &inputs[i]);
+            true
+        },
+    );
+    if let Some(e) = stream_error {
+        return Err(Error::Io(e));
+    }
+    stream.flush()?;
+    run.time[0] = pass1_run.time[0];
+    run.bytes_read[0] = pass1_run.bytes_read[0];
+    run.time[1] = started.elapsed();
+    Ok(run)
+}
+
+/// Whether `e` is the output stream's reader having gone away (`| head`),
+/// which a command line treats as a normal end.
+pub fn is_broken_pipe(e: &Error) -> bool {
+    matches!(e, Error::Io(io) if io.kind() == io::ErrorKind::BrokenPipe)
+}
+
+/// Checks, before any work, that writing the outputs of `d` under `dir` is
+/// safe: `dir` is not an existing non-directory, not an input directory or
+/// inside one, no output would overwrite an input, and no two inputs would
+/// be written to the same place.
+pub fn check_output_dir(dir: &Path, d: &Discovery) -> Result<(), Error> {
+    let bad = |message: String| Error::Setting {
+        name: "output",
+        message,
+    };
+    if dir.exists() && !dir.is_dir() {
+        return Err(bad(format!(
+            "{} exists and is not a directory",
+            dir.display()
+        )));
+    }
+    let out = resolve(dir)?;
+    for root in &d.roots {
+        let root_abs = resolve(root)?;
+        if out.starts_with(&root_abs) {
+            return Err(bad(format!(
+                "the output directory {} is inside the input directory {}; \
+                 choose a directory outside the inputs",
+                dir.display(),
+                root.display()
+            )));
+        }
+    }
+    let mut targets: HashMap<PathBuf, &Path> = HashMap::new();
+    for input in &d.inputs {
+        let target = out.join(&input.relative);
+        if let Source::File(p) | Source::Stream(p) = &input.source {
+            // A pipe given by name (`/dev/fd/63`) may not resolve to a path;
+            // then it cannot be overwritten either.
+            if resolve(p).is_ok_and(|p| p == target) {
+                return Err(bad(format!(
+                    "writing to {} would overwrite the input {}",
+                    dir.display(),
+                    p.display()
+                )));
+            }
+        }
+        if let Some(other) = targets.insert(target.clone(), input.display_path()) {
+            return Err(bad(format!(
+                "inputs {} and {} would both be written to {}",
+                other.display(),
+                input.display_path().display(),
+                target.display()
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// `path` made absolute, with symbolic links resolved as far as it exists
+/// and `.` and `..` removed from the rest.
+fn resolve(path: &Path) -> Result<PathBuf, Error> {
+    let abs = if path.is_absolute() {
+        path.to_path_buf()
+    } else {
+        std::env::current_dir()?.join(path)
+    };
+    let mut existing = abs.as_path();
+    let mut tail = Vec::new();
+    while fs::symlink_metadata(existing).is_err() {
+        match (existing.parent(), existing.file_name()) {
+            (Some(p), Some(n)) => {
+                tail.push(n.to_os_string());
+                existing = p;
+            }
+            (Some(p), None) => {
+                // `..` or `.` at the end of a missing path.
+                tail.push(
+                    existing
+                        .components()
+                        .next_back()
+                        .unwrap()
+                        .as_os_str()
+                        .into(),
+                );
+                existing = p;
+            }
+            _ => break,
+        }
+    }
+    let mut out = fs::canonicalize(existing).map_err(|source| Error::File {
+        path: existing.to_path_buf(),
+        source,
+    })?;
+    for part in tail.iter().rev() {
+        match Path::new(part).components().next() {
+            Some(Component::ParentDir) => {
+                out.pop();
+            }
+            Some(Component::CurDir) | None => {}
+            _ => out.push(part),
+        }
+    }
+    Ok(out)
+}
+
+/// Writes a file through a temporary file in the same directory, renamed to
+/// `path` only when `write` succeeds, so `path` is never left half-written.
+/// (Not fsync'ed: this protects against interrupted runs, not power loss.)
+pub fn write_atomically(
+    path: &Path,
+    write: impl FnOnce(&mut BufWriter<File>) -> io::Result<()>,
+) -> Result<(), Error> {
+    static COUNTER: AtomicUsize = AtomicUsize::new(0);
+    let file_err = |p: &Path, source| Error::File {
+        path: p.to_path_buf(),
+        source,
+    };
+    let name = path.file_name().ok_or_else(|| {
+        file_err(
+            path,
+            io::Error::new(io::ErrorKind::InvalidInput, "not a file name"),
+        )
+    })?;
+    let tmp = path.with_file_name(format!(
+        ".{}.{}-{}.tmp",
+        name.to_string_lossy(),
+        std::process::id(),
+        COUNTER.fetch_add(1, Ordering::Relaxed)
+    ));
+    let result = (|| {
+        let f = fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&tmp)?;
+        let mut w = BufWriter::with_capacity(1 << 16, f);
+        write(&mut w)?;
+        w.into_inner().map_err(|e| e.into_error())?;
+        fs::rename(&tmp, path)
+    })();
+    result.map_err(|e| {
+        let _ = fs::remove_file(&tmp);
+        file_err(path, e)
+    })
+}
+
+/// The whole (decompressed) contents of streams, read once before pass 1.
+type Preloaded = Option<Result<(Arc<Vec<u8>>, Compression), Error>>;
+
+fn preload(inputs: &[Input]) -> Vec<Preloaded> {
+    inputs
+        .iter()
+        .map(|input| input.source.is_stream().then(|| read_source(input)))
+        .collect()
+}
+
+/// Reads an input whole, through its decompressor.
+fn read_input(input: &Input, pre: &Preloaded) -> Result<(Arc<Vec<u8>>, Compression), Error> {
+    match pre {
+        Some(Ok((data, c))) => Ok((Arc::clone(data), *c)),
+        Some(Err(e)) => Err(Error::File {
+            path: input.display_path().to_path_buf(),
+            source: io::Error::other(e.to_string()),
+        }),
+        None => read_source(input),
+    }
+}
+
+fn read_source(input: &Input) -> Result<(Arc<Vec<u8>>, Compression), Error> {
+    let path = input.display_path();
+    let file_err = |source| Error::File {
+        path: path.to_path_buf(),
+        source,
+    };
+    let (c, mut r): (Compression, Box<dyn Read>) = match &input.source {
+        Source::Stdin => compress::decoder(io::BufReader::with_capacity(1 << 16, io::stdin()))
+            .map_err(file_err)?,
+        Source::File(p) | Source::Stream(p) => compress::open(p).map_err(file_err)?,
+    };
+    let mut data = Vec::with_capacity(if c == Compression::None {
+        input.size as usize
+    } else {
+        4 * input.size as usize
+    });
+    if let Err(e) = r.read_to_end(&mut data) {
+        return Err(file_err(io::Error::new(
+            e.kind(),
+            format!("at byte {} of the decompressed stream: {e}", data.len()),
+        )));
+    }
+    Ok((Arc::new(data), c))
+}
+
+/// Pass 1 over all inputs; `report` says whether problems are reported and
+/// counted (in [`clean`], pass 2 reports them instead, once).
+fn pass1(
+    exec: &Exec,
+    inputs: &[Input],
+    streams: &[Preloaded],
+    cleaner: &Cleaner,
+    opts: &Options,
+    events: &dyn Events,
+    report: bool,
+) -> Result<(LineStats, RunStats), Error> {
+    let started = Instant::now();
+    events.pass_started(1, inputs.len(), inputs.iter().map(|i| i.size).sum());
+    let mut table = LineStats::new();
+    let mut run = RunStats::default();
+    exec.run_ordered(
+        inputs.len(),
+        &|i| observe_input(&inputs[i], &streams[i], cleaner, &opts.format),
+        &mut |i, (t, r, problems): (LineStats, RunStats, Vec<Error>)| {
+            table += t;
+            if report {
+                for e in &problems {
+                    events.problem(e);
+                }
+                run += r;
+            } else {
+                run.bytes_read[0] += r.bytes_read[0];
+            }
+            events.input_done(1, &inputs[i]);
+            true
+        },
+    );
+    run.time[0] = started.elapsed();
+    Ok((table, run))
+}
+
+fn observe_input(
+    input: &Input,
+    pre: &Preloaded,
+    cleaner: &Cleaner,
+    fopts: &FormatOptions,
+) -> (LineStats, RunStats, Vec<Error>) {
+    let mut table = LineStats::new();
+    let mut run = RunStats {
+        inputs: 1,
+        ..RunStats::default()
+    };
+    let mut problems = Vec::new();
+    let data = match read_input(input, pre) {
+        Ok((d, _)) => d,
+        Err(e) => {
+            run.bad_inputs = 1;
+            problems.push(e);
+            return (table, run, problems);
+        }
+    };
+    run.bytes_read[0] = data.len() as u64;
+    let path = input.display_path();
+    for item in format::records(input.format, &data, path, input.site.as_deref(), fopts) {
+        match item {
+            Item::Doc(d) => {
+                cleaner.observe(&d.document(), &mut table);
+                run.documents_in += 1;
+                run.text_in += Count {
+                    lines: line::lines(&d.text).count() as u64,
+                    bytes: d.text.len() as u64,
+                };
+            }
+            Item::Malformed { error, .. } => {
+                run.bad_records += 1;
+                problems.push(error);
+            }
+            Item::NoText { .. } => run.records_without_text += 1,
+            Item::Verbatim(_) => {}
+        }
+    }
+    (table, run, problems)
+}
+
+/// One input's pass-2 result.
+struct Cleaned {
+    run: RunStats,
+    problems: Vec<Error>,
+    notice: Option<String>,
+    /// The output, for [`Output::Stream`].
+    stream: Option<Vec<u8>>,
+}
+
+fn clean_input(
+    input: &Input,
+    pre: &Preloaded,
+    cleaner: &Cleaner,
+    table: &LineStats,
+    opts: &Options,
+) -> Cleaned {
+    let mut done = Cleaned {
+        run: RunStats {
+            inputs: 1,
+            ..RunStats::default()
+        },
+        problems: Vec::new(),
+        notice: None,
+        stream: None,
+    };
+    let (data, compression) = match read_input(input, pre) {
+        Ok(x) => x,
+        Err(e) => {
+            done.run.bad_inputs = 1;
+            done.problems.push(e);
+            return done;
+        }
+    };
+    done.run.bytes_read[1] = data.len() as u64;
+    let mut out = Vec::with_capacity(data.len());
+    let wrote_any = clean_buffer(input, &data, cleaner, table, opts, &mut out, &mut done);
+    match &opts.output {
+        Output::Stream => done.stream = Some(out),
+        Output::Dir(dir) => {
+            // A text input whose one document was dropped by --drop-empty
+            // gets no output file.
+            if input.format == Format::Text && !wrote_any {
+                return done;
+            }
+            let target = dir.join(&input.relative);
+            let result = target
+                .parent()
+                .map_or(Ok(()), fs::create_dir_all)
+                .map_err(|source| Error::File {
+                    path: target.clone(),
+                    source,
+                })
+                .and_then(|()| {
+                    write_atomically(&target, |w| {
+                        let mut e = Encoder::new(w, compression)?;
+                        e.write_all(&out)?;
+                        e.finish()?;
+                        Ok(())
+                    })
+                });
+            if let Err(e) = result {
+                done.run.bad_inputs = 1;
+                done.problems.push(e);
+            }
+        }
+    }
+    done
+}
+
+/// Cleans the records of one input's `data` into `out`. Returns whether any
+/// document was written.
+fn clean_buffer(
+    input: &Input,
+    data: &[u8],
+    cleaner: &Cleaner,
+    table: &LineStats,
+    opts: &Options,
+    out: &mut Vec<u8>,
+    done: &mut Cleaned,
+) -> bool {
+    let path = input.display_path();
+    let shown = path.to_string_lossy();
+    let run = &mut done.run;
+    let mut norm = Normalizer::new();
+    let mut kept = Vec::new();
+    let mut wrote_any = false;
+    let mut no_text: Option<u64> = None;
+    let records = format::records(
+        input.format,
+        data,
+        path,
+        input.site.as_deref(),
+        &opts.format,
+    );
+    for item in records {
+        let doc = match item {
+            Item::Verbatim(raw) => {
+                if !opts.explain {
+                    out.extend_from_slice(raw);
+                }
+                continue;
+            }
+            Item::Malformed { raw, error } => {
+                run.bad_records += 1;
+                if opts.explain {
+                    explain::note(out, &format!("{error}; passed through unchanged"));
+                } else {
+                    out.extend_from_slice(raw);
+                }
+                done.problems.push(error);
+                continue;
+            }
+            Item::NoText { raw, line } => {
+                run.records_without_text += 1;
+                no_text.get_or_insert(line);
+                if !opts.explain {
+                    out.extend_from_slice(raw);
+                }
+                continue;
+            }
+            Item::Doc(d) => d,
+        };
+        let text: &[u8] = &doc.text;
+        let verdicts = cleaner.classify(&doc.document(), table);
+        run.documents_in += 1;
+        let mut doc_in = Count::default();
+        let mut doc_out = Count::default();
+        for (span, v) in line::lines(text).zip(&verdicts) {
+            let whole = span.end - span.start;
+            doc_in += Count {
+                lines: 1,
+                bytes: whole as u64,
+            };
+            if v.keep {
+                doc_out += Count {
+                    lines: 1,
+                    bytes: whole as u64,
+                };
+            } else {
+                let content = span.content(text);
+                run.drop_line(
+                    cleaner.cause_name(&v.cause),
+                    norm.fingerprint(content),
+                    content,
+                    whole,
+                );
+            }
+        }
+        // A real assert, not a debug one: `write_kept` zips lines with
+        // verdicts, and a short verdict list would silently drop text.
+        assert_eq!(
+            doc_in.lines as usize,
+            verdicts.len(),
+            "the classifier must give one verdict per line"
+        );
+        run.text_in += doc_in;
+        let unchanged = doc_out.lines == doc_in.lines;
+        let remaining: &[u8] = if unchanged {
+            text
+        } else {
+            kept.clear();
+            crate::cleaner::write_kept(text, &verdicts, &mut kept);
+            &kept
+        };
+        let dropped_empty = opts.drop_empty && String::from_utf8_lossy(remaining).trim().is_empty();
+        if dropped_empty {
+            *run.dropped.entry(EMPTY_DOCUMENT.to_string()).or_default() += doc_out;
+        } else {
+            run.documents_out += 1;
+            run.text_out += doc_out;
+            wrote_any = true;
+        }
+        if opts.explain {
+            explain::header(out, &shown, input.format, &doc);
+            explain::lines(out, cleaner, text, &verdicts);
+            if dropped_empty {
+                explain::note(out, "document dropped: no text left (--drop-empty)");
+            }
+        } else if dropped_empty {
+        } else if unchanged {
+            out.extend_from_slice(doc.raw);
+        } else {
+            doc.write_cleaned(remaining, out);
+        }
+    }
+    if let Some(first) = no_text {
+        done.notice = Some(format!(
+            "{shown}: {} records without a string field {:?} (first at line {first}) \
+             were passed through unchanged",
+            run.records_without_text, opts.format.text_field
+        ));
+    }
+    wrote_any
+}
+
+/// Runs work items on the pool and hands their results to a sink in order.
+struct Exec {
+    threads: usize,
+    pool: Option<rayon::ThreadPool>,
+}
+
+impl Exec {
+    fn new(threads: usize) -> Result<Exec, Error> {
+        let threads = threads.max(1);
+        let pool = if threads == 1 {
+            None
+        } else {
+            Some(
+                rayon::ThreadPoolBuilder::new()
+                    .num_threads(threads)
+                    .thread_name(|i| format!("boilerstrip-{i}"))
+                    .build()
+                    .map_err(|e| Error::Setting {
+                        name: "threads",
+                        message: e.to_string(),
+                    })?,
+            )
+        };
+        Ok(Exec { threads, pool })
+    }
+
+    /// Calls `work(i)` for `i` in `0..n`, in parallel, and `sink(i, result)`
+    /// on the calling thread in order of `i`. When `sink` returns false, no
+    /// new work starts and no more results are sunk.
+    fn run_ordered<T: Send>(
+        &self,
+        n: usize,
+        work: &(dyn Fn(usize) -> T + Sync),
+        sink: &mut dyn FnMut(usize, T) -> bool,
+    ) {
+        let Some(pool) = &self.pool else {
+            for i in 0..n {
+                if !sink(i, work(i)) {
+                    return;
+                }
+            }
+            return;
+        };
+        let next = AtomicUsize::new(0);
+        let stop = AtomicBool::new(false);
+        // How many results have been sunk, for the window that bounds how
+        // far workers run ahead of the sink.
+        let sunk = Mutex::new(0usize);
+        let advanced = Condvar::new();
+        let window = 2 * self.threads;
+        let (tx, rx) = mpsc::channel::<(usize, T)>();
+        std::thread::scope(|s| {
+            let (next, stop, sunk, advanced) = (&next, &stop, &sunk, &advanced);
+            s.spawn(move || {
+                pool.scope(|ps| {
+                    for _ in 0..self.threads {
+                        let tx = tx.clone();
+                        ps.spawn(move |_| {
+                            // If `work` panics, wake the others so that the
+                            // panic reaches the caller instead of a hang.
+                            let _guard = StopOnPanic { stop, advanced };
+                            loop {
+                                if stop.load(Ordering::Relaxed) {
+                                    return;
+                                }
+                                let i = next.fetch_add(1, Ordering::Relaxed);
+                                if i >= n {
+                                    return;
+                                }
+                                let mut done = sunk.lock().unwrap_or_else(|p| p.into_inner());
+                                while i >= *done + window && !stop.load(Ordering::Relaxed) {
+                                    done = advanced.wait(done).unwrap_or_else(|p| p.into_inner());
+                                }
+                                drop(done);
+                                if stop.load(Ordering::Relaxed) {
+                                    return;
+                                }
+                                if tx.send((i, work(i))).is_err() {
+                                    return;
+                                }
+                            }
+                        });
+                    }
+                });
+                drop(tx);
+            });
+            // If the sink panics, stop the workers so that the scope can
+            // join them and the panic reaches the caller.
+            let _guard = StopOnPanic { stop, advanced };
+            let mut pending = BTreeMap::new();
+            let mut expect = 0;
+            let mut sinking = true;
+            for (i, r) in rx {
+                pending.insert(i, r);
+                while let Some(r) = pending.remove(&expect) {
+                    if sinking && !sink(expect, r) {
+                        sinking = false;
+                        stop.store(true, Ordering::Relaxed);
+                    }
+                    expect += 1;
+                    *sunk.lock().unwrap_or_else(|p| p.into_inner()) = expect;
+                    advanced.notify_all();
+                }
+            }
+        });
+    }
+}
+
+struct StopOnPanic<'a> {
+    stop: &'a AtomicBool,
+    advanced: &'a Condvar,
+}
+
+impl Drop for StopOnPanic<'_> {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            self.stop.store(true, Ordering::Relaxed);
+            self.advanced.notify_all();
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ordered_runs_sink_in_order_for_any_thread_count() {
+        for threads in [1, 2, 3, 8] {
+            let exec = Exec::new(threads).unwrap();
+            let mut seen = Vec::new();
+            exec.run_ordered(
+                100,
+                &|i| {
+                    // Uneven work so that results finish out of order.
+                    std::thread::sleep(std::time::Duration::from_micros(
+                        ((i * 7919) % 13) as u64 * 50,
+                    ));
+                    i * 2
+                },
+                &mut |i, r| {
+                    seen.push((i, r));
+                    true
+                },
+            );
+            assert_eq!(seen, (0..100).map(|i| (i, i * 2)).collect::<Vec<_>>());
+        }
+    }
+
+    #[test]
+    fn ordered_runs_stop_when_the_sink_says_so() {
+        let exec = Exec::new(4).unwrap();
+        let started = AtomicUsize::new(0);
+        let mut seen = 0;
+        exec.run_ordered(
+            10_000,
+            &|i| {
+                started.fetch_add(1, Ordering::Relaxed);
+                i
+            },
+            &mut |_, _| {
+                seen += 1;
+                seen < 5
+            },
+        );
+        assert_eq!(seen, 5);
+        // The window stops workers from running far ahead.
+        assert!(started.load(Ordering::Relaxed) < 100);
+    }
+
+    #[test]
+    fn a_panic_in_work_or_sink_reaches_the_caller_without_a_hang() {
+        for sink_panics in [false, true] {
+            let exec = Exec::new(2).unwrap();
+            let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                exec.run_ordered(
+                    1000,
+                    &|i| {
+                        assert!(sink_panics || i != 3, "work fails");
+                        i
+                    },
+                    &mut |i, _| {
+                        assert!(!sink_panics || i != 3, "sink fails");
+                        true
+                    },
+                )
+            }));
+            assert!(result.is_err());
+        }
+    }
+
+    #[test]
+    fn resolve_handles_missing_tails() {
+        let dir = tempfile::tempdir().unwrap();
+        let base = dir.path().canonicalize().unwrap();
+        assert_eq!(
+            resolve(&dir.path().join("a/b/../c")).unwrap(),
+            base.join("a/c")
+        );
+        assert_eq!(resolve(&dir.path().join("a/./")).unwrap(), base.join("a"));
+        assert_eq!(resolve(dir.path()).unwrap(), base);
+    }
+}

@@ -1,0 +1,549 @@
+//! The command line: inputs and outputs, passes, statistics, exit codes.
+
+use std::io::Read;
+use std::process::{Command, Stdio};
+
+use boilerstrip::compress::Compression;
+
+use crate::util::*;
+
+#[test]
+fn directory_is_mirrored_with_names_formats_and_compression() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let files = corpus(dir);
+    let r = run(
+        dir,
+        &["clean", "dumps/", "-o", "clean/", "--stats-json", "s.json"],
+    );
+    assert_code(&r, 0);
+    assert!(r.stdout.is_empty(), "nothing on stdout with -o");
+    let out: Vec<String> = tree(&dir.join("clean"))
+        .into_iter()
+        .map(|(p, _)| p)
+        .collect();
+    let mut want = files.clone();
+    want.sort();
+    assert_eq!(
+        out, want,
+        "one output per input, same relative path, no temp files left"
+    );
+    for rel in &files {
+        let (input, cin) = read_decompressed(&dir.join("dumps").join(rel));
+        let (output, cout) = read_decompressed(&dir.join("clean").join(rel));
+        assert_eq!(cin, cout, "{rel}: output keeps the input's compression");
+        if rel.ends_with(".txt") {
+            assert_kept_lines(&output, &input);
+        }
+    }
+    let stats = stats_without_time(&dir.join("s.json"));
+    assert_eq!(stats["inputs"], files.len());
+    // 12 pages, 15 JSONL records, 4 WET conversion records.
+    assert_eq!(stats["documents"]["in"], 12 + 15 + 4);
+}
+
+#[test]
+fn one_thread_and_two_threads_give_identical_results() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    corpus(dir);
+    let mut runs = Vec::new();
+    for t in ["1", "2", "3"] {
+        let out = format!("out{t}");
+        let json = format!("s{t}.json");
+        let r = run(
+            dir,
+            &[
+                "clean",
+                "dumps",
+                "-o",
+                &out,
+                "--threads",
+                t,
+                "--stats-json",
+                &json,
+            ],
+        );
+        assert_code(&r, 0);
+        let stream = run(dir, &["clean", "dumps", "--threads", t]);
+        assert_code(&stream, 0);
+        let explain = run(dir, &["clean", "dumps", "--explain", "-j", t]);
+        assert_code(&explain, 0);
+        runs.push((
+            tree(&dir.join(&out)),
+            stats_without_time(&dir.join(&json)),
+            stream.stdout,
+            explain.stdout,
+        ));
+    }
+    assert!(!runs[0].2.is_empty());
+    for other in &runs[1..] {
+        assert!(runs[0].0 == other.0, "output directories differ");
+        assert_eq!(runs[0].1, other.1, "statistics differ");
+        assert!(runs[0].2 == other.2, "stdout differs");
+        assert!(runs[0].3 == other.3, "--explain differs");
+    }
+}
+
+#[test]
+fn stdout_holds_every_input_in_order_uncompressed() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    write(dir, "d/1.txt", b"first\n");
+    write(
+        dir,
+        "d/2.txt.gz",
+        &compressed(b"second\n", Compression::Gzip),
+    );
+    write(
+        dir,
+        "d/3.txt.zst",
+        &compressed(b"third\n", Compression::Zstd),
+    );
+    let r = run(dir, &["clean", "d/3.txt.zst", "d"]);
+    assert_code(&r, 0);
+    // Whatever is kept comes in the order of the arguments, then of the
+    // walk, decompressed.
+    assert_kept_lines(&r.stdout, b"third\nfirst\nsecond\nthird\n");
+}
+
+#[test]
+fn stdin_to_stdout_as_jsonl_and_compressed() {
+    let tmp = tempfile::tempdir().unwrap();
+    let recs: Vec<Record> = (0..6).map(jsonl_record).collect();
+    let input: String = recs.iter().map(Record::line).collect();
+    for stdin in [
+        input.as_bytes().to_vec(),
+        compressed(input.as_bytes(), Compression::Gzip),
+        compressed(input.as_bytes(), Compression::Zstd),
+    ] {
+        let r = run_in(tmp.path(), &["clean", "--format", "jsonl", "-"], &stdin);
+        assert_code(&r, 0);
+        let out = r.stdout_str();
+        let out_lines: Vec<&str> = out.split_inclusive('\n').collect();
+        assert_eq!(out_lines.len(), recs.len());
+        for (o, rec) in out_lines.iter().zip(&recs) {
+            assert_record(o, &rec.line(), rec);
+        }
+    }
+    // Standard input cannot be mirrored into a directory.
+    let r = run_in(tmp.path(), &["clean", "-", "-o", "out"], input.as_bytes());
+    assert_code(&r, 2);
+    assert!(r.stderr.contains("standard input"), "{}", r.stderr);
+}
+
+#[test]
+fn explain_marks_every_line_and_agrees_with_the_output() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    corpus(dir);
+    let text = run(dir, &["clean", "dumps/a.example/page-1.txt", "--explain"]);
+    assert_code(&text, 0);
+    let shown = text.stdout_str();
+    let mut it = shown.lines();
+    assert_eq!(it.next(), Some("== dumps/a.example/page-1.txt"));
+    let body: Vec<&str> = it.collect();
+    let page = page("a.example", 1);
+    assert_eq!(body.len(), page.lines().count());
+    for (row, line) in body.iter().zip(page.lines()) {
+        assert!(
+            row.starts_with("KEEP ") || row.starts_with("DROP "),
+            "{row}"
+        );
+        assert!(row.ends_with(&format!("| {line}")), "{row}");
+        // Fixed width: the bar is in the same column on every row.
+        assert_eq!(row.find(" | "), body[0].find(" | "), "{row}");
+    }
+
+    // For every format, the KEEP rows are exactly the lines written out.
+    for path in [
+        "dumps/a.example",
+        "dumps/feeds/shard-01.jsonl.gz",
+        "dumps/cc/CC-MAIN-00.warc.wet.gz",
+    ] {
+        let explain = run(dir, &["clean", path, "--explain"]);
+        assert_code(&explain, 0);
+        let kept_rows: Vec<String> = explain
+            .stdout_str()
+            .lines()
+            .filter(|l| l.starts_with("KEEP "))
+            .map(|l| l.split_once(" | ").unwrap().1.to_string())
+            .collect();
+        let headers = explain
+            .stdout_str()
+            .lines()
+            .filter(|l| l.starts_with("== "))
+            .count();
+        let clean = run(dir, &["clean", path]);
+        assert_code(&clean, 0);
+        let out = clean.stdout_str();
+        let kept_text: Vec<String> = if path.contains(".jsonl") {
+            assert_eq!(headers, 5, "one header per record");
+            out.lines()
+                .flat_map(|l| {
+                    let v: serde_json::Value = serde_json::from_str(l).unwrap();
+                    let t = v["text"].as_str().unwrap().to_string();
+                    t.lines().map(str::to_string).collect::<Vec<_>>()
+                })
+                .collect()
+        } else if path.contains(".wet") {
+            assert_eq!(headers, 4, "one header per conversion record");
+            assert!(explain.stdout_str().contains("  https://c.example/2\n"));
+            wet_bodies(out.as_bytes())
+                .iter()
+                .flat_map(|b| b.lines().map(str::to_string).collect::<Vec<_>>())
+                .collect()
+        } else {
+            assert_eq!(headers, 6);
+            out.lines().map(str::to_string).collect()
+        };
+        assert_eq!(kept_rows, kept_text, "{path}");
+    }
+}
+
+#[test]
+fn learned_model_gives_the_same_result_as_pass_one() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    corpus(dir);
+    let r = run(
+        dir,
+        &[
+            "learn",
+            "dumps/",
+            "-o",
+            "site.model",
+            "--stats-json",
+            "learn.json",
+        ],
+    );
+    assert_code(&r, 0);
+    let model = std::fs::read(dir.join("site.model")).unwrap();
+    assert!(model.starts_with(b"BSTRIPM\0"));
+    let learn = stats_without_time(&dir.join("learn.json"));
+    assert_eq!(learn["documents"]["in"], 31);
+    assert_eq!(learn["pass2"]["bytes_read"], 0);
+    // No temporary file is left beside the model.
+    let names: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(names.len(), 3, "{names:?}");
+
+    let plain = run(dir, &["clean", "dumps/"]);
+    let with_model = run(dir, &["clean", "--model", "site.model", "dumps/"]);
+    assert_code(&plain, 0);
+    assert_code(&with_model, 0);
+    assert!(
+        plain.stdout == with_model.stdout,
+        "the model is pass 1 of the same inputs"
+    );
+
+    let single = run(
+        dir,
+        &[
+            "clean",
+            "--model",
+            "site.model",
+            "dumps/b.example/page-2.txt",
+        ],
+    );
+    assert_code(&single, 0);
+    assert_kept_lines(&single.stdout, page("b.example", 2).as_bytes());
+    let merged = run(
+        dir,
+        &[
+            "clean",
+            "--model",
+            "site.model",
+            "--model-merge",
+            "dumps/b.example/page-2.txt",
+        ],
+    );
+    assert_code(&merged, 0);
+
+    write(dir, "bad.model", b"BSTRIPM\0 not really");
+    let bad = run(dir, &["clean", "--model", "bad.model", "dumps/"]);
+    assert_code(&bad, 2);
+    assert!(bad.stderr.contains("bad.model"), "{}", bad.stderr);
+    assert!(bad.stdout.is_empty());
+    let merge_alone = run(dir, &["clean", "--model-merge", "dumps/"]);
+    assert_code(&merge_alone, 2);
+}
+
+#[test]
+fn stats_json_counts_add_up() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    corpus(dir);
+    write(
+        dir,
+        "dumps/feeds/shard-03.jsonl",
+        b"{\"text\":\"x\\n\"}\n{\"body\":1}\nnot json\n",
+    );
+    let r = run(
+        dir,
+        &[
+            "clean",
+            "dumps",
+            "-o",
+            "out",
+            "--stats-json",
+            "s.json",
+            "--stats",
+        ],
+    );
+    assert_code(&r, 1);
+    let s = stats_without_time(&dir.join("s.json"));
+    let n = |v: &serde_json::Value| v.as_u64().unwrap();
+    assert_eq!(n(&s["inputs"]), 17);
+    assert_eq!(n(&s["bad_inputs"]), 0);
+    assert_eq!(n(&s["bad_records"]), 1);
+    assert_eq!(n(&s["records_without_text"]), 1);
+    assert_eq!(n(&s["documents"]["in"]), 32);
+    for unit in ["lines", "bytes"] {
+        let by_reason: u64 = s["dropped_by_reason"]
+            .as_object()
+            .unwrap()
+            .values()
+            .map(|c| n(&c[unit]))
+            .sum();
+        assert_eq!(n(&s[unit]["dropped"]), by_reason, "{unit}");
+        assert_eq!(n(&s[unit]["in"]), n(&s[unit]["out"]) + by_reason, "{unit}");
+    }
+    let page_lines = page("a.example", 0).lines().count() as u64;
+    assert_eq!(n(&s["lines"]["in"]), 31 * page_lines + 1);
+    assert!(s["top_dropped"].as_array().unwrap().len() <= 10);
+    assert!(n(&s["pass2"]["bytes_read"]) > 0);
+    // --stats prints the same numbers as text.
+    assert!(r.stderr.contains("documents   32 in"), "{}", r.stderr);
+}
+
+#[test]
+fn output_inside_an_input_is_refused_before_any_work() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    write(dir, "d/a.txt", b"text\n");
+    for args in [
+        &["clean", "d", "-o", "d/clean"][..],
+        &["clean", "d", "-o", "d"],
+        &["clean", "d", "-o", "./d/../d/x/y"],
+        &["clean", "d/a.txt", "-o", "d"],
+    ] {
+        let r = run(dir, args);
+        assert_code(&r, 2);
+        assert!(r.stderr.contains("error"), "{args:?}: {}", r.stderr);
+        assert_eq!(tree(&dir.join("d")).len(), 1, "{args:?} wrote something");
+    }
+    let r = run(dir, &["clean", "d", "-o", "d/clean"]);
+    assert!(
+        r.stderr.contains("inside the input directory"),
+        "{}",
+        r.stderr
+    );
+    // Two inputs that would land on the same output.
+    write(dir, "e/a.txt", b"other\n");
+    let r = run(dir, &["clean", "d/a.txt", "e/a.txt", "-o", "out"]);
+    assert_code(&r, 2);
+    assert!(!dir.join("out").exists());
+    // A model may not overwrite an input either.
+    let r = run(dir, &["learn", "d", "-o", "d/a.txt"]);
+    assert_code(&r, 2);
+    assert_eq!(std::fs::read(dir.join("d/a.txt")).unwrap(), b"text\n");
+}
+
+#[test]
+fn missing_input_is_a_usage_error() {
+    let tmp = tempfile::tempdir().unwrap();
+    write(tmp.path(), "here.txt", b"x\n");
+    let r = run(tmp.path(), &["clean", "here.txt", "not-here.txt", "gone/"]);
+    assert_code(&r, 2);
+    assert!(r.stderr.contains("not-here.txt"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("gone/"),
+        "every missing input is named: {}",
+        r.stderr
+    );
+    assert!(r.stdout.is_empty(), "no work before the check");
+    let r = run(
+        tmp.path(),
+        &["clean", "--rules", "no-such-rules.txt", "here.txt"],
+    );
+    assert_code(&r, 2);
+    assert!(r.stderr.contains("no-such-rules.txt"), "{}", r.stderr);
+}
+
+#[test]
+fn bad_entries_in_a_directory_are_reported_and_skipped() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    write(dir, "d/a/good.txt", b"good text\n");
+    std::os::unix::fs::symlink("..", dir.join("d/a/loop")).unwrap();
+    let fifo = dir.join("d/pipe");
+    let made = Command::new("mkfifo").arg(&fifo).status().unwrap();
+    assert!(made.success());
+    write(dir, "d/broken.txt.gz", b"\x1f\x8b\x08\x00 not really gzip");
+    let r = run(dir, &["clean", "d", "-o", "out"]);
+    assert_code(&r, 1);
+    assert!(r.stderr.contains("loop"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("d/pipe: not a regular file"),
+        "{}",
+        r.stderr
+    );
+    assert!(r.stderr.contains("d/broken.txt.gz"), "{}", r.stderr);
+    let out = tree(&dir.join("out"));
+    let names: Vec<&str> = out.iter().map(|(p, _)| p.as_str()).collect();
+    assert_eq!(
+        names,
+        ["a/good.txt"],
+        "the good file is done, the broken one has no output"
+    );
+    assert!(r.stderr.contains("3 bad inputs"), "{}", r.stderr);
+}
+
+#[test]
+fn a_single_file_keeps_its_name_and_compression() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let recs: Vec<Record> = (0..3).map(jsonl_record).collect();
+    let input: String = recs.iter().map(Record::line).collect();
+    write(
+        dir,
+        "shard-00.jsonl.gz",
+        &compressed(input.as_bytes(), Compression::Gzip),
+    );
+    let r = run(dir, &["clean", "shard-00.jsonl.gz", "-o", "clean/", "-q"]);
+    assert_code(&r, 0);
+    assert!(r.stderr.is_empty(), "--quiet: {}", r.stderr);
+    let (out, c) = read_decompressed(&dir.join("clean/shard-00.jsonl.gz"));
+    assert_eq!(c, Compression::Gzip);
+    let out = String::from_utf8(out).unwrap();
+    for ((o, rec), line) in out
+        .split_inclusive('\n')
+        .zip(&recs)
+        .zip(input.split_inclusive('\n'))
+    {
+        assert_record(o, line, rec);
+    }
+}
+
+#[test]
+fn drop_empty_removes_documents_without_text() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    write(dir, "d/empty.txt", b"  \n\t\n");
+    write(dir, "d/full.txt", b"Some text.\n");
+    write(
+        dir,
+        "d/x.jsonl",
+        b"{\"id\":1,\"text\":\" \\n\"}\n{\"id\":2,\"text\":\"Words.\\n\"}\n",
+    );
+    let wet = format!(
+        "{}{}",
+        wet_record("conversion", "https://e.example/", "\n"),
+        wet_record("conversion", "https://f.example/", "Words.\n")
+    );
+    write(dir, "d/y.wet", wet.as_bytes());
+    let r = run(
+        dir,
+        &[
+            "clean",
+            "d",
+            "-o",
+            "out",
+            "--drop-empty",
+            "--stats-json",
+            "s.json",
+        ],
+    );
+    assert_code(&r, 0);
+    assert!(
+        !dir.join("out/empty.txt").exists(),
+        "an empty text document gets no file"
+    );
+    let s = stats_without_time(&dir.join("s.json"));
+    assert_eq!(s["documents"]["in"], 6);
+    let out_docs = s["documents"]["out"].as_u64().unwrap();
+    let jsonl = std::fs::read_to_string(dir.join("out/x.jsonl")).unwrap();
+    assert!(!jsonl.contains("\"id\":1"), "{jsonl}");
+    let wet_out = std::fs::read_to_string(dir.join("out/y.wet")).unwrap();
+    assert!(!wet_out.contains("e.example"), "{wet_out}");
+    // Whatever else the classifier drops, the three blank documents go.
+    assert!(out_docs <= 3);
+    assert_eq!(
+        out_docs as usize,
+        jsonl.lines().count()
+            + wet_out.matches("WARC/1.0").count()
+            + dir.join("out/full.txt").exists() as usize
+    );
+    // Without the flag they stay.
+    let r = run(dir, &["clean", "d/x.jsonl"]);
+    assert_code(&r, 0);
+    assert!(r.stdout_str().contains("\"id\":1"));
+}
+
+#[test]
+fn broken_pipe_ends_quietly() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let big: String = (0..40_000)
+        .map(|i| format!("Line {i} of a long page.\n"))
+        .collect();
+    for i in 0..8 {
+        write(dir, &format!("d/{i}.txt"), big.as_bytes());
+    }
+    for threads in ["1", "2"] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_boilerstrip"))
+            .args(["clean", "d", "--threads", threads])
+            .current_dir(dir)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut head = [0u8; 100];
+        child
+            .stdout
+            .as_mut()
+            .unwrap()
+            .read_exact(&mut head)
+            .unwrap();
+        drop(child.stdout.take());
+        let mut err = String::new();
+        child
+            .stderr
+            .take()
+            .unwrap()
+            .read_to_string(&mut err)
+            .unwrap();
+        let status = child.wait().unwrap();
+        assert_eq!(status.code(), Some(0), "{err}");
+        assert!(err.is_empty(), "quietly: {err}");
+    }
+}
+
+#[test]
+fn help_teaches_flags_defaults_and_exit_codes() {
+    let tmp = tempfile::tempdir().unwrap();
+    let r = run(tmp.path(), &["clean", "--help"]);
+    assert_code(&r, 0);
+    let help = r.stdout_str();
+    for needle in [
+        "--threads",
+        "--text-field",
+        "[default: text]",
+        "--explain",
+        "--model-merge",
+        "Exit status:",
+        "boilerstrip learn dumps/ -o site.model",
+    ] {
+        assert!(help.contains(needle), "--help lacks {needle:?}");
+    }
+    let r = run(tmp.path(), &["--help"]);
+    assert!(r.stdout_str().contains("learn"));
+    let r = run(tmp.path(), &["clean", "--no-such-flag"]);
+    assert_code(&r, 2);
+    let r = run(tmp.path(), &["clean", "x", "--explain", "-o", "y"]);
+    assert_code(&r, 2);
+}

@@ -1,0 +1,275 @@
+//! Helpers for the integration tests: running the binary, building small
+//! corpora, and checks that hold for any classifier (kept lines are a
+//! subsequence of the input; everything but the text is unchanged).
+
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+use boilerstrip::compress::{self, Compression, Encoder};
+
+/// The result of one run of the binary.
+pub struct Run {
+    pub code: i32,
+    pub stdout: Vec<u8>,
+    pub stderr: String,
+}
+
+impl Run {
+    pub fn stdout_str(&self) -> String {
+        String::from_utf8(self.stdout.clone()).expect("stdout is UTF-8")
+    }
+}
+
+/// Runs `boilerstrip ARGS` in `dir` with `stdin` as its standard input.
+pub fn run_in(dir: &Path, args: &[&str], stdin: &[u8]) -> Run {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_boilerstrip"))
+        .args(args)
+        .current_dir(dir)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the binary runs");
+    let mut input = child.stdin.take().unwrap();
+    let data = stdin.to_vec();
+    let feeder = std::thread::spawn(move || {
+        // The program may exit before reading everything.
+        let _ = input.write_all(&data);
+    });
+    let Output {
+        status,
+        stdout,
+        stderr,
+    } = child.wait_with_output().unwrap();
+    feeder.join().unwrap();
+    Run {
+        code: status.code().expect("not killed by a signal"),
+        stdout,
+        stderr: String::from_utf8_lossy(&stderr).into_owned(),
+    }
+}
+
+/// Runs `boilerstrip ARGS` in `dir` with empty standard input.
+pub fn run(dir: &Path, args: &[&str]) -> Run {
+    run_in(dir, args, b"")
+}
+
+/// Asserts the run exited with `code`, showing stderr if not.
+#[track_caller]
+pub fn assert_code(r: &Run, code: i32) {
+    assert_eq!(r.code, code, "exit status; stderr:\n{}", r.stderr);
+}
+
+/// Writes `data` to `dir/rel`, creating folders.
+pub fn write(dir: &Path, rel: &str, data: &[u8]) -> PathBuf {
+    let p = dir.join(rel);
+    std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+    std::fs::write(&p, data).unwrap();
+    p
+}
+
+/// `data` compressed with `c`.
+pub fn compressed(data: &[u8], c: Compression) -> Vec<u8> {
+    let mut e = Encoder::new(Vec::new(), c).unwrap();
+    e.write_all(data).unwrap();
+    e.finish().unwrap()
+}
+
+/// The decompressed contents of `path`, and the compression found.
+pub fn read_decompressed(path: &Path) -> (Vec<u8>, Compression) {
+    let (c, mut r) = compress::open(path).unwrap();
+    let mut out = Vec::new();
+    r.read_to_end(&mut out).unwrap();
+    (out, c)
+}
+
+/// The lines of `text`, each with its line end.
+pub fn lines(text: &[u8]) -> Vec<&[u8]> {
+    boilerstrip::line::lines(text)
+        .map(|l| l.whole(text))
+        .collect()
+}
+
+/// Whether `sub` is a subsequence of `all`.
+pub fn is_subsequence<T: PartialEq>(sub: &[T], all: &[T]) -> bool {
+    let mut it = all.iter();
+    sub.iter().all(|s| it.any(|a| a == s))
+}
+
+/// Asserts that the kept text `out` is made of whole lines of `input`, in
+/// order: what any classifier may produce.
+#[track_caller]
+pub fn assert_kept_lines(out: &[u8], input: &[u8]) {
+    assert!(
+        is_subsequence(&lines(out), &lines(input)),
+        "output lines are not a subsequence of the input:\n--- out\n{}\n--- in\n{}",
+        String::from_utf8_lossy(out),
+        String::from_utf8_lossy(input)
+    );
+}
+
+/// A JSONL record written as `prefix` + JSON string of `text` + `suffix`, so
+/// tests know the bytes around the text field.
+pub struct Record {
+    pub prefix: String,
+    pub text: String,
+    pub suffix: String,
+}
+
+impl Record {
+    /// The record as one line, with `\n`.
+    pub fn line(&self) -> String {
+        format!(
+            "{}{}{}\n",
+            self.prefix,
+            serde_json::to_string(&self.text).unwrap(),
+            self.suffix
+        )
+    }
+}
+
+/// Asserts that the output line `out` is the record `rec` (given as the
+/// original line `orig`) with only its text changed: the bytes around the
+/// text are identical, the new text is a subsequence of the old lines, and a
+/// record whose text kept every line is identical byte for byte.
+#[track_caller]
+pub fn assert_record(out: &str, orig: &str, rec: &Record) {
+    assert!(
+        out.starts_with(&rec.prefix) && out.ends_with(&format!("{}\n", rec.suffix)),
+        "bytes around the text changed:\n{out}\nwas\n{orig}"
+    );
+    let middle = &out[rec.prefix.len()..out.len() - rec.suffix.len() - 1];
+    let text: String = serde_json::from_str(middle).expect("the text is a JSON string");
+    assert_kept_lines(text.as_bytes(), rec.text.as_bytes());
+    if text == rec.text {
+        assert_eq!(out, orig, "an unchanged record must be written as it was");
+    }
+}
+
+/// A WARC record of type `kind` with a WET-style header.
+pub fn wet_record(kind: &str, uri: &str, body: &str) -> String {
+    format!(
+        "WARC/1.0\r\nWARC-Type: {kind}\r\nWARC-Target-URI: {uri}\r\n\
+         WARC-Date: 2024-01-01T00:00:00Z\r\nWARC-Record-ID: <urn:uuid:{}>\r\n\
+         WARC-Block-Digest: sha1:AAAA\r\nContent-Type: text/plain\r\n\
+         Content-Length: {}\r\n\r\n{body}\r\n\r\n",
+        uri.len(),
+        body.len()
+    )
+}
+
+/// The text of made-up page `i` of `site`: two chrome lines around a short
+/// article (written for these tests).
+pub fn page(site: &str, i: usize) -> String {
+    format!(
+        "Share this post\nMenu | Home | Sections\n\
+         Story {i} from {site}: the ferry timetable changes on Monday, the council said.\n\
+         Residents asked for a later last crossing, and {i} letters were read aloud.\n\
+         \n\
+         Subscribe to our newsletter\n"
+    )
+}
+
+/// JSONL record `i`, with other fields in odd but valid spellings.
+pub fn jsonl_record(i: usize) -> Record {
+    Record {
+        prefix: format!(
+            "{{\"id\":\"doc-{i}\", \"url\" : \"https://news{}.example/s/{i}?a=1\",\
+             \"n\":{i}.50,\"meta\":{{\"tags\":[\"x\",\"y\\\"]\"],\"text\":null}},\"text\": ",
+            i % 2
+        ),
+        text: page(&format!("news{}.example", i % 2), i),
+        suffix: ",\"lang\":\"en\",\"w\":1E-3 ,\"t\":\"caf\\u00e9\"}".to_string(),
+    }
+}
+
+/// A corpus of every format and compression under `dir/dumps`; returns the
+/// relative paths of its files.
+pub fn corpus(dir: &Path) -> Vec<String> {
+    let mut files = Vec::new();
+    let mut add = |rel: String, data: Vec<u8>| {
+        write(&dir.join("dumps"), &rel, &data);
+        files.push(rel);
+    };
+    for site in ["a.example", "b.example"] {
+        for i in 0..6 {
+            add(format!("{site}/page-{i}.txt"), page(site, i).into_bytes());
+        }
+    }
+    let shard = |range: std::ops::Range<usize>| -> Vec<u8> {
+        range
+            .map(|i| jsonl_record(i).line())
+            .collect::<String>()
+            .into_bytes()
+    };
+    add("feeds/shard-00.jsonl".into(), shard(0..5));
+    add(
+        "feeds/shard-01.jsonl.gz".into(),
+        compressed(&shard(5..10), Compression::Gzip),
+    );
+    add(
+        "feeds/shard-02.ndjson.zst".into(),
+        compressed(&shard(10..15), Compression::Zstd),
+    );
+    let mut wet = compressed(
+        wet_record("warcinfo", "", "software: test\r\n").as_bytes(),
+        Compression::Gzip,
+    );
+    for i in 0..4 {
+        let rec = wet_record(
+            "conversion",
+            &format!("https://c.example/{i}"),
+            &page("c.example", i),
+        );
+        wet.extend(compressed(rec.as_bytes(), Compression::Gzip));
+    }
+    add("cc/CC-MAIN-00.warc.wet.gz".into(), wet);
+    files
+}
+
+/// Every file under `dir`, relative path -> bytes, sorted.
+pub fn tree(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut out: Vec<(String, Vec<u8>)> = walkdir::WalkDir::new(dir)
+        .into_iter()
+        .map(|e| e.unwrap())
+        .filter(|e| e.file_type().is_file())
+        .map(|e| {
+            let rel = e
+                .path()
+                .strip_prefix(dir)
+                .unwrap()
+                .to_string_lossy()
+                .into_owned();
+            (rel, std::fs::read(e.path()).unwrap())
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+/// The `--stats-json` file at `path`, without its timings (which differ run
+/// to run).
+pub fn stats_without_time(path: &Path) -> serde_json::Value {
+    let mut v: serde_json::Value = serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap();
+    for pass in ["pass1", "pass2"] {
+        let p = v[pass].as_object_mut().unwrap();
+        p.remove("seconds");
+        p.remove("mb_per_second");
+    }
+    v
+}
+
+/// The bodies of the conversion records of the WET data `buf`, read with the
+/// library's reader (which the WET tests check on its own).
+pub fn wet_bodies(buf: &[u8]) -> Vec<String> {
+    use boilerstrip::format::{records, Format, FormatOptions, Item};
+    let opts = FormatOptions::default();
+    records(Format::Wet, buf, Path::new("out"), None, &opts)
+        .filter_map(|it| match it {
+            Item::Doc(d) => Some(String::from_utf8(d.text.into_owned()).unwrap()),
+            Item::Verbatim(_) => None,
+            other => panic!("output does not parse: {other:?}"),
+        })
+        .collect()
+}
