@@ -90,10 +90,7 @@ impl CleanerBuilder {
     pub fn build(&self) -> Result<Cleaner, Error> {
         let rules = self.rules.build()?;
         let built_in_categories = crate::rules::BUILT_IN.len();
-        let categories: Vec<String> = crate::rules::BUILT_IN
-            .iter()
-            .map(|(c, _)| c.to_string())
-            .collect();
+        let categories = crate::rules::built_in_categories();
         let mut model = match &self.model {
             Some((name, text)) => LineModel::parse(name, text, &categories)?,
             None => LineModel::parse(
@@ -279,7 +276,7 @@ impl Cleaner {
         let w1 = m.w1.len();
         s.p1.clear();
         s.p1.extend(s.x1.chunks_exact(w1).map(|x| sigmoid(dot(&m.w1, x))));
-        stage2(&s.p1, m.threshold, &mut s.x2);
+        stage2(&s.x1, w1, &s.p1, m.threshold, &mut s.x2);
     }
 
     fn user_category(&self, info: &LineInfo) -> Option<u16> {
@@ -289,15 +286,15 @@ impl Cleaner {
     }
 
     /// The evidence that weighed most toward the decision, by feature group.
+    ///
+    /// Stage 2 is linear in the stage-1 features, in the line's stage-1
+    /// log-odds (itself a sum over the stage-1 groups, which is shared out to
+    /// them) and in the neighbours' probabilities (the context group).
     fn cause_of(&self, info: &LineInfo, x1: &[f32], x2: &[f32], keep: bool) -> Cause {
         let m = &self.inner.model;
         let sign = if keep { 1.0 } else { -1.0 };
-        // Stage 2: the neighbours' terms against the line's own log-odds.
-        let own = m.w2[1] * x2[1] * sign;
-        let neighbours: f32 = (2..m.w2.len()).map(|j| m.w2[j] * x2[j]).sum::<f32>() * sign;
-        if neighbours > own.max(0.0) {
-            return Cause::Context;
-        }
+        let w1 = x1.len();
+        let own_weight = m.w2[w1];
         let mut by_group: [(Group, f32); 7] = [
             (Group::Shape, 0.0),
             (Group::Site, 0.0),
@@ -307,11 +304,16 @@ impl Cleaner {
             (Group::Position, 0.0),
             (Group::Context, 0.0),
         ];
-        for ((g, w), x) in self.inner.groups.iter().zip(&m.w1).zip(x1) {
-            if let Some(slot) = by_group.iter_mut().find(|(h, _)| h == g) {
-                slot.1 += w * x * sign;
+        let add = |by_group: &mut [(Group, f32); 7], g: Group, v: f32| {
+            if let Some(slot) = by_group.iter_mut().find(|(h, _)| *h == g) {
+                slot.1 += v * sign;
             }
+        };
+        for (j, g) in self.inner.groups.iter().enumerate() {
+            add(&mut by_group, *g, (m.w2[j] + own_weight * m.w1[j]) * x1[j]);
         }
+        let neighbours: f32 = (w1 + 1..m.w2.len()).map(|j| m.w2[j] * x2[j]).sum();
+        add(&mut by_group, Group::Context, neighbours);
         if keep {
             return Cause::Content;
         }

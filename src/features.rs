@@ -45,6 +45,11 @@ pub struct LineInfo {
     pub starts_lower: bool,
     /// Looks like it holds a URL or e-mail address.
     pub url: bool,
+    /// Holds a clock time (`9:46`, `12:00 am`): comment and post stamps.
+    pub has_time: bool,
+    /// Holds a month name (English) beside a number: dates of bylines,
+    /// comments and teasers.
+    pub date_like: bool,
     /// Occurrences of the normal form in this document.
     pub page_count: u32,
     /// An earlier line of the document has the same normal form.
@@ -243,11 +248,33 @@ fn shape(raw: &[u8]) -> LineInfo {
         || t.starts_with('·')
         || t.starts_with('–');
     info.starts_lower = t.chars().next().is_some_and(|c| c.is_lowercase());
+    info.has_time = has_clock_time(t.as_bytes());
+    info.date_like = info.digits > 0 && info.letters < 60 && has_month(t);
     info.url = t.contains("http://")
         || t.contains("https://")
         || t.contains("www.")
         || (t.contains('@') && t.contains('.') && !t.contains(' '));
     info
+}
+
+/// Whether `t` holds `d:dd` (a clock time).
+fn has_clock_time(t: &[u8]) -> bool {
+    t.windows(4).any(|w| {
+        w[0].is_ascii_digit() && w[1] == b':' && w[2].is_ascii_digit() && w[3].is_ascii_digit()
+    })
+}
+
+/// Whether `t` names a month (English, full or abbreviated, as a word).
+fn has_month(t: &str) -> bool {
+    const MONTHS: [&str; 12] = [
+        "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
+    ];
+    t.split(|c: char| !c.is_alphabetic()).any(|w| {
+        w.len() >= 3
+            && w.is_char_boundary(3)
+            && MONTHS.contains(&w[..3].to_ascii_lowercase().as_str())
+            && (w.len() == 3 || w.len() <= 9 && w.chars().all(|c| c.is_ascii_alphabetic()))
+    })
 }
 
 /// Stage-1 feature names, in vector order. Lexicon categories follow as
@@ -301,6 +328,19 @@ pub const STAGE1: &[&str] = &[
     "after_prose",
     "first_line",
     "in_title",
+    "inside_body",
+    "inside_body_unique",
+    "inside_body_short",
+    "unique_short",
+    "prose_distance_log",
+    "has_time",
+    "date_like",
+    "word_share",
+    "word_share_major",
+    "few_lines",
+    "first_unique",
+    "after_first_unique_log",
+    "lead_zone",
     "prev_words_log",
     "next_words_log",
     "prev_site_df_ge2",
@@ -360,6 +400,13 @@ pub fn group_of(name: &str) -> Group {
             | "after_prose"
             | "first_line"
             | "in_title"
+            | "inside_body"
+            | "inside_body_unique"
+            | "inside_body_short"
+            | "prose_distance_log"
+            | "first_unique"
+            | "after_first_unique_log"
+            | "lead_zone"
     ) {
         Group::Position
     } else if name.starts_with("prev_") || name.starts_with("next_") || name.starts_with("win") {
@@ -393,8 +440,36 @@ pub fn stage1(
     out.clear();
     let n = content.len();
     let total_prose: u32 = content.iter().map(|&i| infos[i].prose_words()).sum();
+    let page_words: u32 = content.iter().map(|&i| infos[i].words).sum();
     let mut prose_seen = 0u32;
     let width = STAGE1.len() + categories;
+    // The first line of the page that no other page of its site has: where
+    // a site's header chrome ends, usually the headline.
+    let first_unique = content.iter().position(|&i| {
+        let l = &infos[i];
+        l.site_docs >= 3 && l.site_df <= 1 && l.words > 0
+    });
+    let first_prose = content.iter().position(|&i| infos[i].prose_words() > 0);
+    // Lines to the nearest prose line, in both directions (n + 1 if none).
+    let mut prose_distance = vec![n + 1; n];
+    let mut last = None;
+    for k in 0..n {
+        if infos[content[k]].prose_words() > 0 {
+            last = Some(k);
+        }
+        if let Some(j) = last {
+            prose_distance[k] = k - j;
+        }
+    }
+    last = None;
+    for k in (0..n).rev() {
+        if infos[content[k]].prose_words() > 0 {
+            last = Some(k);
+        }
+        if let Some(j) = last {
+            prose_distance[k] = prose_distance[k].min(j - k);
+        }
+    }
     let lex_any = |i: &LineInfo| b(i.lex_hit.is_some());
     let site_rep = |i: &LineInfo| b(i.site_docs >= 2 && i.site_df >= 2);
     let wl = |i: &LineInfo| ln1(i.words);
@@ -441,7 +516,14 @@ pub fn stage1(
             0.0
         };
         prose_seen += own_prose;
-        let values: [f32; 63] = [
+        let inside = before > 0.0 && after > 0.0;
+        // Seen in no other document of its site (or, without a site, of the corpus).
+        let unique = if site_known {
+            l.site_df <= 1
+        } else {
+            l.corpus_df <= 1
+        };
+        let values: [f32; 76] = [
             1.0,
             wl(l),
             b(w <= 2),
@@ -510,6 +592,25 @@ pub fn stage1(
             b(total_prose > 0 && after == 0.0 && own_prose == 0),
             b(k == 0),
             b(l.in_title),
+            b(inside),
+            b(inside && unique),
+            b(inside && w <= 5),
+            b(w <= 5 && unique && site_known),
+            (prose_distance[k] as f32).ln_1p(),
+            b(l.has_time),
+            b(l.date_like),
+            w as f32 / page_words.max(1) as f32,
+            b(w * 2 >= page_words && w >= 20),
+            b(n <= 5),
+            b(first_unique == Some(k)),
+            first_unique.map_or(0.0, |f| {
+                if k >= f {
+                    ((k - f) as f32).ln_1p()
+                } else {
+                    0.0
+                }
+            }),
+            b(first_prose.is_some_and(|f| k < f && f - k <= 3)),
             neighbour(-1).map_or(0.0, wl),
             neighbour(1).map_or(0.0, wl),
             neighbour(-1).map_or(0.0, site_rep),
@@ -536,10 +637,10 @@ pub fn stage1(
     }
 }
 
-/// Stage-2 feature names: the line's own stage-1 log-odds and its
-/// neighbours' stage-1 probabilities.
+/// Stage-2 feature names beyond the stage-1 features (which stage 2 sees
+/// too): the line's own stage-1 log-odds and its neighbours' stage-1
+/// probabilities.
 pub const STAGE2: &[&str] = &[
-    "bias",
     "own_logit",
     "prev_p",
     "next_p",
@@ -554,9 +655,10 @@ pub const STAGE2: &[&str] = &[
     "before_first_content",
 ];
 
-/// The stage-2 feature vectors from the stage-1 probabilities `p` (one per
-/// non-blank line), into `out`.
-pub fn stage2(p: &[f32], threshold: f32, out: &mut Vec<f32>) {
+/// The stage-2 feature vectors, into `out`: each line's stage-1 row (from
+/// `x1`, `width1` values a row) followed by the [`STAGE2`] features computed
+/// from the stage-1 probabilities `p` (one per non-blank line).
+pub fn stage2(x1: &[f32], width1: usize, p: &[f32], threshold: f32, out: &mut Vec<f32>) {
     out.clear();
     let n = p.len();
     let first = p.iter().position(|&x| x >= threshold);
@@ -594,8 +696,8 @@ pub fn stage2(p: &[f32], threshold: f32, out: &mut Vec<f32>) {
             mn = 0.0;
         }
         let q = p[k].clamp(1e-4, 1.0 - 1e-4);
+        out.extend_from_slice(&x1[k * width1..(k + 1) * width1]);
         out.extend_from_slice(&[
-            1.0,
             (q / (1.0 - q)).ln(),
             at(ki - 1),
             at(ki + 1),

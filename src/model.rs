@@ -21,7 +21,7 @@ pub struct LineModel {
     pub names1: Vec<String>,
     /// Stage-1 weights, one per name.
     pub w1: Vec<f32>,
-    /// Stage-2 weights, one per `STAGE2` name.
+    /// Stage-2 weights: one per stage-1 name, then one per `STAGE2` name.
     pub w2: Vec<f32>,
     /// A line is kept when its stage-2 probability is at least this.
     pub threshold: f32,
@@ -56,11 +56,18 @@ impl LineModel {
         let names1 = LineModel::stage1_names(categories);
         LineModel {
             w1: vec![0.0; names1.len()],
+            w2: vec![0.0; names1.len() + STAGE2.len()],
             names1,
-            w2: vec![0.0; STAGE2.len()],
             threshold: 0.5,
             notes: Vec::new(),
         }
+    }
+
+    /// The all-zero model for the built-in lexicon's categories: what
+    /// training starts from, and what `boilerstrip train` extracts features
+    /// with, so that a change of features never needs the old weights.
+    pub fn untrained() -> LineModel {
+        LineModel::zeros(&crate::rules::built_in_categories())
     }
 
     /// Parses a model file for a lexicon with `categories` (the built-in
@@ -97,10 +104,11 @@ impl LineModel {
             match parts.as_slice() {
                 ["threshold", v] => m.threshold = value(v)?,
                 [stage @ ("stage1" | "stage2"), feature, v] => {
+                    let names1 = m.names1.iter().map(|s| s.as_str());
                     let (names, weights): (Vec<&str>, &mut Vec<f32>) = if *stage == "stage1" {
-                        (m.names1.iter().map(|s| s.as_str()).collect(), &mut m.w1)
+                        (names1.collect(), &mut m.w1)
                     } else {
-                        (STAGE2.to_vec(), &mut m.w2)
+                        (names1.chain(STAGE2.iter().copied()).collect(), &mut m.w2)
                     };
                     let Some(j) = names.iter().position(|n| n == feature) else {
                         return Err(err(i + 1, format!("unknown {stage} feature {feature:?}")));
@@ -119,11 +127,20 @@ impl LineModel {
         if let Some(j) = m.w2.iter().position(|w| w.is_nan()) {
             return Err(err(
                 0,
-                format!("no weight for stage2 feature {:?}", STAGE2[j]),
+                format!("no weight for stage2 feature {:?}", m.stage2_names()[j]),
             ));
         }
         m.notes.retain(|n| !n.is_empty());
         Ok(m)
+    }
+
+    /// Stage-2 feature names: the stage-1 names, then [`STAGE2`].
+    pub fn stage2_names(&self) -> Vec<&str> {
+        self.names1
+            .iter()
+            .map(|s| s.as_str())
+            .chain(STAGE2.iter().copied())
+            .collect()
     }
 
     /// The model as text, in the format [`LineModel::parse`] reads.
@@ -136,7 +153,7 @@ impl LineModel {
         for (n, w) in self.names1.iter().zip(&self.w1) {
             s.push_str(&format!("stage1 {n} {w:.6}\n"));
         }
-        for (n, w) in STAGE2.iter().zip(&self.w2) {
+        for (n, w) in self.stage2_names().iter().zip(&self.w2) {
             s.push_str(&format!("stage2 {n} {w:.6}\n"));
         }
         s

@@ -71,6 +71,11 @@ pub const BUILT_IN: &[(&str, &str)] = &[
     ("ads", include_str!("rules/ads.txt")),
 ];
 
+/// The categories of the built-in lexicon, in order.
+pub fn built_in_categories() -> Vec<String> {
+    BUILT_IN.iter().map(|(c, _)| c.to_string()).collect()
+}
+
 /// A contained phrase counts in lines of at most `CONTAINS_FACTOR × phrase
 /// words + CONTAINS_SLACK` words (see the module docs).
 pub const CONTAINS_FACTOR: u32 = 3;

@@ -327,13 +327,9 @@ pub fn fit(x: &[f32], width: usize, y: &[f32], w: &[f32], opts: &TrainOptions) -
 /// Trains both stages on `data` and returns the model, its threshold 0.5
 /// and `notes` as provenance.
 pub fn train(data: &TrainingData, opts: &TrainOptions, notes: Vec<String>) -> LineModel {
-    let categories: Vec<String> = crate::rules::BUILT_IN
-        .iter()
-        .map(|(c, _)| c.to_string())
-        .collect();
-    let mut model = LineModel::zeros(&categories);
+    let mut model = LineModel::untrained();
     model.w1 = fit(&data.x1, data.width, &data.y, &data.weight, opts);
-    let width2 = STAGE2.len();
+    let width2 = data.width + STAGE2.len();
     let mut x2 = Vec::with_capacity(data.rows() * width2);
     let mut buf = Vec::new();
     for r in &data.pages {
@@ -345,7 +341,8 @@ pub fn train(data: &TrainingData, opts: &TrainOptions, notes: Vec<String>) -> Li
                 ))
             })
             .collect();
-        stage2(&p, model.threshold, &mut buf);
+        let x1 = &data.x1[r.start * data.width..r.end * data.width];
+        stage2(x1, data.width, &p, model.threshold, &mut buf);
         x2.extend_from_slice(&buf);
     }
     model.w2 = fit(&x2, width2, &data.y, &data.weight, opts);

@@ -5,8 +5,9 @@ use std::process::ExitCode;
 
 use anyhow::{Context, Result};
 use boilerstrip::eval::{self, Fields};
+use boilerstrip::model::LineModel;
 use boilerstrip::train::{self, Example, TrainOptions, TrainingData};
-use boilerstrip::{pipeline, Cleaner};
+use boilerstrip::{pipeline, CleanerBuilder};
 
 use super::args::TrainArgs;
 
@@ -18,7 +19,11 @@ pub fn run(a: &TrainArgs) -> Result<ExitCode> {
         site: a.site_field.clone(),
         ..Fields::default()
     };
-    let cleaner = Cleaner::new();
+    // Features are extracted with an untrained model: they do not depend on
+    // the weights, and the built-in weights may be for other features.
+    let cleaner = CleanerBuilder::new()
+        .model("untrained", &LineModel::untrained().to_text())
+        .build()?;
     let mut data = TrainingData::default();
     let mut names = Vec::new();
     for path in &a.files {
