@@ -66,6 +66,8 @@ pub struct LineInfo {
     pub lex_whole: bool,
     /// A protecting phrase matched.
     pub protect: Option<u32>,
+    /// A weak phrase matched.
+    pub weak: Option<u32>,
     /// The line (three words or more) is part of the document's first line,
     /// which scrapers fill with the page title: an article's headline is
     /// usually its title without the site's name.
@@ -186,6 +188,7 @@ pub fn gather(
                 .hit
                 .is_some_and(|id| rules.phrases()[id as usize].mode == MatchMode::Whole);
             info.protect = m.protect;
+            info.weak = m.weak;
             if title.is_empty() {
                 title.push(b' ');
                 title.extend_from_slice(normal);

@@ -9,8 +9,15 @@
 //! =  comments            the whole normalised line equals the phrase
 //! ^  posted by           the normalised line starts with the phrase
 //!    share this post     the line contains the phrase, and is short (see below)
+//! ~  your support        weak: condemns a line containing it only next to a
+//!                        line the lexicon condemned in the same category
 //! !  share this story    (user files) protect: a line containing it is kept
 //! ```
+//!
+//! Weak phrases carry appeals and widgets that come in blocks: a donation
+//! box opens with "Support independent journalism" (a strong phrase) and goes
+//! on with prose ("we persist with your support"), which no phrase could
+//! condemn alone without hitting articles that discuss such things.
 //!
 //! A user file names its category with a `@category NAME` line (default:
 //! `user`). Phrases are normalised as lines are ([`crate::line::Normalizer`]),
@@ -42,6 +49,9 @@ pub enum MatchMode {
     Contains,
     /// The line contains the phrase: keep it whatever else says.
     Protect,
+    /// The line contains the phrase, and a neighbouring line was condemned
+    /// by the same category.
+    Weak,
 }
 
 /// One phrase of the lexicon.
@@ -90,6 +100,8 @@ pub struct LineMatch {
     pub hit: Option<u32>,
     /// The protecting phrase that matched, if any.
     pub protect: Option<u32>,
+    /// A weak phrase that matched, if any.
+    pub weak: Option<u32>,
 }
 
 /// A compiled lexicon: immutable, shared by all threads.
@@ -180,6 +192,7 @@ impl RuleSetBuilder {
                     Some('=') => (MatchMode::Whole, &line[1..]),
                     Some('^') => (MatchMode::Prefix, &line[1..]),
                     Some('!') => (MatchMode::Protect, &line[1..]),
+                    Some('~') => (MatchMode::Weak, &line[1..]),
                     Some(c) if c.is_whitespace() => (MatchMode::Contains, line),
                     _ => (MatchMode::Contains, line),
                 };
@@ -285,6 +298,10 @@ impl RuleSet {
             let rank = match p.mode {
                 MatchMode::Protect => {
                     m.protect.get_or_insert(id);
+                    continue;
+                }
+                MatchMode::Weak => {
+                    m.weak.get_or_insert(id);
                     continue;
                 }
                 MatchMode::Prefix if found.start() == 0 => 2,

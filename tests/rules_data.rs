@@ -37,6 +37,8 @@ enum Kind {
     Whole,
     Prefix,
     Contained,
+    /// `~`: condemns a line only next to one the category already condemned.
+    Weak,
 }
 
 struct Rule {
@@ -88,7 +90,8 @@ fn parse(name: &str, text: &str, errors: &mut Vec<String>) -> Vec<Rule> {
         let (kind, phrase) = match (first, second) {
             ('=', Some(' ')) => (Kind::Whole, &line[2..]),
             ('^', Some(' ')) => (Kind::Prefix, &line[2..]),
-            ('=' | '^', _) => {
+            ('~', Some(' ')) => (Kind::Weak, &line[2..]),
+            ('=' | '^' | '~', _) => {
                 errors.push(format!(
                     "{name}.txt:{line_no}: prefix {first:?} must be followed by one space: {line:?}"
                 ));
@@ -205,19 +208,22 @@ fn no_phrase_is_listed_twice() {
     // Within a category a repeat is a mistake (two kinds of match for one
     // phrase are redundant or contradictory); across categories it would
     // make the category a dropped line is counted under a matter of order.
+    // Weak phrases are a separate list: a phrase may be condemning as a
+    // whole line ("= donate") and weak inside a longer one ("~ donate").
     let mut n = Normalizer::new();
-    let mut seen: HashMap<String, (String, usize, String)> = HashMap::new();
+    let mut seen: HashMap<(String, bool), (String, usize, String)> = HashMap::new();
     let mut errors = Vec::new();
     for (name, text) in rule_files() {
         for r in parse(&name, &text, &mut errors) {
             let norm = String::from_utf8_lossy(n.normalize(r.raw.as_bytes())).into_owned();
-            if let Some((cat, line_no, raw)) = seen.get(&norm) {
+            let key = (norm.clone(), r.kind == Kind::Weak);
+            if let Some((cat, line_no, raw)) = seen.get(&key) {
                 errors.push(format!(
                     "{name}.txt:{}: {:?} repeats {cat}.txt:{line_no}: {raw:?} (both normalise to {norm:?})",
                     r.line_no, r.raw
                 ));
             } else {
-                seen.insert(norm, (name.clone(), r.line_no, r.raw.clone()));
+                seen.insert(key, (name.clone(), r.line_no, r.raw.clone()));
             }
         }
     }
@@ -232,10 +238,13 @@ fn no_phrase_is_listed_twice() {
 fn parser_rejects_malformed_rule_lines() {
     // The checks above are only as good as the parser they use.
     let mut errors = Vec::new();
-    let text = "# t: test\n=no space\n^  two spaces\n~ tilde\n ok\nfine phrase\n= whole\n^ start\n";
+    let text = "# t: test\n=no space\n^  two spaces\n% percent\n ok\nfine phrase\n= whole\n^ start\n~ weak\n";
     let rules = parse("t", text, &mut errors);
     assert_eq!(errors.len(), 4, "{errors:#?}");
     let kinds: Vec<Kind> = rules.iter().map(|r| r.kind).collect();
-    assert_eq!(kinds, [Kind::Contained, Kind::Whole, Kind::Prefix]);
+    assert_eq!(
+        kinds,
+        [Kind::Contained, Kind::Whole, Kind::Prefix, Kind::Weak]
+    );
     assert_eq!(rules[0].raw, "fine phrase");
 }
