@@ -81,7 +81,7 @@ impl LineInfo {
     }
 
     /// A long line that reads as prose: the kind of line articles are made of.
-    fn prose_words(&self) -> u32 {
+    pub fn prose_words(&self) -> u32 {
         if self.words >= 12 && self.stopwords * 6 >= self.words {
             self.words
         } else {
