@@ -244,10 +244,11 @@ impl RunStats {
             writeln!(f, "dropped by reason:")?;
             let mut reasons: Vec<_> = self.dropped.iter().collect();
             reasons.sort_by(|a, b| b.1.lines.cmp(&a.1.lines).then(a.0.cmp(b.0)));
+            let width = reasons.iter().map(|(r, _)| r.len()).max().unwrap_or(0);
             for (reason, c) in reasons {
                 writeln!(
                     f,
-                    "  {reason:<16} {:>12} lines {:>14} bytes",
+                    "  {reason:<width$} {:>12} lines {:>14} bytes",
                     thousands(c.lines),
                     thousands(c.bytes)
                 )?;

@@ -136,8 +136,10 @@ pub struct ClassifierArgs {
     /// A rule file of boilerplate phrases to add to the built-in lexicon
     /// (repeatable). Format: one phrase a line; `= phrase` matches the whole
     /// line, `^ phrase` its start, a bare phrase a short line containing it,
-    /// `! phrase` protects lines containing it; `@category NAME` names the
-    /// category; `#` starts a comment.
+    /// `~ phrase` a line containing it next to a line the same category
+    /// dropped, `! phrase` protects lines containing it; `@category NAME`
+    /// names the category; `#` starts a comment. A user phrase always drops
+    /// the line it matches.
     #[arg(long, value_name = "FILE")]
     pub rules: Vec<PathBuf>,
 
