@@ -43,6 +43,7 @@ pub struct CleanerBuilder {
     model: Option<(String, String)>,
     threshold: Option<f32>,
     lexicon_decides: bool,
+    sandwich_max_words: u32,
 }
 
 impl Default for CleanerBuilder {
@@ -60,13 +61,32 @@ impl CleanerBuilder {
             model: None,
             threshold: None,
             lexicon_decides: true,
+            sandwich_max_words: SANDWICH_MAX_WORDS,
         }
+    }
+
+    /// The longest line (in words) that goes when the lines on both sides of
+    /// it go; 0 turns the rule off. By default, [`SANDWICH_MAX_WORDS`].
+    pub fn sandwich_max_words(&mut self, words: u32) -> &mut CleanerBuilder {
+        self.sandwich_max_words = words;
+        self
+    }
+
+    /// The word-count guard of the lexicon's contained phrases: a phrase of
+    /// `w` words counts in a line of at most `factor × w + slack` words. By
+    /// default, [`crate::rules::CONTAINS_FACTOR`] and
+    /// [`crate::rules::CONTAINS_SLACK`].
+    pub fn contains_guard(&mut self, factor: u32, slack: u32) -> &mut CleanerBuilder {
+        self.rules.contains_guard(factor, slack);
+        self
     }
 
     /// Whether a match of the built-in lexicon drops a line whatever the
     /// line model says (otherwise a match is one feature among others). By
-    /// default, it does: on the evaluation sets, turning this off lowers F1
-    /// (see DESIGN.md), and it makes the lexicon's behaviour predictable.
+    /// default, it does: on the evaluation sets it moves word F1 by at most
+    /// 0.001 (the model drops most matched lines anyway, DESIGN.md), and it
+    /// makes the lexicon predictable where the model knows little, as on
+    /// single pages without site statistics.
     pub fn lexicon_decides(&mut self, yes: bool) -> &mut CleanerBuilder {
         self.lexicon_decides = yes;
         self
@@ -133,6 +153,7 @@ impl CleanerBuilder {
                 model,
                 groups,
                 lexicon_decides: self.lexicon_decides,
+                sandwich_max_words: self.sandwich_max_words,
             }),
         })
     }
@@ -150,6 +171,7 @@ struct Inner {
     /// `lexicon:<category>` for each category, built once.
     lexicon_names: Vec<String>,
     lexicon_decides: bool,
+    sandwich_max_words: u32,
 }
 
 thread_local! {
@@ -251,7 +273,7 @@ impl Cleaner {
             out[li] = Verdict { keep, score, cause };
         }
         self.spread_weak(&s.infos, &s.content, out);
-        sandwich(&s.infos, &s.content, out);
+        sandwich(&s.infos, &s.content, inner.sandwich_max_words, out);
         keep_some_prose(&s.infos, &s.content, out);
         // A line without words (blank, or symbols only: a rule, a bullet, a
         // closing brace) is kept between two kept lines, to keep paragraphs
@@ -465,9 +487,9 @@ fn keep_some_prose(infos: &[LineInfo], content: &[usize], out: &mut [Verdict]) {
 }
 
 /// A short line goes when the lines on both sides of it go: a lone "Share",
-/// a host name or a date between two chrome lines is chrome.
-/// [`SANDWICH_MAX_WORDS`] bounds "short".
-fn sandwich(infos: &[LineInfo], content: &[usize], out: &mut [Verdict]) {
+/// a host name or a date between two chrome lines is chrome. `max_words`
+/// bounds "short" ([`SANDWICH_MAX_WORDS`] by default).
+fn sandwich(infos: &[LineInfo], content: &[usize], max_words: u32, out: &mut [Verdict]) {
     let words: Vec<usize> = content
         .iter()
         .copied()
@@ -477,7 +499,7 @@ fn sandwich(infos: &[LineInfo], content: &[usize], out: &mut [Verdict]) {
     for k in 1..words.len().saturating_sub(1) {
         let i = words[k];
         if out[i].keep
-            && infos[i].words <= SANDWICH_MAX_WORDS
+            && infos[i].words <= max_words
             && infos[i].protect.is_none()
             && dropped[k - 1]
             && dropped[k + 1]

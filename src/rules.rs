@@ -115,6 +115,8 @@ pub struct RuleSet {
     automaton: Option<AhoCorasick>,
     /// Automaton pattern index -> phrase index.
     pattern_phrase: Vec<u32>,
+    /// The word-count guard of contained phrases: (factor, slack).
+    guard: (u32, u32),
 }
 
 /// Collects rule files and compiles them into a [`RuleSet`].
@@ -122,6 +124,7 @@ pub struct RuleSet {
 pub struct RuleSetBuilder {
     files: Vec<(String, String, String)>,
     built_in: bool,
+    guard: (u32, u32),
 }
 
 impl RuleSetBuilder {
@@ -130,7 +133,16 @@ impl RuleSetBuilder {
         RuleSetBuilder {
             files: Vec::new(),
             built_in: true,
+            guard: (CONTAINS_FACTOR, CONTAINS_SLACK),
         }
+    }
+
+    /// The word-count guard of contained phrases: a phrase of `w` words
+    /// counts in a line of at most `factor × w + slack` words. By default,
+    /// [`CONTAINS_FACTOR`] and [`CONTAINS_SLACK`].
+    pub fn contains_guard(&mut self, factor: u32, slack: u32) -> &mut RuleSetBuilder {
+        self.guard = (factor, slack);
+        self
     }
 
     /// Whether to include the built-in lexicon. By default, it is included.
@@ -155,6 +167,7 @@ impl RuleSetBuilder {
             whole: FpMap::default(),
             automaton: None,
             pattern_phrase: Vec::new(),
+            guard: self.guard,
         };
         let mut norm = Normalizer::new();
         let mut seen: HashMap<(String, MatchMode), u32> = HashMap::new();
@@ -306,7 +319,7 @@ impl RuleSet {
                 }
                 MatchMode::Prefix if found.start() == 0 => 2,
                 MatchMode::Prefix => continue,
-                MatchMode::Contains if words <= CONTAINS_FACTOR * p.words + CONTAINS_SLACK => 1,
+                MatchMode::Contains if words <= self.guard.0 * p.words + self.guard.1 => 1,
                 _ => continue,
             };
             if best.map_or(true, |(r, w, _)| (rank, p.words) > (r, w)) {

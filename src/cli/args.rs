@@ -153,6 +153,16 @@ pub struct ClassifierArgs {
     /// boilerplate. Default: the model's threshold.
     #[arg(long, value_name = "P")]
     pub threshold: Option<f32>,
+
+    /// Drop a line of at most N words when the lines on both sides of it are
+    /// dropped (0: never).
+    #[arg(long, value_name = "N", default_value_t = boilerstrip::cleaner::SANDWICH_MAX_WORDS)]
+    pub sandwich_words: u32,
+
+    /// Let lexicon matches only weigh in the model instead of dropping the
+    /// line outright (user rules still drop).
+    #[arg(long)]
+    pub soft_lexicon: bool,
 }
 
 /// Flags of `train`.

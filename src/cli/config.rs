@@ -214,5 +214,7 @@ pub fn build_cleaner(a: &ClassifierArgs) -> Result<Cleaner> {
     if let Some(t) = a.threshold {
         builder.threshold(t);
     }
+    builder.sandwich_max_words(a.sandwich_words);
+    builder.lexicon_decides(!a.soft_lexicon);
     Ok(builder.build()?)
 }
