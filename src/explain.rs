@@ -26,7 +26,7 @@ use crate::{Cleaner, Verdict};
 /// The width the reason column is padded to: fits `site-repeat 9999/9999
 /// docs` and most lexicon category names; longer reasons push the bar right
 /// rather than being cut.
-pub const REASON_WIDTH: usize = 28;
+pub const REASON_WIDTH: usize = 40;
 
 /// Writes the header line of `doc`, found in `path` of format `format`.
 pub fn header(out: &mut Vec<u8>, path: &str, format: Format, doc: &Doc<'_>) {
@@ -103,7 +103,7 @@ mod tests {
         lines(&mut out, &Cleaner::new(), text, &v);
         let out = String::from_utf8(out).unwrap();
         let want = format!(
-            "DROP 0.05  {:<28} | Share this\nKEEP 1.00  {:<28} | Body\\x01\u{fffd}\n",
+            "DROP 0.05  {:<40} | Share this\nKEEP 1.00  {:<40} | Body\\x01\u{fffd}\n",
             "shape", "content"
         );
         assert_eq!(out, want);

@@ -137,65 +137,101 @@ fn explain_marks_every_line_and_agrees_with_the_output() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path();
     corpus(dir);
-    let text = run(dir, &["clean", "dumps/a.example/page-1.txt", "--explain"]);
-    assert_code(&text, 0);
-    let shown = text.stdout_str();
-    let mut it = shown.lines();
-    assert_eq!(it.next(), Some("== dumps/a.example/page-1.txt"));
-    let body: Vec<&str> = it.collect();
-    let page = page("a.example", 1);
-    assert_eq!(body.len(), page.lines().count());
-    for (row, line) in body.iter().zip(page.lines()) {
-        assert!(
-            row.starts_with("KEEP ") || row.starts_with("DROP "),
-            "{row}"
+    write(dir, "decide.rules", DECIDING_RULES.as_bytes());
+    // CRLF line ends, blank and whitespace-only lines (first and last), a
+    // bare CR and a bell inside a line, invalid UTF-8, and no final line end:
+    // still one row per line, in order.
+    let odd: &[u8] =
+        b"\r\nShare this post\r\n\r\n \t \r\nThe ferry timetable changes on Monday.\r\n\
+        A bell\x07 rang\rtwice \xff\xfe here.\n\nMenu | Home | Sections\r\n  \nlast line\r";
+    write(dir, "odd/page.txt", odd);
+    let page1 = page("a.example", 1).into_bytes();
+    for (path, text) in [
+        ("dumps/a.example/page-1.txt", &page1[..]),
+        ("odd/page.txt", odd),
+    ] {
+        let r = run(
+            dir,
+            &["clean", path, "--explain", "--rules", "decide.rules"],
         );
-        assert!(row.ends_with(&format!("| {line}")), "{row}");
-        // Fixed width: the bar is in the same column on every row.
-        assert_eq!(row.find(" | "), body[0].find(" | "), "{row}");
+        assert_code(&r, 0);
+        let shown = r.stdout_str();
+        let mut it = shown.split('\n');
+        assert_eq!(it.next(), Some(format!("== {path}").as_str()));
+        let body: Vec<&str> = it.collect();
+        assert_eq!(body.last(), Some(&""), "every row ends with a line end");
+        let body = &body[..body.len() - 1];
+        let text_lines = lines(text);
+        assert_eq!(body.len(), text_lines.len(), "{path}: one row per line");
+        for (row, line) in body.iter().zip(&text_lines) {
+            let line = visible(content(line));
+            let row = explain_row(row, &line);
+            if line.contains("ferry timetable") {
+                assert!(row.keep, "a protected line is kept: {row:?}");
+                assert_eq!(row.reason, "protected \"ferry timetable\"");
+            }
+            if line == "Menu | Home | Sections" {
+                assert!(!row.keep, "a user rule drops its line: {row:?}");
+            }
+        }
     }
 
-    // For every format, the KEEP rows are exactly the lines written out.
+    // For every format, the KEEP rows are exactly the lines written out (the
+    // rules make sure that there are some of each).
     for path in [
         "dumps/a.example",
+        "odd",
         "dumps/feeds/shard-01.jsonl.gz",
         "dumps/cc/CC-MAIN-00.warc.wet.gz",
     ] {
-        let explain = run(dir, &["clean", path, "--explain"]);
+        let explain = run(
+            dir,
+            &["clean", path, "--explain", "--rules", "decide.rules"],
+        );
         assert_code(&explain, 0);
-        let kept_rows: Vec<String> = explain
-            .stdout_str()
-            .lines()
-            .filter(|l| l.starts_with("KEEP "))
-            .map(|l| l.split_once(" | ").unwrap().1.to_string())
-            .collect();
-        let headers = explain
-            .stdout_str()
-            .lines()
-            .filter(|l| l.starts_with("== "))
-            .count();
-        let clean = run(dir, &["clean", path]);
+        let shown = explain.stdout_str();
+        let mut kept_rows = Vec::new();
+        let mut dropped_rows = 0;
+        for row in shown.lines().filter(|l| !l.starts_with("== ")) {
+            let (_, line) = row.split_once(" | ").unwrap();
+            if explain_row(row, line).keep {
+                kept_rows.push(line.to_string());
+            } else {
+                dropped_rows += 1;
+            }
+        }
+        assert!(!kept_rows.is_empty() && dropped_rows > 0, "{path}: {shown}");
+        let headers = shown.lines().filter(|l| l.starts_with("== ")).count();
+        let clean = run(dir, &["clean", path, "--rules", "decide.rules"]);
         assert_code(&clean, 0);
-        let out = clean.stdout_str();
+        let out = clean.stdout;
+        let shown_lines = |text: &[u8]| -> Vec<String> {
+            lines(text)
+                .into_iter()
+                .map(|l| visible(content(l)))
+                .collect()
+        };
         let kept_text: Vec<String> = if path.contains(".jsonl") {
             assert_eq!(headers, 5, "one header per record");
-            out.lines()
+            String::from_utf8(out)
+                .unwrap()
+                .lines()
                 .flat_map(|l| {
                     let v: serde_json::Value = serde_json::from_str(l).unwrap();
-                    let t = v["text"].as_str().unwrap().to_string();
-                    t.lines().map(str::to_string).collect::<Vec<_>>()
+                    shown_lines(v["text"].as_str().unwrap().as_bytes())
                 })
                 .collect()
         } else if path.contains(".wet") {
             assert_eq!(headers, 4, "one header per conversion record");
-            assert!(explain.stdout_str().contains("  https://c.example/2\n"));
-            wet_bodies(out.as_bytes())
+            assert!(shown.contains("  https://c.example/2\n"));
+            wet_bodies(&out)
                 .iter()
-                .flat_map(|b| b.lines().map(str::to_string).collect::<Vec<_>>())
+                .flat_map(|b| shown_lines(b.as_bytes()))
                 .collect()
         } else {
-            assert_eq!(headers, 6);
-            out.lines().map(str::to_string).collect()
+            let files = if path == "odd" { 1 } else { 6 };
+            assert_eq!(headers, files);
+            shown_lines(&out)
         };
         assert_eq!(kept_rows, kept_text, "{path}");
     }
@@ -493,33 +529,51 @@ fn broken_pipe_ends_quietly() {
     for i in 0..8 {
         write(dir, &format!("d/{i}.txt"), big.as_bytes());
     }
-    for threads in ["1", "2"] {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_boilerstrip"))
-            .args(["clean", "d", "--threads", threads])
-            .current_dir(dir)
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let mut head = [0u8; 100];
-        child
-            .stdout
-            .as_mut()
-            .unwrap()
-            .read_exact(&mut head)
-            .unwrap();
-        drop(child.stdout.take());
-        let mut err = String::new();
-        child
-            .stderr
-            .take()
-            .unwrap()
-            .read_to_string(&mut err)
-            .unwrap();
-        let status = child.wait().unwrap();
-        assert_eq!(status.code(), Some(0), "{err}");
-        assert!(err.is_empty(), "quietly: {err}");
+    // The output must be far larger than a pipe's buffer whatever the
+    // classifier thinks of these lines: a rule protects every one of them
+    // (so the cleaned text is the input), and `--explain` writes a row for
+    // each line.
+    write(dir, "keep.rules", b"! of a long page\n");
+    let plain = ["clean", "d", "--rules", "keep.rules"];
+    let explain = ["clean", "d", "--explain"];
+    for (args, starts) in [
+        (&plain[..], &big.as_bytes()[..100]),
+        (&explain[..], &b"== d/0.txt\n"[..]),
+    ] {
+        for threads in ["1", "2"] {
+            let mut child = Command::new(env!("CARGO_BIN_EXE_boilerstrip"))
+                .args(args)
+                .args(["--threads", threads])
+                .current_dir(dir)
+                .stdin(Stdio::null())
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap();
+            let mut head = [0u8; 100];
+            child
+                .stdout
+                .as_mut()
+                .unwrap()
+                .read_exact(&mut head)
+                .unwrap();
+            assert!(
+                head.starts_with(starts),
+                "{args:?}: {}",
+                String::from_utf8_lossy(&head)
+            );
+            drop(child.stdout.take());
+            let mut err = String::new();
+            child
+                .stderr
+                .take()
+                .unwrap()
+                .read_to_string(&mut err)
+                .unwrap();
+            let status = child.wait().unwrap();
+            assert_eq!(status.code(), Some(0), "{args:?} -j {threads}: {err}");
+            assert!(err.is_empty(), "quietly: {err}");
+        }
     }
 }
 

@@ -188,9 +188,17 @@ fn format_flag_overrides_the_file_name() {
 fn wet_records_round_trip() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path();
+    write(dir, "decide.rules", DECIDING_RULES.as_bytes());
     let info = wet_record("warcinfo", "", "isPartOf: test\r\nsoftware: none\r\n");
-    let pages: Vec<String> = (0..5).map(|i| page("w.example", i)).collect();
-    let records: Vec<String> = pages
+    let mut bodies_in: Vec<String> = (0..5).map(|i| page("w.example", i)).collect();
+    // Whatever the classifier does, the rules keep one body whole (every
+    // line protected), empty another (its one line dropped by a user rule),
+    // and change the pages (their menu line goes, their story line stays).
+    bodies_in.push(
+        "The ferry timetable changes on Monday.\nThe ferry timetable was printed twice.\n".into(),
+    );
+    bodies_in.push("Menu | Home | Sections\n".into());
+    let records: Vec<String> = bodies_in
         .iter()
         .enumerate()
         .map(|(i, p)| wet_record("conversion", &format!("https://w.example/{i}"), p))
@@ -201,38 +209,55 @@ fn wet_records_round_trip() {
         gz.extend(compressed(r.as_bytes(), Compression::Gzip));
     }
     write(dir, "in/CC-MAIN-1.warc.wet.gz", &gz);
-    let r = run(dir, &["clean", "in", "-o", "out", "--stats-json", "s.json"]);
+    let r = run(
+        dir,
+        &[
+            "clean",
+            "in",
+            "-o",
+            "out",
+            "--stats-json",
+            "s.json",
+            "--rules",
+            "decide.rules",
+        ],
+    );
     assert_code(&r, 0);
     let (out, c) = read_decompressed(&dir.join("out/CC-MAIN-1.warc.wet.gz"));
     assert_eq!(c, Compression::Gzip);
     let out = String::from_utf8(out).unwrap();
     assert!(out.starts_with(&info), "warcinfo is copied unchanged");
     let bodies = wet_bodies(out.as_bytes());
-    assert_eq!(bodies.len(), pages.len());
-    for (body, p) in bodies.iter().zip(&pages) {
+    assert_eq!(bodies.len(), bodies_in.len());
+    for (body, p) in bodies.iter().zip(&bodies_in) {
         assert_kept_lines(body.as_bytes(), p.as_bytes());
     }
-    // Each record is either unchanged, or has only its body, length and
-    // digest changed.
+    let n = bodies.len();
+    assert_eq!(bodies[n - 2], bodies_in[n - 2], "every line is protected");
+    assert_eq!(bodies[n - 1], "", "the one line is dropped");
+    for (body, p) in bodies.iter().zip(&bodies_in).take(5) {
+        assert_ne!(body, p, "the menu line is dropped");
+    }
+    // Each record is either unchanged, or has only its body and length
+    // changed and its digest left out.
     let mut rest = &out[info.len()..];
     for (rec, body) in records.iter().zip(&bodies) {
         let (head, _) = rec.split_once("\r\n\r\n").unwrap();
         let want = if body.len() == rec.len() - head.len() - 8 {
             rec.clone()
         } else {
-            let head = head
-                .lines()
-                .filter(|l| !l.starts_with("WARC-Block-Digest"))
+            let head: String = head
+                .split("\r\n")
+                .filter(|l| !l.starts_with("WARC-Block-Digest:"))
                 .map(|l| {
-                    if l.starts_with("Content-Length") {
-                        format!("Content-Length: {}", body.len())
+                    if l.starts_with("Content-Length:") {
+                        format!("Content-Length: {}\r\n", body.len())
                     } else {
-                        l.to_string()
+                        format!("{l}\r\n")
                     }
                 })
-                .collect::<Vec<_>>()
-                .join("\n");
-            format!("{head}\r\n\r\n{body}\r\n\r\n")
+                .collect();
+            format!("{head}\r\n{body}\r\n\r\n")
         };
         assert!(
             rest.starts_with(&want),
@@ -242,7 +267,7 @@ fn wet_records_round_trip() {
     }
     assert!(rest.is_empty());
     let s = stats_without_time(&dir.join("s.json"));
-    assert_eq!(s["documents"]["in"], 5);
+    assert_eq!(s["documents"]["in"], 7);
 }
 
 #[test]

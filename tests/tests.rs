@@ -4,5 +4,6 @@ mod cli;
 mod eval;
 mod formats;
 mod golden;
+mod properties;
 mod rules_data;
 mod util;

@@ -84,12 +84,90 @@ pub fn read_decompressed(path: &Path) -> (Vec<u8>, Compression) {
     (out, c)
 }
 
-/// The lines of `text`, each with its line end.
+/// The lines of `text`, each with its line end: a naive split after every
+/// `\n`, written apart from the library's splitter so that tests check it.
 pub fn lines(text: &[u8]) -> Vec<&[u8]> {
-    boilerstrip::line::lines(text)
-        .map(|l| l.whole(text))
+    text.split_inclusive(|&b| b == b'\n').collect()
+}
+
+/// A line without its line end (`\n` or `\r\n`; a `\r` not followed by
+/// `\n` is content).
+pub fn content(line: &[u8]) -> &[u8] {
+    match line.strip_suffix(b"\n") {
+        Some(l) => l.strip_suffix(b"\r").unwrap_or(l),
+        None => line,
+    }
+}
+
+/// A line's content as `--explain` shows it: invalid UTF-8 as U+FFFD, control
+/// characters other than tab as `\xNN`.
+pub fn visible(content: &[u8]) -> String {
+    String::from_utf8_lossy(content)
+        .chars()
+        .map(|c| {
+            if c.is_control() && c != '\t' {
+                format!("\\x{:02x}", c as u32)
+            } else {
+                c.to_string()
+            }
+        })
         .collect()
 }
+
+/// One row of `--explain` output.
+#[derive(Debug)]
+pub struct Row<'a> {
+    pub keep: bool,
+    pub reason: &'a str,
+}
+
+/// Reads the `--explain` row `row` of the line shown as `shown` (see
+/// [`visible`]), asserting the documented layout: `KEEP` or `DROP`, the
+/// score with two decimals, two spaces, the reason padded with spaces to
+/// `REASON_WIDTH` characters (a longer one is not cut and pushes the bar
+/// right), ` | ` and the line.
+#[track_caller]
+pub fn explain_row<'a>(row: &'a str, shown: &str) -> Row<'a> {
+    let head = row
+        .strip_suffix(shown)
+        .and_then(|h| h.strip_suffix(" | "))
+        .unwrap_or_else(|| panic!("row does not end with ` | ` and its line {shown:?}: {row:?}"));
+    let (fixed, padded) = match head.get(..11) {
+        Some(f) => (f, &head[11..]),
+        None => panic!("row too short: {row:?}"),
+    };
+    let keep = match &fixed[..5] {
+        "KEEP " => true,
+        "DROP " => false,
+        _ => panic!("no KEEP or DROP mark: {row:?}"),
+    };
+    let score: f32 = fixed[5..9]
+        .parse()
+        .unwrap_or_else(|_| panic!("no score: {row:?}"));
+    assert!((0.0..=1.0).contains(&score), "score out of range: {row:?}");
+    assert_eq!(&fixed[9..], "  ", "{row:?}");
+    let reason = padded.trim_end_matches(' ');
+    assert!(
+        !reason.is_empty() && !reason.starts_with(' '),
+        "no reason: {row:?}"
+    );
+    assert_eq!(
+        padded.chars().count(),
+        reason
+            .chars()
+            .count()
+            .max(boilerstrip::explain::REASON_WIDTH),
+        "the reason column is padded to its width: {row:?}"
+    );
+    Row { keep, reason }
+}
+
+/// A user rule file that decides some lines of [`page`] whatever the
+/// classifier makes of them, so that tests see both verdicts: a protecting
+/// phrase keeps every line about the ferry timetable, and a whole-line
+/// phrase drops the menu line. (A protected line is kept and a user rule's
+/// line dropped by contract, see `CleanerBuilder::rules`.)
+pub const DECIDING_RULES: &str = "@category testing\n! ferry timetable\n= menu home sections\n";
 
 /// Whether `sub` is a subsequence of `all`.
 pub fn is_subsequence<T: PartialEq>(sub: &[T], all: &[T]) -> bool {

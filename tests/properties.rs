@@ -1,0 +1,549 @@
+//! Properties that hold for any classifier, checked on generated corpora
+//! against naive oracles: the cleaned text of a document is made of whole
+//! lines of it, in order; one thread and three give the same bytes; line
+//! statistics add like counts; with frozen statistics a verdict depends on
+//! the document alone; a JSONL record keeps every byte outside its text.
+//!
+//! Documents mix random sentences, lines repeated across the corpus, fixed
+//! chrome lines, blank and whitespace-only lines, CRLF line ends, a last line
+//! without an end, and bytes that are not UTF-8. Case counts are kept small
+//! so that the suite stays quick on two cores.
+
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+use boilerstrip::cleaner::write_kept;
+use boilerstrip::input::discover;
+use boilerstrip::pipeline::{self, Model, Options, Output, Silent};
+use boilerstrip::{Cleaner, Document, LineStats, Verdict};
+use proptest::prelude::*;
+
+use crate::util::*;
+
+/// Cases per property: enough to meet CRLF, blank, binary and repeated lines
+/// in many combinations, few enough for a debug build on two cores.
+const CASES: u32 = 64;
+
+fn config() -> ProptestConfig {
+    ProptestConfig {
+        cases: CASES,
+        ..ProptestConfig::default()
+    }
+}
+
+fn cleaner() -> &'static Cleaner {
+    static CLEANER: OnceLock<Cleaner> = OnceLock::new();
+    CLEANER.get_or_init(Cleaner::new)
+}
+
+/// Chrome lines of the kinds the tool exists to remove (written for these
+/// tests).
+const CHROME: &[&str] = &[
+    "Share this post",
+    "Subscribe to our newsletter",
+    "Menu | Home | Sections",
+    "We use cookies to improve your experience. Accept all",
+    "Read more",
+    "Advertisement",
+    "\u{a9} 2024 Example Media. All rights reserved.",
+];
+
+const WORDS: &[&str] = &[
+    "the",
+    "ferry",
+    "council",
+    "timetable",
+    "of",
+    "and",
+    "residents",
+    "Monday",
+    "letters",
+    "harbour",
+    "a",
+    "to",
+    "was",
+    "said",
+    "late",
+    "crossing",
+    "weather",
+    "caf\u{e9}",
+    "na\u{ef}ve",
+    "\u{fc}ber",
+    "12",
+    "2024",
+];
+
+const SENTENCE_ENDS: &[&str] = &["", ".", "!", ":", "?"];
+
+/// Lines without words: blank, whitespace, a rule, a bare CR.
+const WORDLESS: &[&str] = &["", "", " ", "\t \t", " - ", "***", "\r"];
+
+const JSON_SPACE: &[&str] = &["", "", " ", "  ", "\t", " \t "];
+
+const LINE_ENDS: &[&str] = &["\n", "\r\n"];
+
+/// The sites documents are filed under (the folder of a text file).
+const SITES: &[&str] = &["a.example", "b.example", "c.example"];
+
+fn sentence() -> impl Strategy<Value = Vec<u8>> {
+    (
+        prop::collection::vec(prop::sample::select(WORDS), 1..18),
+        prop::sample::select(SENTENCE_ENDS),
+    )
+        .prop_map(|(words, end)| format!("{}{end}", words.join(" ")).into_bytes())
+}
+
+/// The content of one line (no `\n`; a `\r` may occur anywhere).
+fn line_content(pool: Vec<Vec<u8>>) -> impl Strategy<Value = Vec<u8>> {
+    prop_oneof![
+        4 => sentence(),
+        3 => prop::sample::select(pool),
+        2 => prop::sample::select(CHROME).prop_map(|s| s.as_bytes().to_vec()),
+        1 => prop::sample::select(WORDLESS)
+            .prop_map(|s| s.as_bytes().to_vec()),
+        1 => "[ -~]{0,60}".prop_map(String::into_bytes),
+        1 => prop::collection::vec(any::<u8>(), 0..40)
+            .prop_map(|v| v.into_iter().filter(|&b| b != b'\n').collect()),
+        1 => (sentence(), prop::collection::vec(0x80u8..=0xff, 1..4)).prop_map(|(mut s, bad)| {
+            let at = s.len() / 2;
+            s.splice(at..at, bad);
+            s
+        }),
+    ]
+}
+
+/// A document made of lines from `pool` and elsewhere, with `\n` or `\r\n`
+/// ends, the last one perhaps cut off.
+fn document(pool: Vec<Vec<u8>>) -> impl Strategy<Value = Vec<u8>> {
+    (
+        prop::collection::vec(
+            (
+                line_content(pool),
+                prop_oneof![3 => Just(&b"\n"[..]), 1 => Just(&b"\r\n"[..])],
+            ),
+            0..24,
+        ),
+        any::<bool>(),
+    )
+        .prop_map(|(lines, cut_last_end)| {
+            let mut doc = Vec::new();
+            let mut last_end = 0;
+            for (content, end) in lines {
+                doc.extend_from_slice(&content);
+                doc.extend_from_slice(end);
+                last_end = end.len();
+            }
+            if cut_last_end {
+                doc.truncate(doc.len() - last_end);
+            }
+            doc
+        })
+}
+
+/// A generated document and the index of its site in [`SITES`].
+#[derive(Clone, Debug)]
+struct Doc {
+    text: Vec<u8>,
+    site: usize,
+}
+
+impl Doc {
+    fn document(&self) -> Document<'_> {
+        Document::new(&self.text).with_site(SITES[self.site])
+    }
+}
+
+/// One to six documents whose lines come partly from a shared pool, so that
+/// some lines repeat across documents and sites as boilerplate does.
+fn corpus() -> impl Strategy<Value = Vec<Doc>> {
+    prop::collection::vec(sentence(), 1..6).prop_flat_map(|pool| {
+        prop::collection::vec(
+            (document(pool.clone()), 0..SITES.len()).prop_map(|(text, site)| Doc { text, site }),
+            1..6,
+        )
+    })
+}
+
+/// Writes each document to `root/SITE/doc-NN.txt`; returns their paths
+/// relative to `root`, in the order of `docs`.
+fn write_corpus(root: &Path, docs: &[Doc]) -> Vec<PathBuf> {
+    docs.iter()
+        .enumerate()
+        .map(|(i, d)| {
+            let rel = PathBuf::from(SITES[d.site]).join(format!("doc-{i:02}.txt"));
+            write(root, rel.to_str().unwrap(), &d.text);
+            rel
+        })
+        .collect()
+}
+
+/// The corpus statistics of `docs`, counted by the library (pass 1).
+fn observe(docs: &[Doc]) -> LineStats {
+    let mut stats = LineStats::new();
+    for d in docs {
+        cleaner().observe(&d.document(), &mut stats);
+    }
+    stats
+}
+
+/// Runs the pipeline over `paths` and returns what it wrote to the stream.
+fn clean_stream(paths: &[PathBuf], opts: &Options) -> Vec<u8> {
+    let found = discover(paths, None);
+    assert!(found.problems.is_empty() && found.missing.is_empty());
+    let mut out = Vec::new();
+    pipeline::clean(&found.inputs, cleaner(), opts, &mut out, &Silent).unwrap();
+    out
+}
+
+fn options(threads: usize) -> Options {
+    Options {
+        threads,
+        ..Options::default()
+    }
+}
+
+/// A verdict in a form that compares exactly (the score by its bits).
+fn exact(v: &[Verdict]) -> Vec<(bool, u32, String)> {
+    v.iter()
+        .map(|v| (v.keep, v.score.to_bits(), format!("{:?}", v.cause)))
+        .collect()
+}
+
+fn model_bytes(stats: &LineStats) -> Vec<u8> {
+    let mut bytes = Vec::new();
+    stats.write_to(&mut bytes).unwrap();
+    bytes
+}
+
+proptest! {
+    #![proptest_config(config())]
+
+    /// Each document's cleaned file is a subsequence of its lines, byte for
+    /// byte (checked by a naive walk over both), and is exactly what the
+    /// library's verdicts keep.
+    #[test]
+    fn cleaned_text_is_an_in_order_subsequence_of_the_input_lines(docs in corpus()) {
+        let tmp = tempfile::tempdir().unwrap();
+        let input = tmp.path().join("in");
+        let output = tmp.path().join("out");
+        let rels = write_corpus(&input, &docs);
+        let opts = Options {
+            output: Output::Dir(output.clone()),
+            ..options(1)
+        };
+        prop_assert!(clean_stream(&[input], &opts).is_empty());
+        let stats = observe(&docs);
+        for (d, rel) in docs.iter().zip(&rels) {
+            let got = std::fs::read(output.join(rel)).unwrap();
+            prop_assert!(
+                is_subsequence(&lines(&got), &lines(&d.text)),
+                "{}: not a subsequence of the input lines:\n{:?}\nof\n{:?}",
+                rel.display(),
+                String::from_utf8_lossy(&got),
+                String::from_utf8_lossy(&d.text)
+            );
+            let mut want = Vec::new();
+            write_kept(&d.text, &cleaner().classify(&d.document(), &stats), &mut want);
+            prop_assert!(got == want, "{}: the output is not what the verdicts keep", rel.display());
+        }
+    }
+
+    /// Text, JSONL and WET inputs cleaned (and explained, and counted) with
+    /// one thread and with three give the same bytes.
+    #[test]
+    fn one_and_three_threads_give_identical_output(docs in corpus()) {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path().join("in");
+        write_corpus(&root, &docs);
+        let mut jsonl = String::new();
+        let mut wet = String::new();
+        for (i, d) in docs.iter().enumerate() {
+            let text = String::from_utf8_lossy(&d.text);
+            let url = format!("https://{}/{i}", SITES[d.site]);
+            jsonl.push_str(&serde_json::json!({"id": i, "url": url, "text": text}).to_string());
+            jsonl.push('\n');
+            wet.push_str(&wet_record("conversion", &url, &text));
+        }
+        write(&root, "feed/shard.jsonl", jsonl.as_bytes());
+        write(&root, "feed/crawl.warc.wet", wet.as_bytes());
+        let paths = [root];
+        for explain in [false, true] {
+            let run = |threads| {
+                clean_stream(&paths, &Options { explain, ..options(threads) })
+            };
+            let one = run(1);
+            let three = run(3);
+            prop_assert!(!one.is_empty());
+            prop_assert!(one == three, "--explain {explain}: output differs");
+        }
+        let found = discover(&paths, None);
+        let learn = |threads| {
+            let (stats, run) = pipeline::learn(&found.inputs, cleaner(), &options(threads), &Silent).unwrap();
+            (model_bytes(&stats), run.documents_in, run.text_in.lines)
+        };
+        prop_assert_eq!(learn(1), learn(3));
+    }
+
+    /// `+` on line statistics is associative and commutative, the empty
+    /// table is its identity, and the sum of two corpora's tables is the
+    /// table of both: compared as values and as model-file bytes.
+    #[test]
+    fn line_stats_add_like_counts(a in corpus(), b in corpus(), c in corpus()) {
+        let (ta, tb, tc) = (observe(&a), observe(&b), observe(&c));
+        let empty = LineStats::new();
+        let same = |x: &LineStats, y: &LineStats| x == y && model_bytes(x) == model_bytes(y);
+        let left = (ta.clone() + tb.clone()) + tc.clone();
+        let right = ta.clone() + (tb.clone() + tc.clone());
+        prop_assert!(same(&left, &right), "not associative");
+        prop_assert!(same(&(ta.clone() + tb.clone()), &(tb.clone() + ta.clone())), "not commutative");
+        prop_assert!(same(&(ta.clone() + empty.clone()), &ta), "empty is not a right identity");
+        prop_assert!(same(&(empty.clone() + ta.clone()), &ta), "empty is not a left identity");
+        let mut acc = ta.clone();
+        acc += tb.clone();
+        prop_assert!(same(&acc, &(ta.clone() + tb.clone())), "+= differs from +");
+        let all: Vec<Doc> = a.iter().chain(&b).chain(&c).cloned().collect();
+        prop_assert!(same(&observe(&all), &left), "the sum is not the table of the union");
+        prop_assert_eq!(left.documents(), (a.len() + b.len() + c.len()) as u64);
+        let read = LineStats::read_from(&model_bytes(&left)[..]).unwrap();
+        prop_assert!(same(&read, &left), "the model file does not round-trip");
+    }
+
+    /// With frozen statistics, a document's verdicts depend on the document
+    /// alone: the same after classifying other documents, after the table
+    /// went through a model file, on another thread, with a reused vector;
+    /// and the pipeline cleans a file alone as it cleans it in the corpus.
+    #[test]
+    fn frozen_statistics_make_verdicts_a_function_of_the_document(docs in corpus()) {
+        let stats = observe(&docs);
+        let reread = LineStats::read_from(&model_bytes(&stats)[..]).unwrap();
+        let first: Vec<Vec<Verdict>> = docs
+            .iter()
+            .map(|d| cleaner().classify(&d.document(), &stats))
+            .collect();
+        let mut reused = Vec::new();
+        for (d, v) in docs.iter().zip(&first).rev() {
+            prop_assert_eq!(v.len(), lines(&d.text).len(), "one verdict per line");
+            prop_assert_eq!(exact(v), exact(&cleaner().classify(&d.document(), &reread)));
+            cleaner().classify_into(&d.document(), &stats, &mut reused);
+            prop_assert_eq!(exact(v), exact(&reused));
+        }
+        let other = cleaner().clone();
+        let on_thread: Vec<Vec<Verdict>> = std::thread::scope(|s| {
+            s.spawn(|| docs.iter().rev().map(|d| other.classify(&d.document(), &stats)).collect())
+                .join()
+                .unwrap()
+        });
+        for (v, w) in first.iter().zip(on_thread.iter().rev()) {
+            prop_assert_eq!(exact(v), exact(w));
+        }
+
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path().join("in");
+        let rels = write_corpus(&root, &docs);
+        let frozen = Options {
+            model: Model::Given(stats.clone()),
+            ..options(2)
+        };
+        let together = clean_stream(std::slice::from_ref(&root), &frozen);
+        // Discovery sorts by site folder, then file name.
+        let mut order: Vec<usize> = (0..docs.len()).collect();
+        order.sort_by_key(|&i| &rels[i]);
+        let mut alone = Vec::new();
+        let mut oracle = Vec::new();
+        for &i in &order {
+            alone.extend(clean_stream(&[root.join(&rels[i])], &frozen));
+            write_kept(&docs[i].text, &first[i], &mut oracle);
+        }
+        prop_assert!(together == alone, "a file cleaned alone differs from the same file in the corpus");
+        prop_assert!(together == oracle, "the pipeline differs from the library's verdicts");
+    }
+
+    /// Every byte of a JSONL record outside its text value comes back as it
+    /// was (field order, number spellings, escapes, whitespace, line end),
+    /// the text keeps whole lines in order, and a record that lost no line
+    /// is written back byte for byte.
+    #[test]
+    fn jsonl_records_keep_every_byte_outside_the_text(recs in prop::collection::vec(record(), 1..8)) {
+        let tmp = tempfile::tempdir().unwrap();
+        let input: String = recs.iter().map(JsonRecord::line).collect();
+        write(tmp.path(), "in.jsonl", input.as_bytes());
+        let r = run(tmp.path(), &["clean", "in.jsonl", "-q"]);
+        prop_assert_eq!(r.code, 0, "{}", r.stderr);
+        let out = String::from_utf8(r.stdout).unwrap();
+        let out_lines: Vec<&str> = out.split_inclusive('\n').collect();
+        prop_assert_eq!(out_lines.len(), recs.len() + recs.iter().filter(|r| r.blank_after).count());
+        let mut out_lines = out_lines.into_iter();
+        for rec in &recs {
+            let orig = rec.line();
+            let (line, blank) = (out_lines.next().unwrap(), rec.blank_after.then(|| out_lines.next().unwrap()));
+            if let Some(blank) = blank {
+                prop_assert_eq!(blank, BLANK, "a blank line is copied");
+            }
+            let line_only = &orig[..orig.len() - if rec.blank_after { BLANK.len() } else { 0 }];
+            prop_assert!(
+                line.starts_with(&rec.prefix) && line.ends_with(&rec.suffix),
+                "bytes around the text changed:\n{:?}\nwas\n{:?}", line, line_only
+            );
+            let middle = &line[rec.prefix.len()..line.len() - rec.suffix.len()];
+            let text: String = serde_json::from_str(middle).unwrap();
+            prop_assert!(is_subsequence(&lines(text.as_bytes()), &lines(rec.text.as_bytes())));
+            if text == rec.text {
+                prop_assert_eq!(line, line_only, "an unchanged record is written as it was");
+            }
+        }
+    }
+}
+
+/// A blank line between JSONL records (copied as it is).
+const BLANK: &str = " \t\n";
+
+/// A JSONL record as the bytes before the text value, the text, its JSON
+/// spelling, and the bytes after it (line end included).
+#[derive(Clone, Debug)]
+struct JsonRecord {
+    prefix: String,
+    text: String,
+    encoded: String,
+    suffix: String,
+    blank_after: bool,
+}
+
+impl JsonRecord {
+    fn line(&self) -> String {
+        let blank = if self.blank_after { BLANK } else { "" };
+        format!("{}{}{}{blank}", self.prefix, self.encoded, self.suffix)
+    }
+}
+
+/// Whitespace that JSON allows between tokens.
+fn ws() -> impl Strategy<Value = &'static str> {
+    prop::sample::select(JSON_SPACE)
+}
+
+/// `s` as a JSON string, each character spelled per `how`: as itself where
+/// allowed, or as a `\u` escape (a surrogate pair beyond the BMP), or as a
+/// short escape where one exists.
+fn encode(s: &str, how: &[u8]) -> String {
+    let mut out = String::from("\"");
+    for (i, c) in s.chars().enumerate() {
+        let h = how.get(i % how.len().max(1)).copied().unwrap_or(0) % 3;
+        let short = match c {
+            '"' => Some("\\\""),
+            '\\' => Some("\\\\"),
+            '\n' => Some("\\n"),
+            '\r' => Some("\\r"),
+            '\t' => Some("\\t"),
+            '\u{8}' => Some("\\b"),
+            '\u{c}' => Some("\\f"),
+            '/' if h == 2 => Some("\\/"),
+            _ => None,
+        };
+        match short {
+            Some(e) if h != 1 => out.push_str(e),
+            _ if h == 1 || c < ' ' || c == '"' || c == '\\' => {
+                let mut units = [0u16; 2];
+                for u in c.encode_utf16(&mut units) {
+                    let hex = format!("\\u{:04x}", u);
+                    // Upper or lower case hex digits, both valid.
+                    out.push_str(&if h == 1 && i % 2 == 0 {
+                        hex.to_uppercase().replace("\\U", "\\u")
+                    } else {
+                        hex
+                    });
+                }
+            }
+            _ => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+fn string_value() -> impl Strategy<Value = String> {
+    (
+        "[a-z \u{e9}\u{2014}\u{1f600}\"\\\\/\n\t\u{1}]{0,12}",
+        prop::collection::vec(any::<u8>(), 1..6),
+    )
+        .prop_map(|(s, how)| encode(&s, &how))
+}
+
+/// Any JSON value, spelled oddly but validly.
+fn json_value() -> impl Strategy<Value = String> {
+    let leaf = prop_oneof![
+        Just("null".to_string()),
+        Just("true".to_string()),
+        Just("false".to_string()),
+        "-?(0|[1-9][0-9]{0,5})(\\.[0-9]{1,4})?([eE][+-]?[0-9]{1,2})?",
+        string_value(),
+        Just("{\"text\":\"decoy\"}".to_string()),
+    ];
+    leaf.prop_recursive(3, 12, 4, |inner| {
+        prop_oneof![
+            (prop::collection::vec((inner.clone(), ws()), 0..4), ws()).prop_map(|(items, w)| {
+                let items: Vec<String> = items
+                    .into_iter()
+                    .map(|(v, w)| format!("{w}{v}{w}"))
+                    .collect();
+                format!("[{w}{}]", items.join(","))
+            }),
+            (prop::collection::vec((key(), inner, ws()), 0..4), ws()).prop_map(|(members, w)| {
+                let members: Vec<String> = members
+                    .into_iter()
+                    .map(|(k, v, w)| format!("{w}{k}{w}:{w}{v}"))
+                    .collect();
+                format!("{{{}{w}}}", members.join(","))
+            }),
+        ]
+    })
+}
+
+/// A member name other than `text`, sometimes spelled with escapes.
+fn key() -> impl Strategy<Value = String> {
+    (
+        "[a-z_]{1,8}|id|url|domain|lang",
+        prop::collection::vec(any::<u8>(), 1..4),
+    )
+        .prop_filter("not the text field", |(k, _)| k != "text")
+        .prop_map(|(k, how)| encode(&k, &how))
+}
+
+/// The text of a record: lines of a generated document, as UTF-8.
+fn record_text() -> impl Strategy<Value = String> {
+    prop::collection::vec(sentence(), 1..4)
+        .prop_flat_map(document)
+        .prop_map(|d| String::from_utf8_lossy(&d).into_owned())
+}
+
+fn record() -> impl Strategy<Value = JsonRecord> {
+    (
+        prop::collection::vec((key(), json_value(), ws()), 0..4),
+        prop::collection::vec((key(), json_value(), ws()), 0..4),
+        record_text(),
+        prop::collection::vec(any::<u8>(), 1..6),
+        ws(),
+        prop::sample::select(LINE_ENDS),
+        prop::bool::weighted(0.2),
+    )
+        .prop_map(|(before, after, text, how, w, end, blank_after)| {
+            let member = |(k, v, w): (String, String, &str)| format!("{w}{k}{w}:{w}{v}{w}");
+            let mut prefix = format!("{w}{{");
+            for m in before {
+                prefix.push_str(&member(m));
+                prefix.push(',');
+            }
+            prefix.push_str(&format!("{w}\"text\"{w}:{w}"));
+            let mut suffix = w.to_string();
+            for m in after {
+                suffix.push(',');
+                suffix.push_str(&member(m));
+            }
+            suffix.push_str(&format!("}}{w}{end}"));
+            JsonRecord {
+                prefix,
+                encoded: encode(&text, &how),
+                text,
+                suffix,
+                blank_after,
+            }
+        })
+}
