@@ -510,7 +510,7 @@ fn sandwich(infos: &[LineInfo], content: &[usize], max_words: u32, out: &mut [Ve
     }
 }
 
-/// The longest line [`sandwich`] drops: three words, a menu item's length.
+/// The longest line the sandwich rule drops: three words, a menu item's length.
 /// On the evaluation sets the rule moves word F1 by at most 0.001 either way
 /// (the line model already drops most such lines); five words instead of
 /// three costs CleanEval 0.001. It is kept for the pages the model knows
