@@ -272,6 +272,7 @@ impl Cleaner {
             };
             out[li] = Verdict { keep, score, cause };
         }
+        site_template(&s.infos, &s.content, out);
         self.spread_weak(&s.infos, &s.content, out);
         sandwich(&s.infos, &s.content, inner.sandwich_max_words, out);
         keep_some_prose(&s.infos, &s.content, out);
@@ -460,6 +461,40 @@ impl Default for Cleaner {
         Cleaner::new()
     }
 }
+
+/// A line of some length that recurs in several documents of its site is
+/// part of the site's template (a disclaimer, a bio, a teaser summary), even
+/// when it reads like prose. See [`SITE_TEMPLATE_MIN_DOCS`].
+fn site_template(infos: &[LineInfo], content: &[usize], out: &mut [Verdict]) {
+    for &i in content {
+        let l = &infos[i];
+        if out[i].keep
+            && l.protect.is_none()
+            && l.words >= SITE_TEMPLATE_MIN_WORDS
+            && l.site_df >= SITE_TEMPLATE_MIN_DOCS
+        {
+            out[i].keep = false;
+            out[i].cause = Cause::SiteRepeat {
+                df: l.site_df,
+                docs: l.site_docs,
+            };
+        }
+    }
+}
+
+/// [`site_template`] drops lines found in at least this many documents of
+/// their site. Measured on the evaluation sets, lines of ten words or more
+/// that recur in three or more documents of their site are content 0 to 5 %
+/// of the time (Dragnet 86 of 2,356; WCXB dev 47 of 879; Utomo Big9 14 of
+/// 518; none in CleanEval, L3S-GN1, CleanPortalEval), against 1 to 32 % for
+/// lines in exactly two documents (the quote two articles share). The rule
+/// gains Dragnet and Utomo Big9 0.001 word F1 each and changes no other set.
+pub const SITE_TEMPLATE_MIN_DOCS: u32 = 3;
+
+/// The shortest line (in words) [`site_template`] applies to. Shorter lines
+/// are menu items and headings, which the model already judges; applying the
+/// rule to every line changes word F1 by at most 0.001 on any set.
+pub const SITE_TEMPLATE_MIN_WORDS: u32 = 10;
 
 /// First, do no harm: a page with prose of which the model kept none gets
 /// its prose lines back (all but those the lexicon condemned). A page is
