@@ -129,6 +129,10 @@ pub(crate) trait Classifier: Sync {
     fn observe(&self, doc: &Document<'_>, stats: &mut LineStats);
     fn classify(&self, doc: &Document<'_>, stats: &LineStats) -> Vec<Verdict>;
     fn describe(&self, cause: &Cause) -> String;
+    /// The name errors are counted under: by default the cause's kind.
+    fn cause_name(&self, cause: &Cause) -> String {
+        cause.kind().to_string()
+    }
 }
 
 impl Classifier for Cleaner {
@@ -140,6 +144,9 @@ impl Classifier for Cleaner {
     }
     fn describe(&self, cause: &Cause) -> String {
         Cleaner::describe(self, cause)
+    }
+    fn cause_name(&self, cause: &Cause) -> String {
+        Cleaner::cause_name(self, cause).to_string()
     }
 }
 
@@ -166,7 +173,7 @@ struct PageResult {
     lines: Confusion,
     words: Confusion,
     without_words: u64,
-    causes: BTreeMap<&'static str, (Confusion, Confusion)>,
+    causes: BTreeMap<String, (Confusion, Confusion)>,
     errors: Vec<ErrorLine>,
     cleaned: Overlap,
     oracle: Overlap,
@@ -196,14 +203,14 @@ pub(crate) fn analyze_with<C: Classifier>(c: &C, pages: &[Page], top: usize) -> 
         pages: pages.len(),
         ..Analysis::default()
     };
-    let mut causes: BTreeMap<&'static str, (Confusion, Confusion)> = BTreeMap::new();
+    let mut causes: BTreeMap<String, (Confusion, Confusion)> = BTreeMap::new();
     let mut groups: [HashMap<u64, Group>; 2] = [HashMap::new(), HashMap::new()];
     for (i, r) in results.iter().enumerate() {
         a.lines += r.lines;
         a.words += r.words;
         a.lines_without_words += r.without_words;
         for (k, (l, w)) in &r.causes {
-            let e = causes.entry(k).or_default();
+            let e = causes.entry(k.clone()).or_default();
             e.0 += *l;
             e.1 += *w;
         }
@@ -291,7 +298,7 @@ fn top_groups<C: Classifier>(
                 sample: truncate(sample.trim(), SAMPLE_CHARS),
                 sample_page: page.name.clone(),
                 cause: c.describe(cause),
-                cause_kind: cause.kind().to_string(),
+                cause_kind: c.cause_name(cause),
             }
         })
         .collect()
@@ -320,7 +327,7 @@ fn analyze_page<C: Classifier>(c: &C, p: &Page, stats: &LineStats) -> PageResult
         for_each_word(&line, |_| words += 1);
         r.lines.count(content, v.keep, 1);
         r.words.count(content, v.keep, words);
-        let e = r.causes.entry(v.cause.kind()).or_default();
+        let e = r.causes.entry(c.cause_name(&v.cause)).or_default();
         e.0.count(content, v.keep, 1);
         e.1.count(content, v.keep, words);
         if content != v.keep {
