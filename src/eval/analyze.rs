@@ -382,9 +382,10 @@ impl Analysis {
         }
         writeln!(w, "lines without words: {}", self.lines_without_words)?;
         writeln!(w)?;
+        let cw = self.causes.iter().map(|c| c.cause.len()).max().unwrap_or(0).max(14);
         writeln!(
             w,
-            "{:<14} {:>11} {:>11} {:>11} {:>11}   {:>12} {:>12}",
+            "{:<cw$} {:>11} {:>11} {:>11} {:>11}   {:>12} {:>12}",
             "by cause",
             "kept-ok",
             "kept-bad",
@@ -396,7 +397,7 @@ impl Analysis {
         for cc in &self.causes {
             writeln!(
                 w,
-                "{:<14} {:>11} {:>11} {:>11} {:>11}   {:>12} {:>12}",
+                "{:<cw$} {:>11} {:>11} {:>11} {:>11}   {:>12} {:>12}",
                 cc.cause,
                 cc.lines.content_kept,
                 cc.lines.boilerplate_kept,
