@@ -159,6 +159,11 @@ pub struct ClassifierArgs {
     #[arg(long, value_name = "N", default_value_t = boilerstrip::cleaner::SANDWICH_MAX_WORDS)]
     pub sandwich_words: u32,
 
+    /// Drop a line of ten words or more found in at least N documents of its
+    /// site, as part of the site's template (0: never).
+    #[arg(long, value_name = "N", default_value_t = boilerstrip::cleaner::SITE_TEMPLATE_MIN_DOCS)]
+    pub template_docs: u32,
+
     /// Let lexicon matches only weigh in the model instead of dropping the
     /// line outright (user rules still drop).
     #[arg(long)]

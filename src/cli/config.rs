@@ -215,6 +215,10 @@ pub fn build_cleaner(a: &ClassifierArgs) -> Result<Cleaner> {
         builder.threshold(t);
     }
     builder.sandwich_max_words(a.sandwich_words);
+    builder.site_template(
+        a.template_docs,
+        boilerstrip::cleaner::SITE_TEMPLATE_MIN_WORDS,
+    );
     builder.lexicon_decides(!a.soft_lexicon);
     Ok(builder.build()?)
 }
