@@ -382,7 +382,13 @@ impl Analysis {
         }
         writeln!(w, "lines without words: {}", self.lines_without_words)?;
         writeln!(w)?;
-        let cw = self.causes.iter().map(|c| c.cause.len()).max().unwrap_or(0).max(14);
+        let cw = self
+            .causes
+            .iter()
+            .map(|c| c.cause.len())
+            .max()
+            .unwrap_or(0)
+            .max(14);
         writeln!(
             w,
             "{:<cw$} {:>11} {:>11} {:>11} {:>11}   {:>12} {:>12}",
