@@ -123,20 +123,20 @@ else
 fi
 
 # --- The cases ----------------------------------------------------------------
-# name | group | bytes for MB/s | command ($OUT is a fresh output path)
+# name @ group @ bytes for MB/s @ command ($OUT is a fresh output path)
 CASES=(
-    "tree: cat|tree|$TEXT_BYTES|find '$TREE' -type f -print0 | xargs -0 cat > /dev/null"
-    "tree: cp -r (floor)|tree|$TEXT_BYTES|cp -r '$TREE' \"\$OUT\""
-    "tree: boilerstrip -j1|tree|$TEXT_BYTES|'$BS' clean '$TREE' -o \"\$OUT\" --quiet --threads 1"
-    "tree: boilerstrip -j2|tree|$TEXT_BYTES|'$BS' clean '$TREE' -o \"\$OUT\" --quiet --threads 2"
-    "jsonl: cat|jsonl|$JSONL_BYTES|cat '$JSONL' > /dev/null"
-    "jsonl: cp (floor)|jsonl|$JSONL_BYTES|cp '$JSONL' \"\$OUT\""
-    "jsonl: boilerstrip -j1|jsonl|$JSONL_BYTES|'$BS' clean '$JSONL' -o \"\$OUT\" --quiet --threads 1"
-    "jsonl: boilerstrip -j2|jsonl|$JSONL_BYTES|'$BS' clean '$JSONL' -o \"\$OUT\" --quiet --threads 2"
-    "gz: zcat|gz|$JSONL_BYTES|zcat '$GZ' > /dev/null"
-    "gz: zcat | gzip -6 (floor)|gz|$JSONL_BYTES|zcat '$GZ' | gzip -6 > /dev/null"
-    "gz: boilerstrip -j1|gz|$JSONL_BYTES|'$BS' clean '$GZ' -o \"\$OUT\" --quiet --threads 1"
-    "gz: boilerstrip -j2|gz|$JSONL_BYTES|'$BS' clean '$GZ' -o \"\$OUT\" --quiet --threads 2"
+    "tree: cat@tree@$TEXT_BYTES@find '$TREE' -type f -print0 | xargs -0 cat > /dev/null"
+    "tree: cp -r (floor)@tree@$TEXT_BYTES@cp -r '$TREE' \"\$OUT\""
+    "tree: boilerstrip -j1@tree@$TEXT_BYTES@'$BS' clean '$TREE' -o \"\$OUT\" --quiet --threads 1"
+    "tree: boilerstrip -j2@tree@$TEXT_BYTES@'$BS' clean '$TREE' -o \"\$OUT\" --quiet --threads 2"
+    "jsonl: cat@jsonl@$JSONL_BYTES@cat '$JSONL' > /dev/null"
+    "jsonl: cp (floor)@jsonl@$JSONL_BYTES@cp '$JSONL' \"\$OUT\""
+    "jsonl: boilerstrip -j1@jsonl@$JSONL_BYTES@'$BS' clean '$JSONL' -o \"\$OUT\" --quiet --threads 1"
+    "jsonl: boilerstrip -j2@jsonl@$JSONL_BYTES@'$BS' clean '$JSONL' -o \"\$OUT\" --quiet --threads 2"
+    "gz: zcat@gz@$JSONL_BYTES@zcat '$GZ' > /dev/null"
+    "gz: zcat | gzip -6 (floor)@gz@$JSONL_BYTES@zcat '$GZ' | gzip -6 > /dev/null"
+    "gz: boilerstrip -j1@gz@$JSONL_BYTES@'$BS' clean '$GZ' -o \"\$OUT\" --quiet --threads 1"
+    "gz: boilerstrip -j2@gz@$JSONL_BYTES@'$BS' clean '$GZ' -o \"\$OUT\" --quiet --threads 2"
 )
 
 # Warm the page cache, so every case reads from memory.
@@ -148,7 +148,7 @@ RESULTS=$SCRATCH/results.tsv
 for rep in $(seq 1 "$REPS"); do
     i=0
     for c in "${CASES[@]}"; do
-        IFS='|' read -r name _group _bytes cmd <<< "$c"
+        IFS='@' read -r name _group _bytes cmd <<< "$c"
         OUT=$SCRATCH/out
         rm -rf "$OUT"
         sync
@@ -167,7 +167,7 @@ CASE_LIST=$SCRATCH/cases.txt
 printf '%s\n' "${CASES[@]}" > "$CASE_LIST"
 TABLE=$(python3 - "$CASE_LIST" "$RESULTS" <<'EOF'
 import statistics, sys
-cases = [l.rstrip("\n").split("|", 3) for l in open(sys.argv[1]) if l.strip()]
+cases = [l.rstrip("\n").split("@", 3) for l in open(sys.argv[1]) if l.strip()]
 walls, rss = {}, {}
 for l in open(sys.argv[2]):
     i, w, r = l.split()
@@ -185,7 +185,8 @@ for i, (name, group, nbytes, _) in enumerate(cases):
     mbs = int(nbytes) / 1e6 / m if m > 0 else float("inf")
     ratio = m / floor[group] if floor.get(group) else float("nan")
     runs = " ".join(f"{w:.2f}" for w in walls[i])
-    print(f"| {name} | {m:.2f} | {runs} | {mbs:.0f} | {ratio:.2f} | {max(rss[i]) / 1024:.0f} |")
+    label = name.replace("|", "\\|")
+    print(f"| {label} | {m:.2f} | {runs} | {mbs:.0f} | {ratio:.2f} | {max(rss[i]) / 1024:.0f} |")
 EOF
 )
 
