@@ -20,8 +20,17 @@
 # Peak RSS comes from GNU time (`/usr/bin/time -v`); on Debian or Ubuntu:
 # `apt-get install time` if it is missing.
 #
+# Outputs are never deleted during the run: every case writes to a new
+# directory under CORPUS/scratch, removed at the end (about 4 GB for the full
+# corpus). On ext4 without a journal, as on this project's machines, creating a
+# file right after many were deleted is slow: the allocator skips inodes freed
+# in the last 60 to 360 seconds (`recently_deleted` in ext4's ialloc.c). `cp -r`
+# of the full tree took 1.2 s with no recent deletions and 8 to 15 s right
+# after a tree was deleted; deleting each case's output before the next case
+# measured that search, not the copy. For the same reason, leave a few minutes
+# after deleting a large tree (or a previous run) before a run.
+#
 # BOILERSTRIP=/path/to/binary uses that binary instead of building one.
-# Outputs go to a scratch directory under the corpus directory, removed at the end.
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -39,7 +48,7 @@ while [ $# -gt 0 ]; do
         --corpus) CORPUS=$2; shift ;;
         --no-append) APPEND=0 ;;
         --skip-check) CHECK=0 ;;
-        -h|--help) sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h|--help) awk 'NR > 1 && !/^#/ { exit } NR > 1' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) echo "run.sh: unknown argument $1" >&2; exit 2 ;;
     esac
     shift
@@ -85,7 +94,10 @@ TEXT_BYTES=$(manifest text_bytes)
 JSONL_BYTES=$(manifest jsonl_bytes)
 
 SCRATCH=$CORPUS/scratch
-rm -rf "$SCRATCH"
+if [ -e "$SCRATCH" ]; then
+    echo "run.sh: $SCRATCH exists (an interrupted run?); remove it and wait a few minutes before timing" >&2
+    exit 2
+fi
 mkdir -p "$SCRATCH"
 trap 'rm -rf "$SCRATCH"' EXIT
 
@@ -117,13 +129,12 @@ if [ $CHECK = 1 ]; then
         exit 1
     fi
     echo "check passed: $D lines dropped of $CHROME chrome lines (+ up to $LEAD lead lines); every paragraph kept; same output for 1 and 2 threads, tree, JSONL and gzip" >&2
-    rm -rf "${SCRATCH:?}"/*
 else
     D=unchecked
 fi
 
 # --- The cases ----------------------------------------------------------------
-# name @ group @ bytes for MB/s @ command ($OUT is a fresh output path)
+# name @ group @ bytes for MB/s @ command ($OUT is a new output path)
 CASES=(
     "tree: cat@tree@$TEXT_BYTES@find '$TREE' -type f -print0 | xargs -0 cat > /dev/null"
     "tree: cp -r (floor)@tree@$TEXT_BYTES@cp -r '$TREE' \"\$OUT\""
@@ -149,8 +160,7 @@ for rep in $(seq 1 "$REPS"); do
     i=0
     for c in "${CASES[@]}"; do
         IFS='@' read -r name _group _bytes cmd <<< "$c"
-        OUT=$SCRATCH/out
-        rm -rf "$OUT"
+        OUT=$SCRATCH/out-$rep-$i
         sync
         OUT=$OUT /usr/bin/time -v -o "$SCRATCH/time.txt" bash -c "set -o pipefail; $cmd"
         wall=$(awk -F': ' '/Elapsed \(wall clock\)/ { n = split($2, p, ":"); s = 0; for (k = 1; k <= n; k++) s = s * 60 + p[k]; print s }' "$SCRATCH/time.txt")
@@ -160,7 +170,6 @@ for rep in $(seq 1 "$REPS"); do
         i=$((i + 1))
     done
 done
-rm -rf "$SCRATCH/out"
 
 # --- The table ----------------------------------------------------------------
 CASE_LIST=$SCRATCH/cases.txt
