@@ -17,7 +17,9 @@
 # work any gzip-to-gzip run does). `cat` / `zcat > /dev/null` are printed too:
 # reading alone.
 #
-# Peak RSS comes from GNU time (`/usr/bin/time -v`); on Debian or Ubuntu:
+# CPU % is GNU time's (user + system) / wall: near 200 for a 2-thread run that
+# had both cores, near 100 for one that got one (another process busy, or a
+# single input, which one thread cleans). Peak RSS comes from GNU time (`/usr/bin/time -v`); on Debian or Ubuntu:
 # `apt-get install time` if it is missing.
 #
 # Outputs are never deleted during the run: every case writes to a new
@@ -165,8 +167,9 @@ for rep in $(seq 1 "$REPS"); do
         OUT=$OUT /usr/bin/time -v -o "$SCRATCH/time.txt" bash -c "set -o pipefail; $cmd"
         wall=$(awk -F': ' '/Elapsed \(wall clock\)/ { n = split($2, p, ":"); s = 0; for (k = 1; k <= n; k++) s = s * 60 + p[k]; print s }' "$SCRATCH/time.txt")
         rss=$(awk -F': ' '/Maximum resident set size/ { print $2 }' "$SCRATCH/time.txt")
-        printf '%d\t%s\t%s\n' "$i" "$wall" "$rss" >> "$RESULTS"
-        echo "rep $rep: $name: ${wall} s, ${rss} kB" >&2
+        cpu=$(awk -F': ' '/Percent of CPU this job got/ { sub("%", "", $2); print $2 }' "$SCRATCH/time.txt")
+        printf '%d\t%s\t%s\t%s\n' "$i" "$wall" "$rss" "${cpu:-0}" >> "$RESULTS"
+        echo "rep $rep: $name: ${wall} s, ${rss} kB, ${cpu}% CPU" >&2
         i=$((i + 1))
     done
 done
@@ -177,25 +180,26 @@ printf '%s\n' "${CASES[@]}" > "$CASE_LIST"
 TABLE=$(python3 - "$CASE_LIST" "$RESULTS" <<'EOF'
 import statistics, sys
 cases = [l.rstrip("\n").split("@", 3) for l in open(sys.argv[1]) if l.strip()]
-walls, rss = {}, {}
+walls, rss, cpu = {}, {}, {}
 for l in open(sys.argv[2]):
-    i, w, r = l.split()
+    i, w, r, c = l.split()
     walls.setdefault(int(i), []).append(float(w))
     rss.setdefault(int(i), []).append(int(r))
+    cpu.setdefault(int(i), []).append(int(c))
 med = {i: statistics.median(v) for i, v in walls.items()}
 floor = {}
 for i, (name, group, _, _) in enumerate(cases):
     if "(floor)" in name:
         floor[group] = med[i]
-print("| case | median s | runs s | MB/s | × floor | peak RSS MB |")
-print("|---|---|---|---|---|---|")
+print("| case | median s | runs s | MB/s | × floor | CPU % | peak RSS MB |")
+print("|---|---|---|---|---|---|---|")
 for i, (name, group, nbytes, _) in enumerate(cases):
     m = med[i]
     mbs = int(nbytes) / 1e6 / m if m > 0 else float("inf")
     ratio = m / floor[group] if floor.get(group) else float("nan")
     runs = " ".join(f"{w:.2f}" for w in walls[i])
     label = name.replace("|", "\\|")
-    print(f"| {label} | {m:.2f} | {runs} | {mbs:.0f} | {ratio:.2f} | {max(rss[i]) / 1024:.0f} |")
+    print(f"| {label} | {m:.2f} | {runs} | {mbs:.0f} | {ratio:.2f} | {statistics.median(cpu[i]):.0f} | {max(rss[i]) / 1024:.0f} |")
 EOF
 )
 
