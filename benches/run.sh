@@ -195,11 +195,12 @@ print("| case | median s | runs s | MB/s | × floor | CPU % | peak RSS MB |")
 print("|---|---|---|---|---|---|---|")
 for i, (name, group, nbytes, _) in enumerate(cases):
     m = med[i]
-    mbs = int(nbytes) / 1e6 / m if m > 0 else float("inf")
+    # Under GNU time's 10 ms resolution a rate means nothing.
+    mbs = f"{int(nbytes) / 1e6 / m:.0f}" if m > 0 else "-"
     ratio = m / floor[group] if floor.get(group) else float("nan")
     runs = " ".join(f"{w:.2f}" for w in walls[i])
     label = name.replace("|", "\\|")
-    print(f"| {label} | {m:.2f} | {runs} | {mbs:.0f} | {ratio:.2f} | {statistics.median(cpu[i]):.0f} | {max(rss[i]) / 1024:.0f} |")
+    print(f"| {label} | {m:.2f} | {runs} | {mbs} | {ratio:.2f} | {statistics.median(cpu[i]):.0f} | {max(rss[i]) / 1024:.0f} |")
 EOF
 )
 
