@@ -118,7 +118,7 @@ pub const BINARY_PROBE: usize = 8 << 10;
 
 /// Lines longer than this (in bytes, without the line end) are passed
 /// through unchanged and not classified. A text dump's lines are paragraphs
-/// (the longest line of the evaluation pages is about 60 KB); a longer one is
+/// (the longest line of the 4,850 evaluation pages is 33 KB, in WCXB dev); a longer one is
 /// a page with no line structure or an embedded blob, which a line filter
 /// has nothing to say about, and normalising and matching it would cost time
 /// for nothing.
@@ -1081,6 +1081,62 @@ mod tests {
             }));
             assert!(result.is_err());
         }
+    }
+
+    #[test]
+    fn a_failed_write_leaves_nothing_under_any_name() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("out.txt");
+        let r = write_atomically(&target, |w| {
+            w.write_all(&[b'x'; 100_000])?;
+            Err(io::Error::new(io::ErrorKind::StorageFull, "disk full"))
+        });
+        let e = r.unwrap_err().to_string();
+        assert!(e.contains("out.txt") && e.contains("disk full"), "{e}");
+        assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 0);
+        write_atomically(&target, |w| w.write_all(b"done")).unwrap();
+        assert_eq!(fs::read(&target).unwrap(), b"done");
+        assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+
+    #[test]
+    fn temporary_names_lead_back_to_their_target() {
+        let tmp = temp_name(Path::new("a/b.jsonl.gz"), "b.jsonl.gz".as_ref());
+        let name = tmp.file_name().unwrap().to_str().unwrap();
+        assert_eq!(temp_target(name), Some("b.jsonl.gz"));
+        for other in [
+            ".b.txt.tmp",
+            "b.txt.1-2.tmp",
+            ".b.txt.1-x.tmp",
+            "..1-2.tmp",
+            ".b.txt.1-2",
+        ] {
+            assert_eq!(temp_target(other), None, "{other}");
+        }
+    }
+
+    #[test]
+    fn long_lines_are_masked_and_the_line_count_kept() {
+        let long = vec![b'a'; MAX_LINE + 1];
+        assert_eq!(mask_long_lines(b"short\nlines\n"), None);
+        for end in [&b""[..], b"\n", b"\r\n"] {
+            let text = [&b"x\n"[..], &long, end].concat();
+            let (masked, which) = mask_long_lines(&text).unwrap();
+            assert_eq!(which, [1]);
+            assert_eq!(line::lines(&masked).count(), line::lines(&text).count());
+            assert!(masked.len() < 8);
+        }
+        let exact = vec![b'a'; MAX_LINE];
+        assert_eq!(mask_long_lines(&[&exact[..], b"\n"].concat()), None);
+    }
+
+    #[test]
+    fn binary_means_a_nul_near_the_start() {
+        assert_eq!(binary_offset(b"text\0more"), Some(4));
+        assert_eq!(binary_offset(b"plain text"), None);
+        let mut late = vec![b'a'; BINARY_PROBE];
+        late.push(0);
+        assert_eq!(binary_offset(&late), None);
     }
 
     #[test]
