@@ -261,6 +261,31 @@ fn a_line_longer_than_the_limit_passes_through_unclassified() {
     assert!(started.elapsed() < Duration::from_secs(30));
 }
 
+#[test]
+fn a_long_line_inside_a_jsonl_text_is_kept_whole() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let long = "w".repeat(boilerstrip::pipeline::MAX_LINE + 1);
+    let text = format!("Menu | Home | Sections\n{long}\nThe ferry timetable changes.\n");
+    let rec = format!(
+        "{{\"id\":1,\"text\":{}}}\n",
+        serde_json::to_string(&text).unwrap()
+    );
+    write(dir, "x.jsonl", rec.as_bytes());
+    let r = clean_stdout(dir, "x.jsonl");
+    assert_code(&r, 0);
+    assert!(
+        r.stderr.contains("1 lines longer than 1 MiB"),
+        "{}",
+        r.stderr
+    );
+    let v: serde_json::Value = serde_json::from_slice(&r.stdout).unwrap();
+    assert_eq!(
+        v["text"].as_str().unwrap(),
+        format!("{long}\nThe ferry timetable changes.\n")
+    );
+}
+
 /// Runs `sh -c SCRIPT` in `dir` and returns its standard output.
 fn sh(dir: &Path, script: &str) -> String {
     let out = Command::new("sh")
