@@ -5,5 +5,6 @@ mod eval;
 mod formats;
 mod golden;
 mod properties;
+mod reliability;
 mod rules_data;
 mod util;

@@ -286,6 +286,14 @@ pub struct CleanArgs {
     /// WET record is removed; a text file gets no output file).
     #[arg(long)]
     pub drop_empty: bool,
+
+    /// With -o: leave alone every output that already exists and is newer
+    /// than its input, and write the rest (to finish an interrupted run;
+    /// outputs appear under their names only when complete). Statistics
+    /// are still learned from all inputs, so the result is that of an
+    /// uninterrupted run.
+    #[arg(long, requires = "output")]
+    pub resume: bool,
 }
 
 /// Flags of `learn`.

@@ -79,6 +79,7 @@ impl Config {
         }
         options.explain = a.explain;
         options.drop_empty = a.drop_empty;
+        options.resume = a.resume;
         options.model = model;
         check_stats_json(&a.input, &discovery)?;
         Ok(Config {

@@ -184,6 +184,12 @@ impl Doc<'_> {
         }
     }
 
+    /// Whether the record is its text and nothing else (a text file), so
+    /// that the kept lines are the whole cleaned record.
+    pub fn is_bare_text(&self) -> bool {
+        matches!(self.splice, Splice::Whole)
+    }
+
     /// Appends the record to `out` with its text replaced by `cleaned` (the
     /// kept lines of [`Doc::text`]). Every other byte of the record is
     /// written as it was, except what the new text makes wrong: a WET

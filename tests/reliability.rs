@@ -1,0 +1,686 @@
+//! Bad input never crashes a run and never loses data: odd encodings and line
+//! ends, binary files, huge lines, decompression bombs, truncated streams, a
+//! full disk, bad model files, and a run killed halfway then resumed. The
+//! README's "Reliability" section is the contract these tests check.
+
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use boilerstrip::compress::Compression;
+use boilerstrip::line::Normalizer;
+use boilerstrip::{Cleaner, Document, LineStats};
+
+use crate::util::*;
+
+/// A rule file that protects every line containing "ferry timetable", so
+/// that the tests know which lines any classifier keeps.
+fn protect(dir: &Path) -> String {
+    write(dir, "rules.txt", DECIDING_RULES.as_bytes());
+    "rules.txt".to_string()
+}
+
+/// Cleans `name` (already under `dir`) to standard output with the deciding
+/// rules.
+fn clean_stdout(dir: &Path, name: &str) -> Run {
+    let rules = protect(dir);
+    run(dir, &["clean", "-j", "1", "--rules", &rules, name])
+}
+
+/// Every line of `want` is in `out`, byte for byte, with its line end.
+#[track_caller]
+fn assert_contains_lines(out: &[u8], want: &[&[u8]]) {
+    let got = lines(out);
+    for w in want {
+        assert!(
+            got.contains(w),
+            "line {:?} is not in the output:\n{}",
+            String::from_utf8_lossy(w),
+            String::from_utf8_lossy(out)
+        );
+    }
+}
+
+#[test]
+fn invalid_utf8_and_mixed_encodings_come_out_byte_for_byte() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let latin1: &[u8] = b"Caf\xe9 cr\xe8me: the ferry timetable for the \xeele d'Yeu.\n";
+    let utf8 = "Café crème: the ferry timetable for the île d'Yeu.\n".as_bytes();
+    let broken: &[u8] = b"\xff\xfe the ferry timetable \xc3 cut \xe2\x82 off\n";
+    let cp1252: &[u8] = b"\x93Quoted\x94 \x96 ferry timetable \x85\n";
+    let mut input = page("a.example", 1).into_bytes();
+    for l in [latin1, utf8, broken, cp1252] {
+        input.extend_from_slice(l);
+    }
+    input.extend_from_slice(b"Menu | Home | Sections\n");
+    write(dir, "a.example/p.txt", &input);
+    let r = clean_stdout(dir, "a.example/p.txt");
+    assert_code(&r, 0);
+    assert_kept_lines(&r.stdout, &input);
+    assert_contains_lines(&r.stdout, &[latin1, utf8, broken, cp1252]);
+    assert!(
+        !r.stdout.ends_with(b"Menu | Home | Sections\n"),
+        "the deciding rule still drops the menu line"
+    );
+}
+
+#[test]
+fn binary_files_are_skipped_and_reported() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    write(dir, "d/good.txt", page("d", 1).as_bytes());
+    let mut blob = b"PK looks like text at first\n".to_vec();
+    blob.extend_from_slice(&[0, 1, 2, 3, 0xff, 0]);
+    write(dir, "d/blob.txt", &blob);
+    write(dir, "d/blob.txt.gz", &compressed(&blob, Compression::Gzip));
+    // A NUL after the first 8 KiB does not make a file binary: it is text
+    // with a stray byte, cleaned like any other.
+    let mut late = "plain words on a line\n".repeat(500).into_bytes();
+    assert!(late.len() > boilerstrip::pipeline::BINARY_PROBE);
+    late.extend_from_slice(b"a stray \0 byte\n");
+    write(dir, "d/late-nul.txt", &late);
+    let r = run(dir, &["clean", "d", "-o", "out"]);
+    assert_code(&r, 1);
+    for name in ["d/blob.txt:", "d/blob.txt.gz:"] {
+        assert!(
+            r.stderr
+                .contains(&format!("{name} binary file (a NUL byte at byte 28)")),
+            "{}",
+            r.stderr
+        );
+    }
+    assert!(r.stderr.contains("2 bad inputs"), "{}", r.stderr);
+    let names: Vec<String> = tree(&dir.join("out")).into_iter().map(|(p, _)| p).collect();
+    assert_eq!(names, ["good.txt", "late-nul.txt"]);
+}
+
+#[test]
+fn a_byte_order_mark_is_kept_and_does_not_change_the_first_line() {
+    let mut n = Normalizer::new();
+    let with = n.normalize("\u{feff}Share this post".as_bytes()).to_vec();
+    assert_eq!(with, n.normalize(b"Share this post"), "the BOM is a gap");
+
+    // The classifier sees the same page with and without the mark.
+    let cleaner = Cleaner::new();
+    let pages: Vec<String> = (0..4).map(|i| page("a.example", i)).collect();
+    let mut stats = LineStats::new();
+    for p in &pages {
+        cleaner.observe(
+            &Document::new(p.as_bytes()).with_site("a.example"),
+            &mut stats,
+        );
+    }
+    let plain = pages[0].as_bytes();
+    let marked = [b"\xef\xbb\xbf", plain].concat();
+    let keep = |text: &[u8]| -> Vec<bool> {
+        let doc = Document::new(text).with_site("a.example");
+        cleaner
+            .classify(&doc, &stats)
+            .iter()
+            .map(|v| v.keep)
+            .collect()
+    };
+    assert_eq!(keep(&marked), keep(plain));
+
+    // A kept first line keeps its mark, byte for byte.
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let input = b"\xef\xbb\xbfThe ferry timetable changes on Monday, the council said.\n\
+                  Menu | Home | Sections\n";
+    write(dir, "p.txt", input);
+    let r = clean_stdout(dir, "p.txt");
+    assert_code(&r, 0);
+    assert_eq!(r.stdout, &input[..input.len() - 23]);
+}
+
+#[test]
+fn crlf_and_lone_cr_line_ends_are_kept() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let input = b"Menu | Home | Sections\r\n\
+                  The ferry timetable changes on Monday.\r\n\
+                  A lone\rcarriage return about the ferry timetable stays inside its line.\n\
+                  Last ferry timetable line without an end\r";
+    write(dir, "p.txt", input);
+    let r = clean_stdout(dir, "p.txt");
+    assert_code(&r, 0);
+    assert_eq!(
+        r.stdout,
+        &input[24..],
+        "the menu line goes whole, the rest stays with its \\r\\n, \\r and no end"
+    );
+}
+
+#[test]
+fn empty_files_and_whitespace_only_documents_pass_through() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let jsonl = "{\"id\":1,\"text\":\"\"}\n{\"id\":2,\"text\":\" \\n\\t\\r\\n\"}\n\n";
+    let files: [(&str, &[u8]); 5] = [
+        ("d/empty.txt", b""),
+        ("d/blank.txt", b"  \n\t\n\r\n"),
+        ("d/empty.jsonl", b""),
+        ("d/blank.jsonl", jsonl.as_bytes()),
+        ("d/empty.txt.gz", &compressed(b"", Compression::Gzip)),
+    ];
+    for (name, data) in files {
+        write(dir, name, data);
+    }
+    let r = run(dir, &["clean", "d", "-o", "out"]);
+    assert_code(&r, 0);
+    let out = tree(&dir.join("out"));
+    assert_eq!(out.len(), files.len(), "every input gets an output");
+    for (name, data) in [("empty.txt", &b""[..]), ("empty.jsonl", b"")] {
+        assert_eq!(std::fs::read(dir.join("out").join(name)).unwrap(), data);
+    }
+    let blank = std::fs::read(dir.join("out/blank.txt")).unwrap();
+    assert_kept_lines(&blank, b"  \n\t\n\r\n");
+    let (gz, c) = read_decompressed(&dir.join("out/empty.txt.gz"));
+    assert_eq!((gz.as_slice(), c), (&b""[..], Compression::Gzip));
+    let records = std::fs::read_to_string(dir.join("out/blank.jsonl")).unwrap();
+    let ids: Vec<i64> = records
+        .lines()
+        .filter(|l| !l.is_empty())
+        .map(|l| {
+            serde_json::from_str::<serde_json::Value>(l).unwrap()["id"]
+                .as_i64()
+                .unwrap()
+        })
+        .collect();
+    assert_eq!(ids, [1, 2], "every record is still there and valid JSON");
+}
+
+/// The peak resident memory of `boilerstrip ARGS` in kilobytes, through
+/// GNU time (`None` where it is not installed), with the run.
+fn run_measured(dir: &Path, args: &[&str]) -> (Run, Option<u64>) {
+    let time = Path::new("/usr/bin/time");
+    if !time.exists() {
+        return (run(dir, args), None);
+    }
+    let report = dir.join("time.txt");
+    let out = Command::new(time)
+        .arg("-f")
+        .arg("%M")
+        .arg("-o")
+        .arg(&report)
+        .arg(env!("CARGO_BIN_EXE_boilerstrip"))
+        .args(args)
+        .current_dir(dir)
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    let kb = std::fs::read_to_string(&report)
+        .ok()
+        .and_then(|s| s.lines().last()?.trim().parse().ok());
+    let r = Run {
+        code: out.status.code().unwrap(),
+        stdout: out.stdout,
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    };
+    (r, kb)
+}
+
+#[test]
+fn a_line_longer_than_the_limit_passes_through_unclassified() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    const SIZE: usize = 20 << 20;
+    let mut input = b"Menu | Home | Sections\n".to_vec();
+    input.extend(std::iter::repeat_n(b'w', SIZE));
+    input.extend_from_slice(b"\nThe ferry timetable changes on Monday.\nMenu | Home | Sections");
+    write(dir, "big/p.txt", &input);
+    let rules = protect(dir);
+    let started = Instant::now();
+    let (r, peak) = run_measured(
+        dir,
+        &["clean", "-j", "1", "--rules", &rules, "big", "-o", "out"],
+    );
+    assert_code(&r, 0);
+    assert!(
+        r.stderr
+            .contains("1 lines longer than 1 MiB passed through unclassified"),
+        "{}",
+        r.stderr
+    );
+    let out = std::fs::read(dir.join("out/p.txt")).unwrap();
+    assert_eq!(
+        out,
+        &input[23..input.len() - 22],
+        "the long line is kept whole; the lines around it are still classified"
+    );
+    if let Some(kb) = peak {
+        eprintln!("peak memory {kb} KB for a 20 MB line");
+        // The input and its output are each in memory once (40 MB); a copy
+        // per pass or a line normalised would show as more.
+        assert!(
+            kb < 4 * (SIZE as u64 >> 10),
+            "peak memory {kb} KB for a 20 MB line"
+        );
+    }
+    assert!(started.elapsed() < Duration::from_secs(30));
+}
+
+#[test]
+fn a_long_line_inside_a_jsonl_text_is_kept_whole() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let long = "w".repeat(boilerstrip::pipeline::MAX_LINE + 1);
+    let text = format!("Menu | Home | Sections\n{long}\nThe ferry timetable changes.\n");
+    let rec = format!(
+        "{{\"id\":1,\"text\":{}}}\n",
+        serde_json::to_string(&text).unwrap()
+    );
+    write(dir, "x.jsonl", rec.as_bytes());
+    let r = clean_stdout(dir, "x.jsonl");
+    assert_code(&r, 0);
+    assert!(
+        r.stderr.contains("1 lines longer than 1 MiB"),
+        "{}",
+        r.stderr
+    );
+    let v: serde_json::Value = serde_json::from_slice(&r.stdout).unwrap();
+    assert_eq!(
+        v["text"].as_str().unwrap(),
+        format!("{long}\nThe ferry timetable changes.\n")
+    );
+}
+
+/// Runs `sh -c SCRIPT` in `dir` and returns its standard output.
+fn sh(dir: &Path, script: &str) -> String {
+    let out = Command::new("sh")
+        .arg("-c")
+        .arg(script)
+        .current_dir(dir)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{script}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+#[test]
+fn a_gzip_member_that_expands_a_thousandfold_completes() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    // 32 MB of one byte compresses about 1000:1. The system's gzip makes and
+    // checks it: the library's, built for tests without optimisation, would
+    // take most of this test's time.
+    const MB: usize = 32;
+    std::fs::create_dir(dir.join("in")).unwrap();
+    sh(
+        dir,
+        &format!("head -c {MB}M /dev/zero | tr '\\0' z | gzip -c > in/bomb.txt.gz"),
+    );
+    let gz = std::fs::metadata(dir.join("in/bomb.txt.gz")).unwrap().len() as usize;
+    assert!(gz * 900 < MB << 20, "{gz} bytes compressed");
+    write(dir, "in/page.txt", page("in", 1).as_bytes());
+    let (r, peak) = run_measured(dir, &["clean", "-j", "2", "in", "-o", "out"]);
+    assert_code(&r, 0);
+    assert_eq!(
+        sh(dir, "gzip -dc out/bomb.txt.gz | wc -c").trim(),
+        (MB << 20).to_string()
+    );
+    assert_eq!(
+        sh(dir, "gzip -dc out/bomb.txt.gz | tr -d z | wc -c").trim(),
+        "0"
+    );
+    assert!(dir.join("out/page.txt").exists());
+    if let Some(kb) = peak {
+        eprintln!("peak memory {kb} KB for a {MB} MB expansion");
+        // Held decompressed once, plus the output: not a copy per pass or
+        // per line.
+        assert!(kb < (4 * MB as u64) << 10, "peak memory {kb} KB");
+    }
+}
+
+#[test]
+fn jsonl_oddities_are_reported_or_kept_exactly() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let good = jsonl_record(1).line();
+    let lines = [
+        good.as_str(),
+        "{\"id\":2,\"text\":\"cut off here\n",
+        "{\"id\":3,\"body\":\"no text field\"}\n",
+        "{\"id\":4,\"text\":42}\n",
+        "{\"id\":5,\"text\":null}\n",
+        "{\"id\":6,\"text\":\"ferry timetable \\u0000\\u0007\\t\\u001f\\ud83d\\ude00 ok\\nMenu | Home | Sections\\n\"}\n",
+        "{\"id\":7,\"text\":\"lone \\ud800 surrogate\"}\n",
+        "not json at all\n",
+    ];
+    let input: String = lines.concat();
+    write(dir, "x.jsonl", input.as_bytes());
+    let r = clean_stdout(dir, "x.jsonl");
+    assert_code(&r, 1);
+    for n in [2, 7, 8] {
+        assert!(
+            r.stderr.contains(&format!("x.jsonl:{n}: ")),
+            "line {n}: {}",
+            r.stderr
+        );
+    }
+    assert!(
+        r.stderr
+            .contains("3 records without a string field \"text\" (first at line 3)"),
+        "{}",
+        r.stderr
+    );
+    let out = r.stdout_str();
+    let out_lines: Vec<&str> = out.split_inclusive('\n').collect();
+    assert_eq!(out_lines.len(), lines.len(), "{out}");
+    for i in [1, 2, 3, 4, 6, 7] {
+        assert_eq!(
+            out_lines[i],
+            lines[i],
+            "record {} passes through unchanged",
+            i + 1
+        );
+    }
+    let v: serde_json::Value = serde_json::from_str(out_lines[5]).unwrap();
+    assert_eq!(
+        v["text"].as_str().unwrap(),
+        "ferry timetable \u{0}\u{7}\t\u{1f}\u{1f600} ok\n",
+        "control characters and the surrogate pair survive; the menu line goes"
+    );
+    assert_eq!(v["id"], 6);
+}
+
+#[test]
+fn truncated_gzip_and_zstd_are_reported_and_get_no_output() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let text = (0..2000)
+        .map(|i| format!("line {i} of a long page\n"))
+        .collect::<String>();
+    for (name, c) in [
+        ("d/a.txt.gz", Compression::Gzip),
+        ("d/b.txt.zst", Compression::Zstd),
+    ] {
+        let full = compressed(text.as_bytes(), c);
+        write(dir, name, &full[..full.len() / 2]);
+    }
+    write(dir, "d/c.txt", page("d", 1).as_bytes());
+    for threads in ["1", "2"] {
+        let out = format!("out{threads}");
+        let r = run(dir, &["clean", "-j", threads, "d", "-o", &out]);
+        assert_code(&r, 1);
+        for name in ["d/a.txt.gz: ", "d/b.txt.zst: "] {
+            let line = r.stderr.lines().find(|l| l.contains(name));
+            assert!(
+                line.is_some_and(
+                    |l| l.contains("at byte ") && l.contains("of the decompressed stream")
+                ),
+                "{name} reported with its offset: {}",
+                r.stderr
+            );
+        }
+        let names: Vec<String> = tree(&dir.join(&out)).into_iter().map(|(p, _)| p).collect();
+        assert_eq!(
+            names,
+            ["c.txt"],
+            "nothing under the final names, no temporary files"
+        );
+    }
+}
+
+#[test]
+fn an_unreadable_file_is_reported_and_skipped() {
+    use std::os::unix::fs::PermissionsExt;
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    write(dir, "d/a.txt", page("d", 1).as_bytes());
+    // A link to nothing cannot be read by anyone, root included.
+    std::os::unix::fs::symlink("nowhere.txt", dir.join("d/gone.txt")).unwrap();
+    let locked = write(dir, "d/b.txt", page("d", 2).as_bytes());
+    std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o000)).unwrap();
+    // As root, permissions do not stop reads, and b.txt is read like any file.
+    let root = std::fs::read(&locked).is_ok();
+    let r = run(dir, &["clean", "d", "-o", "out"]);
+    assert_code(&r, 1);
+    assert!(r.stderr.contains("d/gone.txt: "), "{}", r.stderr);
+    let names: Vec<String> = tree(&dir.join("out")).into_iter().map(|(p, _)| p).collect();
+    if root {
+        eprintln!("note: mode 000 does not stop this user from reading");
+        assert_eq!(names, ["a.txt", "b.txt"]);
+    } else {
+        assert!(
+            r.stderr.contains("d/b.txt: Permission denied"),
+            "{}",
+            r.stderr
+        );
+        assert_eq!(names, ["a.txt"]);
+    }
+}
+
+/// A tmpfs of `kb` kilobytes mounted at a new folder, unmounted on drop.
+struct TinyDisk(std::path::PathBuf);
+
+impl TinyDisk {
+    fn mount(at: &Path, kb: u32) -> Option<TinyDisk> {
+        std::fs::create_dir_all(at).unwrap();
+        let ok = Command::new("mount")
+            .args(["-t", "tmpfs", "-o", &format!("size={kb}k"), "tmpfs"])
+            .arg(at)
+            .stderr(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success());
+        ok.then(|| TinyDisk(at.to_path_buf()))
+    }
+}
+
+impl Drop for TinyDisk {
+    fn drop(&mut self) {
+        let _ = Command::new("umount").arg(&self.0).status();
+    }
+}
+
+#[test]
+fn a_full_output_disk_leaves_no_partial_file() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let Some(_disk) = TinyDisk::mount(&dir.join("out"), 64) else {
+        eprintln!("skipped: cannot mount a small tmpfs here (not root?)");
+        return;
+    };
+    write(dir, "d/a.txt", page("d", 1).as_bytes());
+    let big = (0..20_000)
+        .map(|i| format!("paragraph {i} on the ferry timetable, far too big for the disk\n"))
+        .collect::<String>();
+    write(dir, "d/b.txt", big.as_bytes());
+    write(dir, "d/c.txt", page("d", 3).as_bytes());
+    let rules = protect(dir);
+    let r = run(
+        dir,
+        &["clean", "-j", "1", "--rules", &rules, "d", "-o", "out"],
+    );
+    assert_code(&r, 1);
+    assert!(
+        r.stderr.contains("b.txt: No space left on device"),
+        "{}",
+        r.stderr
+    );
+    let names: Vec<String> = tree(&dir.join("out")).into_iter().map(|(p, _)| p).collect();
+    assert_eq!(
+        names,
+        ["a.txt", "c.txt"],
+        "no partial b.txt, no temporary file"
+    );
+}
+
+#[test]
+fn a_truncated_or_foreign_model_file_is_a_usage_error() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    write(dir, "d/a.txt", page("d", 1).as_bytes());
+    assert_code(&run(dir, &["learn", "d", "-o", "m.model", "-q"]), 0);
+    let model = std::fs::read(dir.join("m.model")).unwrap();
+    let mut newer = model.clone();
+    newer[8] = newer[8].wrapping_add(1);
+    let cases: [(&str, &[u8], &str); 4] = [
+        ("cut.model", &model[..model.len() - 5], "truncated"),
+        ("head.model", &model[..10], "shorter than the model header"),
+        ("newer.model", &newer, "model format version"),
+        ("text.model", &[b'x'; 64], "not a boilerstrip model"),
+    ];
+    for (name, data, says) in cases {
+        write(dir, name, data);
+        let r = run(dir, &["clean", "--model", name, "d"]);
+        assert_code(&r, 2);
+        assert!(
+            r.stderr.contains(name) && r.stderr.contains(says),
+            "{name}: {}",
+            r.stderr
+        );
+        assert!(r.stdout.is_empty(), "no work is done");
+    }
+}
+
+/// A corpus of `n` text pages over a few sites under `dir/dumps`.
+fn many_pages(dir: &Path, n: usize) {
+    for i in 0..n {
+        let site = format!("s{}.example", i % 7);
+        let mut text = page(&site, i);
+        for k in 0..40 {
+            text.push_str(&format!(
+                "Paragraph {k} of page {i}: the council met again on the ferry question.\n"
+            ));
+        }
+        write(
+            &dir.join("dumps"),
+            &format!("{site}/p{i:04}.txt"),
+            text.as_bytes(),
+        );
+    }
+}
+
+#[test]
+fn resume_leaves_finished_outputs_alone_and_redoes_stale_ones() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    many_pages(dir, 6);
+    assert_code(&run(dir, &["clean", "dumps", "-o", "out", "-q"]), 0);
+    let first = tree(&dir.join("out"));
+    // An output newer than its input is left alone ...
+    let kept = dir.join("out/s0.example/p0000.txt");
+    std::fs::write(&kept, "left alone\n").unwrap();
+    // ... one older than its input is written again ...
+    let stale = dir.join("out/s1.example/p0001.txt");
+    std::fs::write(&stale, "stale\n").unwrap();
+    let past = std::time::SystemTime::now() - Duration::from_secs(3600);
+    std::fs::File::options()
+        .write(true)
+        .open(&stale)
+        .unwrap()
+        .set_modified(past)
+        .unwrap();
+    // ... and a missing one is written.
+    std::fs::remove_file(dir.join("out/s2.example/p0002.txt")).unwrap();
+    // A temporary file of a killed run is removed.
+    write(dir, "out/s3.example/.p0003.txt.4242-7.tmp", b"half a fi");
+    let r = run(dir, &["clean", "dumps", "-o", "out", "--resume"]);
+    assert_code(&r, 0);
+    assert!(
+        r.stderr.contains("removed 1 temporary files"),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stderr
+            .contains("4 of 6 inputs already had a complete output"),
+        "{}",
+        r.stderr
+    );
+    let second = tree(&dir.join("out"));
+    let want: Vec<(String, Vec<u8>)> = first
+        .into_iter()
+        .map(|(p, b)| {
+            let b = if p == "s0.example/p0000.txt" {
+                b"left alone\n".to_vec()
+            } else {
+                b
+            };
+            (p, b)
+        })
+        .collect();
+    assert_eq!(second, want);
+    let r = run(dir, &["clean", "dumps", "--resume"]);
+    assert_code(&r, 2);
+    assert!(
+        r.stderr.contains("--output"),
+        "--resume needs -o: {}",
+        r.stderr
+    );
+}
+
+#[test]
+fn a_run_killed_halfway_is_finished_by_resume_with_identical_output() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    many_pages(dir, 400);
+    assert_code(
+        &run(dir, &["clean", "-j", "2", "dumps", "-o", "whole", "-q"]),
+        0,
+    );
+    let whole = tree(&dir.join("whole"));
+    assert_eq!(whole.len(), 400);
+
+    let mut child = Command::new(env!("CARGO_BIN_EXE_boilerstrip"))
+        .args(["clean", "-j", "2", "dumps", "-o", "cut", "-q"])
+        .current_dir(dir)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    // Kill it once some outputs are there but not all.
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let cut = dir.join("cut");
+    let mut killed_halfway = false;
+    while Instant::now() < deadline {
+        let n = walkdir::WalkDir::new(&cut)
+            .into_iter()
+            .filter(|e| e.is_ok())
+            .count();
+        if n > 60 {
+            killed_halfway = child.try_wait().unwrap().is_none();
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(2));
+    }
+    child.kill().unwrap(); // SIGKILL
+    child.wait().unwrap();
+    let partial = tree(&cut);
+    for (p, bytes) in &partial {
+        let name = p.rsplit('/').next().unwrap();
+        if name.starts_with('.') && name.ends_with(".tmp") {
+            continue;
+        }
+        let want = whole
+            .iter()
+            .find(|(w, _)| w == p)
+            .unwrap_or_else(|| panic!("{p}"));
+        assert_eq!(
+            &want.1, bytes,
+            "{p}: every output under its final name is complete"
+        );
+    }
+    if killed_halfway {
+        assert!(
+            partial.len() < whole.len(),
+            "the run was stopped before the end"
+        );
+    } else {
+        eprintln!("note: the run finished before it could be killed");
+    }
+    let r = run(dir, &["clean", "-j", "2", "dumps", "-o", "cut", "--resume"]);
+    assert_code(&r, 0);
+    assert_eq!(
+        tree(&cut),
+        whole,
+        "the resumed run equals an uninterrupted one"
+    );
+}
