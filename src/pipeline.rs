@@ -122,7 +122,7 @@ pub const BINARY_PROBE: usize = 8 << 10;
 /// a line 30 times that is a page with no line structure or an embedded
 /// blob, which a line filter has nothing to say about, and normalising and
 /// matching it would cost time for nothing. The line's verdict is a keep
-/// with the cause the classifier gave the empty line it saw in its place.
+/// with the cause [`crate::Cause::TooLong`].
 pub const MAX_LINE: usize = 1 << 20;
 
 impl Default for Options {
@@ -799,6 +799,7 @@ fn clean_buffer(
                 for &i in &which {
                     if let Some(v) = v.get_mut(i) {
                         v.keep = true;
+                        v.cause = crate::Cause::TooLong;
                     }
                 }
                 long_lines += which.len();

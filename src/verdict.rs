@@ -45,6 +45,9 @@ pub enum Cause {
     Position,
     /// The line reads as article text.
     Content,
+    /// The line is too long to be judged (see `pipeline::MAX_LINE`): kept as
+    /// it is, unclassified.
+    TooLong,
 }
 
 /// The classifier's decision on one line.
@@ -74,6 +77,7 @@ impl Cause {
             Cause::Context => "context",
             Cause::Position => "position",
             Cause::Content => "content",
+            Cause::TooLong => "too-long",
         }
     }
 }

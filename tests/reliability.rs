@@ -262,6 +262,25 @@ fn a_line_longer_than_the_limit_passes_through_unclassified() {
 }
 
 #[test]
+fn explain_names_a_line_too_long_to_judge() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let long = "w".repeat(boilerstrip::pipeline::MAX_LINE + 1);
+    let input = format!("Share this post\n{long}\nThe ferry timetable changes on Monday.\n");
+    write(dir, "big/p.txt", input.as_bytes());
+    let r = run(dir, &["clean", "-j", "1", "--explain", "big"]);
+    assert_code(&r, 0);
+    let stdout = String::from_utf8_lossy(&r.stdout);
+    let rows: Vec<&str> = stdout.lines().filter(|l| !l.starts_with("== ")).collect();
+    assert_eq!(rows.len(), 3, "one row per line");
+    assert!(
+        rows[1].starts_with("KEEP") && rows[1].contains("too-long"),
+        "{}",
+        &rows[1][..80]
+    );
+}
+
+#[test]
 fn a_long_line_inside_a_jsonl_text_is_kept_whole() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path();
