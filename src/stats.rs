@@ -40,11 +40,23 @@ impl Hasher for IdHasher {
 /// A `HashMap` keyed by pre-hashed `u64`s.
 pub type FpMap<V> = HashMap<u64, V, BuildHasherDefault<IdHasher>>;
 
-/// The key of a site: the fingerprint of its name. Documents without a site
-/// have none and only get corpus-wide statistics.
+/// The key of a site: the fingerprint of its name, ASCII case folded (host
+/// names are case-insensitive, so a folder `Example.org/` of text files and
+/// JSONL records with `"domain": "example.org"` share one site). Documents
+/// without a site have none and only get corpus-wide statistics.
+///
+/// ```
+/// use boilerstrip::stats::site_key;
+/// assert_eq!(site_key("Example.ORG"), site_key("example.org"));
+/// ```
 pub fn site_key(site: &str) -> u64 {
     // Never 0, so 0 can mean "no site" in compact tables.
-    xxhash_rust::xxh3::xxh3_64(site.as_bytes()) | 1
+    let key = if site.bytes().any(|b| b.is_ascii_uppercase()) {
+        xxhash_rust::xxh3::xxh3_64(site.to_ascii_lowercase().as_bytes())
+    } else {
+        xxhash_rust::xxh3::xxh3_64(site.as_bytes())
+    };
+    key | 1
 }
 
 /// Combines a site key and a line fingerprint into one key of the per-site
