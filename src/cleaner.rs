@@ -241,6 +241,25 @@ impl Cleaner {
         SCRATCH.with(|s| self.classify_with(doc, stats, &mut s.borrow_mut(), out))
     }
 
+    /// Like [`Cleaner::classify_into`], and also the fingerprint of each
+    /// line's normal form into `fingerprints` (0 for a line without letters
+    /// or digits), as pass 1 counted it: for callers that group lines, such
+    /// as run statistics, without normalising them again.
+    pub fn classify_with_fingerprints(
+        &self,
+        doc: &Document<'_>,
+        stats: &LineStats,
+        out: &mut Vec<Verdict>,
+        fingerprints: &mut Vec<u64>,
+    ) {
+        SCRATCH.with(|s| {
+            let s = &mut *s.borrow_mut();
+            self.classify_with(doc, stats, s, out);
+            fingerprints.clear();
+            fingerprints.extend(s.infos.iter().map(|i| i.fp));
+        })
+    }
+
     fn classify_with(
         &self,
         doc: &Document<'_>,
@@ -250,8 +269,8 @@ impl Cleaner {
     ) {
         let inner = &*self.inner;
         let m = &inner.model;
-        gather(doc.text, doc.site, stats, &inner.rules, &inner.stopwords, s);
-        self.stage_features(stats, s);
+        self.stage1_rows(doc, stats, s);
+        self.stage2_rows(s);
         out.clear();
         out.resize(
             s.infos.len(),
@@ -286,8 +305,12 @@ impl Cleaner {
             out[li] = Verdict { keep, score, cause };
         }
         site_template(&s.infos, &s.content, inner.site_template, out);
-        self.spread_weak(&s.infos, &s.content, out);
-        sandwich(&s.infos, &s.content, inner.sandwich_max_words, out);
+        // The rules below look at lines with words only.
+        s.worded.clear();
+        s.worded
+            .extend(s.content.iter().copied().filter(|&i| s.infos[i].words > 0));
+        self.spread_weak(&s.infos, &s.worded, out);
+        sandwich(&s.infos, &s.worded, inner.sandwich_max_words, out);
         keep_some_prose(&s.infos, &s.content, out);
         // A line without words (blank, or symbols only: a rule, a bullet, a
         // closing brace) is kept between two kept lines, to keep paragraphs
@@ -311,11 +334,12 @@ impl Cleaner {
         }
     }
 
-    /// Stage-1 features, probabilities, and stage-2 features of the gathered
-    /// document in `s`.
-    pub(crate) fn stage_features(&self, stats: &LineStats, s: &mut Scratch) {
+    /// Gathers the facts of `doc`'s lines into `s.infos` and their stage-1
+    /// features into `s.x1` (the non-blank lines' indices in `s.content`):
+    /// what classification and training both start from.
+    pub(crate) fn stage1_rows(&self, doc: &Document<'_>, stats: &LineStats, s: &mut Scratch) {
         let inner = &*self.inner;
-        let m = &inner.model;
+        gather(doc.text, doc.site, stats, &inner.rules, &inner.stopwords, s);
         stage1(
             &s.infos,
             stats.documents(),
@@ -324,6 +348,11 @@ impl Cleaner {
             &mut s.content,
             &mut s.x1,
         );
+    }
+
+    /// Stage-1 probabilities and stage-2 features of the rows in `s`.
+    fn stage2_rows(&self, s: &mut Scratch) {
+        let m = &self.inner.model;
         let w1 = m.w1.len();
         s.p1.clear();
         s.p1.extend(s.x1.chunks_exact(w1).map(|x| sigmoid(dot(&m.w1, x))));
@@ -344,17 +373,13 @@ impl Cleaner {
     /// Drops the lines with a weak phrase that touch a line the lexicon
     /// dropped in the same category, growing each block both ways until it
     /// stops (each pass can only add lines, so this ends).
-    fn spread_weak(&self, infos: &[LineInfo], content: &[usize], out: &mut [Verdict]) {
+    /// `words` holds the indices of the lines with words, in order.
+    fn spread_weak(&self, infos: &[LineInfo], words: &[usize], out: &mut [Verdict]) {
         let phrases = self.inner.rules.phrases();
         let category_of = |v: &Verdict| match v.cause {
             Cause::Lexicon { category, .. } if !v.keep => Some(category),
             _ => None,
         };
-        let words: Vec<usize> = content
-            .iter()
-            .copied()
-            .filter(|&i| infos[i].words > 0)
-            .collect();
         let mut changed = true;
         while changed {
             changed = false;
@@ -540,13 +565,9 @@ fn keep_some_prose(infos: &[LineInfo], content: &[usize], out: &mut [Verdict]) {
 
 /// A short line goes when the lines on both sides of it go: a lone "Share",
 /// a host name or a date between two chrome lines is chrome. `max_words`
-/// bounds "short" ([`SANDWICH_MAX_WORDS`] by default).
-fn sandwich(infos: &[LineInfo], content: &[usize], max_words: u32, out: &mut [Verdict]) {
-    let words: Vec<usize> = content
-        .iter()
-        .copied()
-        .filter(|&i| infos[i].words > 0)
-        .collect();
+/// bounds "short" ([`SANDWICH_MAX_WORDS`] by default); `words` holds the
+/// indices of the lines with words, in order.
+fn sandwich(infos: &[LineInfo], words: &[usize], max_words: u32, out: &mut [Verdict]) {
     let dropped: Vec<bool> = words.iter().map(|&i| !out[i].keep).collect();
     for k in 1..words.len().saturating_sub(1) {
         let i = words[k];

@@ -6,15 +6,13 @@
 //! them by name and a reader of `src/model/line-model.txt` can see what each
 //! weight means.
 
-use crate::line::{lines, LineSpan, Normalizer};
+use crate::line::{lines, Normalizer};
 use crate::rules::{MatchMode, RuleSet};
 use crate::stats::{site_key, FpMap, LineStats};
 
 /// The facts gathered about one line before features are derived.
 #[derive(Clone, Debug, Default)]
 pub struct LineInfo {
-    /// The line's place in the document.
-    pub span: Option<LineSpan>,
     /// Fingerprint of the normal form (0 for a line without letters or digits).
     pub fp: u64,
     /// Words of the normal form.
@@ -103,6 +101,7 @@ pub struct Scratch {
     pub(crate) p1: Vec<f32>,
     pub(crate) x2: Vec<f32>,
     pub(crate) content: Vec<usize>,
+    pub(crate) worded: Vec<usize>,
 }
 
 /// The stopword table, built once.
@@ -154,7 +153,6 @@ pub fn gather(
     for span in lines(text) {
         let raw = span.content(text);
         let mut info = shape(raw);
-        info.span = Some(span);
         let normal = norm.normalize(raw);
         info.fp = crate::line::fingerprint(normal);
         let mut words = 0;
@@ -278,6 +276,18 @@ fn has_month(t: &str) -> bool {
             && MONTHS.contains(&w[..3].to_ascii_lowercase().as_str())
             && (w.len() == 3 || w.len() <= 9 && w.chars().all(|c| c.is_ascii_alphabetic()))
     })
+}
+
+/// `[0, v0, v0 + v1, ...]`, summed in f64 so that differences of sums are
+/// exact to f32 precision on pages of any length.
+fn prefix_sums(values: impl Iterator<Item = f32>) -> Vec<f64> {
+    let mut sums = vec![0.0f64];
+    let mut total = 0.0f64;
+    for v in values {
+        total += v as f64;
+        sums.push(total);
+    }
+    sums
 }
 
 /// Stage-1 feature names, in vector order. Lexicon categories follow as
@@ -476,6 +486,24 @@ pub fn stage1(
     let lex_any = |i: &LineInfo| b(i.lex_hit.is_some());
     let site_rep = |i: &LineInfo| b(i.site_docs >= 2 && i.site_df >= 2);
     let wl = |i: &LineInfo| ln1(i.words);
+    // Window means of five signals, from prefix sums: one pass over the
+    // page instead of one per line and window.
+    let signals: [&dyn Fn(&LineInfo) -> f32; 5] =
+        [&wl, &site_rep, &lex_any, &|i| b(i.end_punct), &|i| {
+            b(i.prose_words() > 0)
+        }];
+    let [sum_wl, sum_site, sum_lex, sum_punct, sum_prose] =
+        signals.map(|f| prefix_sums(content.iter().map(|&i| f(&infos[i]))));
+    let window = |sums: &[f64], k: usize, r: usize| -> f32 {
+        let lo = k.saturating_sub(r);
+        let hi = (k + r + 1).min(n);
+        let others = hi - lo - 1;
+        if others == 0 {
+            return 0.0;
+        }
+        let own = sums[k + 1] - sums[k];
+        ((sums[hi] - sums[lo] - own) / others as f64) as f32
+    };
     for (k, &li) in content.iter().enumerate() {
         let l = &infos[li];
         let start = out.len();
@@ -489,23 +517,6 @@ pub fn stage1(
         let neighbour = |d: isize| -> Option<&LineInfo> {
             let j = k as isize + d;
             (j >= 0 && (j as usize) < n).then(|| &infos[content[j as usize]])
-        };
-        let window = |r: usize, f: &dyn Fn(&LineInfo) -> f32| -> f32 {
-            let lo = k.saturating_sub(r);
-            let hi = (k + r + 1).min(n);
-            let mut s = 0.0;
-            let mut c = 0.0;
-            for (j, &idx) in content.iter().enumerate().take(hi).skip(lo) {
-                if j != k {
-                    s += f(&infos[idx]);
-                    c += 1.0;
-                }
-            }
-            if c > 0.0 {
-                s / c
-            } else {
-                0.0
-            }
         };
         let own_prose = l.prose_words();
         let before = if total_prose > 0 {
@@ -622,13 +633,13 @@ pub fn stage1(
             neighbour(1).map_or(0.0, lex_any),
             neighbour(-1).map_or(0.0, |i| b(i.end_punct)),
             neighbour(1).map_or(0.0, |i| b(i.end_punct)),
-            window(3, &wl),
-            window(3, &site_rep),
-            window(3, &lex_any),
-            window(3, &|i| b(i.end_punct)),
-            window(8, &wl),
-            window(8, &site_rep),
-            window(8, &|i| b(i.prose_words() > 0)),
+            window(&sum_wl, k, 3),
+            window(&sum_site, k, 3),
+            window(&sum_lex, k, 3),
+            window(&sum_punct, k, 3),
+            window(&sum_wl, k, 8),
+            window(&sum_site, k, 8),
+            window(&sum_prose, k, 8),
         ];
         row[..values.len()].copy_from_slice(&values);
         if let Some(id) = l.lex_hit {

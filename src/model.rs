@@ -80,6 +80,8 @@ impl LineModel {
         let mut m = LineModel::zeros(categories);
         m.w1.iter_mut().for_each(|w| *w = f32::NAN);
         m.w2.iter_mut().for_each(|w| *w = f32::NAN);
+        let names1 = m.names1.clone();
+        let names2: Vec<String> = m.stage2_names().iter().map(|s| s.to_string()).collect();
         let err = |line: usize, message: String| Error::Rules {
             source_name: name.to_string(),
             line,
@@ -104,11 +106,10 @@ impl LineModel {
             match parts.as_slice() {
                 ["threshold", v] => m.threshold = value(v)?,
                 [stage @ ("stage1" | "stage2"), feature, v] => {
-                    let names1 = m.names1.iter().map(|s| s.as_str());
-                    let (names, weights): (Vec<&str>, &mut Vec<f32>) = if *stage == "stage1" {
-                        (names1.collect(), &mut m.w1)
+                    let (names, weights) = if *stage == "stage1" {
+                        (&names1, &mut m.w1)
                     } else {
-                        (names1.chain(STAGE2.iter().copied()).collect(), &mut m.w2)
+                        (&names2, &mut m.w2)
                     };
                     let Some(j) = names.iter().position(|n| n == feature) else {
                         return Err(err(i + 1, format!("unknown {stage} feature {feature:?}")));

@@ -60,7 +60,7 @@ use crate::error::Error;
 use crate::explain;
 use crate::format::{self, Format, FormatOptions, Item};
 use crate::input::{Discovery, Input, Source};
-use crate::line::{self, Normalizer};
+use crate::line;
 use crate::report::{Count, RunStats, EMPTY_DOCUMENT};
 use crate::{Cleaner, LineStats};
 
@@ -747,7 +747,9 @@ fn clean_buffer(
     let path = input.display_path();
     let shown = path.to_string_lossy();
     let run = &mut done.run;
-    let mut norm = Normalizer::new();
+    // Reused from document to document.
+    let mut verdicts = Vec::new();
+    let mut fingerprints = Vec::new();
     let mut kept = Vec::new();
     let mut wrote_any = false;
     let mut no_text: Option<u64> = None;
@@ -788,28 +790,37 @@ fn clean_buffer(
             Item::Doc(d) => d,
         };
         let text: &[u8] = &doc.text;
-        let verdicts = match mask_long_lines(text) {
-            None => cleaner.classify(&doc.document(), table),
+        match mask_long_lines(text) {
+            None => cleaner.classify_with_fingerprints(
+                &doc.document(),
+                table,
+                &mut verdicts,
+                &mut fingerprints,
+            ),
             Some((masked, which)) => {
                 let masked_doc = crate::Document {
                     text: &masked,
                     site: doc.site.as_deref(),
                 };
-                let mut v = cleaner.classify(&masked_doc, table);
+                cleaner.classify_with_fingerprints(
+                    &masked_doc,
+                    table,
+                    &mut verdicts,
+                    &mut fingerprints,
+                );
                 for &i in &which {
-                    if let Some(v) = v.get_mut(i) {
+                    if let Some(v) = verdicts.get_mut(i) {
                         v.keep = true;
                         v.cause = crate::Cause::TooLong;
                     }
                 }
                 long_lines += which.len();
-                v
             }
-        };
+        }
         run.documents_in += 1;
         let mut doc_in = Count::default();
         let mut doc_out = Count::default();
-        for (span, v) in line::lines(text).zip(&verdicts) {
+        for ((span, v), &fp) in line::lines(text).zip(&verdicts).zip(&fingerprints) {
             let whole = span.end - span.start;
             doc_in += Count {
                 lines: 1,
@@ -822,12 +833,7 @@ fn clean_buffer(
                 };
             } else {
                 let content = span.content(text);
-                run.drop_line(
-                    cleaner.cause_name(&v.cause),
-                    norm.fingerprint(content),
-                    content,
-                    whole,
-                );
+                run.drop_line(cleaner.cause_name(&v.cause), fp, content, whole);
             }
         }
         // A real assert, not a debug one: `write_kept` zips lines with

@@ -15,7 +15,7 @@ use std::ops::Range;
 use rayon::prelude::*;
 
 use crate::cleaner::Cleaner;
-use crate::features::{gather, stage1, stage2, Scratch, Stopwords, STAGE2};
+use crate::features::{stage2, Scratch, STAGE2};
 use crate::label::label_lines;
 use crate::model::{dot, sigmoid, LineModel};
 use crate::stats::LineStats;
@@ -74,21 +74,15 @@ impl TrainingData {
                 s
             })
             .reduce(LineStats::new, |a, b| a + b);
-        let stopwords = Stopwords::built_in();
-        let categories = crate::rules::BUILT_IN.len();
         let width = cleaner.model().w1.len();
         let per_page: Vec<(Vec<f32>, Vec<f32>, Vec<f32>)> = corpus
             .par_iter()
             .map_init(Scratch::default, |s, e| {
-                gather(e.text, e.site, &stats, cleaner.rules(), &stopwords, s);
-                stage1(
-                    &s.infos,
-                    stats.documents(),
-                    categories,
-                    cleaner.rules(),
-                    &mut s.content,
-                    &mut s.x1,
-                );
+                let doc = Document {
+                    text: e.text,
+                    site: e.site,
+                };
+                cleaner.stage1_rows(&doc, &stats, s);
                 let labels = label_lines(e.text, e.gold);
                 let page_words: u32 = s.content.iter().map(|&i| s.infos[i].words).sum();
                 let mut y = Vec::with_capacity(s.content.len());
