@@ -276,10 +276,23 @@ impl ModelFile {
     /// version, the length, the order of every table and the checksum.
     pub fn read_from<R: Read>(mut r: R) -> Result<ModelFile, Error> {
         let mut head = [0u8; 20];
-        r.read_exact(&mut head)
-            .map_err(|_| Error::Model("file is shorter than the model header".into()))?;
-        if &head[..8] != MODEL_MAGIC {
+        let mut got = 0;
+        while got < head.len() {
+            match r.read(&mut head[got..]) {
+                Ok(0) => break,
+                Ok(n) => got += n,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(e.into()),
+            }
+        }
+        let magic = got.min(8);
+        if head[..magic] != MODEL_MAGIC[..magic] || got == 0 {
             return Err(Error::Model("not a boilerstrip model (bad magic)".into()));
+        }
+        if got < head.len() {
+            return Err(Error::Model(
+                "model is truncated: the file is shorter than the model header".into(),
+            ));
         }
         let version = u32::from_le_bytes(head[8..12].try_into().unwrap());
         if version == 1 {
