@@ -77,9 +77,9 @@ pub fn describe(stats: &LineStats) -> String {
     let mib = stats.memory_bytes() as f64 / (1 << 20) as f64;
     match stats.sketch_shape() {
         Some(s) => format!(
-            "{} sites, lines in a {} × {} count-min sketch ({mib:.1} MiB in memory; \
+            "{} from lines in a {} × {} count-min sketch ({mib:.1} MiB in memory; \
              over-count at most {:.1} with probability {:.4})",
-            thousands(stats.sites() as u64),
+            plural(stats.sites() as u64, "site"),
             s.depth,
             thousands(s.width()),
             stats.overcount_bound(),
@@ -88,9 +88,9 @@ pub fn describe(stats: &LineStats) -> String {
         None => {
             let lines = stats.distinct_lines();
             format!(
-                "{} distinct lines of {} sites ({mib:.1} MiB in memory, {:.1} bytes a line)",
-                thousands(lines as u64),
-                thousands(stats.sites() as u64),
+                "{} from {} ({mib:.1} MiB in memory, {:.1} bytes a line)",
+                plural(lines as u64, "distinct line"),
+                plural(stats.sites() as u64, "site"),
                 stats.memory_bytes() as f64 / lines.max(1) as f64
             )
         }
@@ -108,5 +108,13 @@ pub fn names(paths: &[PathBuf]) -> String {
             last.display()
         ),
         [] => String::new(),
+    }
+}
+
+fn plural(n: u64, what: &str) -> String {
+    if n == 1 {
+        format!("1 {what}")
+    } else {
+        format!("{} {what}s", thousands(n))
     }
 }

@@ -233,7 +233,8 @@ impl Exact {
 
     /// Adds `other`, whose site indices map to this table's through `remap`.
     fn merge(&mut self, other: &Exact, remap: &[u32], site_keys: &[u64]) {
-        self.corpus.reserve(other.corpus.len());
+        // No `reserve`: the two tables usually share most of their keys, and
+        // reserving for the sum of their sizes would double the table.
         for (fp, v) in other.corpus.iter() {
             if v & SINGLE != 0 {
                 let s = v & !SINGLE;
@@ -258,7 +259,6 @@ impl Exact {
                 *mine = mine.saturating_add(v).min(MAX_DF);
             }
         }
-        self.site_lines.reserve(other.site_lines.len());
         for (key, e) in other.site_lines.iter() {
             let (mine, _) = self.site_lines.upsert(key);
             mine.count = mine.count.saturating_add(e.count);
