@@ -108,6 +108,10 @@ pub struct Options {
     /// than its input (a finished output of an earlier, interrupted run).
     /// By default, off: every output is written again.
     pub resume: bool,
+    /// Pass 1 counts lines in a count-min sketch of this shape instead of an
+    /// exact table ([`crate::stats::SketchShape::for_bytes`] sizes one for a
+    /// memory budget). By default, exact.
+    pub sketch: Option<crate::stats::SketchShape>,
 }
 
 /// How many bytes at the start of an input are looked at for a NUL byte,
@@ -135,6 +139,7 @@ impl Default for Options {
             format: FormatOptions::default(),
             model: Model::FromInputs,
             resume: false,
+            sketch: None,
         }
     }
 }
@@ -569,7 +574,9 @@ fn pass1(
 ) -> Result<(LineStats, RunStats), Error> {
     let started = Instant::now();
     events.pass_started(1, inputs.len(), inputs.iter().map(|i| i.size).sum());
-    let mut table = LineStats::new();
+    let mut table = opts
+        .sketch
+        .map_or_else(LineStats::new, LineStats::with_sketch);
     let mut run = RunStats::default();
     exec.run_ordered(
         inputs.len(),

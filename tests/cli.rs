@@ -601,3 +601,303 @@ fn help_teaches_flags_defaults_and_exit_codes() {
     let r = run(tmp.path(), &["clean", "x", "--explain", "-o", "y"]);
     assert_code(&r, 2);
 }
+
+#[test]
+fn merged_shard_models_clean_like_one_model_in_any_order_and_split() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    corpus(dir);
+    let ok = |args: &[&str]| {
+        let r = run(dir, args);
+        assert_code(&r, 0);
+        r
+    };
+    ok(&["learn", "dumps/", "-o", "whole.model", "-q"]);
+    // Three shards, learned apart.
+    ok(&["learn", "dumps/a.example", "-o", "part-a.model", "-q"]);
+    ok(&[
+        "learn",
+        "dumps/b.example",
+        "dumps/cc",
+        "-o",
+        "part-b.model",
+        "-q",
+    ]);
+    ok(&["learn", "dumps/feeds", "-o", "part-c.model", "-q"]);
+    let r = ok(&[
+        "merge",
+        "part-c.model",
+        "part-a.model",
+        "part-b.model",
+        "-o",
+        "all.model",
+    ]);
+    assert!(r.stderr.contains("merged 3 files"), "{}", r.stderr);
+    let read = |name: &str| std::fs::read(dir.join(name)).unwrap();
+    assert!(
+        read("all.model") == read("whole.model"),
+        "merge of the shards"
+    );
+    ok(&[
+        "merge",
+        "part-a.model",
+        "part-b.model",
+        "-o",
+        "ab.model",
+        "-q",
+    ]);
+    ok(&["merge", "part-c.model", "ab.model", "-o", "abc.model", "-q"]);
+    assert!(read("abc.model") == read("whole.model"), "another grouping");
+
+    // Split in 3 ranges: each shard learned in partitions, each range
+    // merged apart, then cleaned with the name the ranges were written under.
+    for s in ["a", "b", "c"] {
+        let whole = format!("part-{s}.model");
+        let split = format!("split-{s}.model");
+        let r = ok(&["merge", &whole, "-o", &split, "--partitions", "3"]);
+        assert!(r.stderr.contains("3 files"), "{}", r.stderr);
+    }
+    ok(&[
+        "learn",
+        "dumps/feeds",
+        "-o",
+        "learned-c.model",
+        "--partitions",
+        "3",
+        "-q",
+    ]);
+    for i in 0..3 {
+        let p = |s: &str| format!("{s}.{i}-of-3.model");
+        assert!(
+            read(&p("learned-c")) == read(&p("split-c")),
+            "learn and merge split alike"
+        );
+        ok(&[
+            "merge",
+            &p("split-b"),
+            &p("split-c"),
+            &p("split-a"),
+            "-o",
+            "range.model",
+            "-q",
+        ]);
+        assert!(dir.join(p("range")).exists());
+    }
+    assert!(!dir.join("range.model").exists());
+    let plain = ok(&["clean", "dumps/", "-q"]);
+    let split = ok(&["clean", "--model", "range.model", "dumps/", "-q"]);
+    assert!(plain.stdout == split.stdout, "partitions clean like pass 1");
+    let joined = ok(&["merge", "range.model", "-o", "joined.model", "-q"]);
+    assert!(joined.stderr.is_empty());
+    assert!(read("joined.model") == read("whole.model"), "joined ranges");
+    // Repeated --model adds models.
+    let added = ok(&[
+        "clean",
+        "--model",
+        "part-a.model",
+        "--model",
+        "ab.model",
+        "--model",
+        "part-c.model",
+        "--model",
+        "part-b.model",
+        "dumps/",
+        "-q",
+    ]);
+    let doubled = ok(&["merge", "ab.model", "abc.model", "-o", "twice.model", "-q"]);
+    assert!(doubled.stdout.is_empty());
+    let twice = ok(&["clean", "--model", "twice.model", "dumps/", "-q"]);
+    assert!(added.stdout == twice.stdout);
+}
+
+#[test]
+fn bad_model_files_are_named_and_refused_before_anything_is_written() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    corpus(dir);
+    assert_code(&run(dir, &["learn", "dumps/", "-o", "good.model", "-q"]), 0);
+    let good = std::fs::read(dir.join("good.model")).unwrap();
+    write(dir, "cut.model", &good[..good.len() - 20]);
+    let mut flipped = good.clone();
+    flipped[40] ^= 0x10;
+    write(dir, "flipped.model", &flipped);
+    let mut v1 = good.clone();
+    v1[8] = 1;
+    write(dir, "old.model", &v1);
+    write(dir, "foreign.model", b"{\"not\": \"a model\"}\n");
+    for (name, reason) in [
+        ("cut.model", "truncated"),
+        ("flipped.model", "checksum"),
+        ("old.model", "version 1"),
+        ("foreign.model", "not a boilerstrip model"),
+        ("missing.model", "cannot read"),
+    ] {
+        let r = run(dir, &["merge", "good.model", name, "-o", "out.model"]);
+        assert_code(&r, 2);
+        assert!(
+            r.stderr.contains(name) && r.stderr.contains(reason),
+            "{name}: {}",
+            r.stderr
+        );
+        assert!(!dir.join("out.model").exists(), "{name}");
+        let r = run(dir, &["clean", "--model", name, "dumps/"]);
+        assert_code(&r, 2);
+        assert!(
+            r.stderr.contains(name) && r.stderr.contains(reason),
+            "{name}: {}",
+            r.stderr
+        );
+        assert!(r.stdout.is_empty());
+    }
+    // Partitions that do not make up a model.
+    let r = run(
+        dir,
+        &[
+            "learn",
+            "dumps/",
+            "-o",
+            "p.model",
+            "--partitions",
+            "3",
+            "-q",
+        ],
+    );
+    assert_code(&r, 0);
+    std::fs::remove_file(dir.join("p.1-of-3.model")).unwrap();
+    let r = run(dir, &["clean", "--model", "p.model", "dumps/"]);
+    assert_code(&r, 2);
+    assert!(
+        r.stderr.contains("partitions 1 of 3 are missing"),
+        "{}",
+        r.stderr
+    );
+    let r = run(dir, &["clean", "--model", "p.0-of-3.model", "dumps/"]);
+    assert_code(&r, 2);
+    assert!(r.stderr.contains("partition 0 of 3 only"), "{}", r.stderr);
+    let r = run(
+        dir,
+        &["merge", "p.0-of-3.model", "good.model", "-o", "x.model"],
+    );
+    assert_code(&r, 2);
+    assert!(r.stderr.contains("good.model"), "{}", r.stderr);
+    // A sketch cannot be split, nor merged with an exact table.
+    let r = run(
+        dir,
+        &[
+            "learn",
+            "dumps/",
+            "-o",
+            "s.model",
+            "--max-memory",
+            "64K",
+            "--partitions",
+            "2",
+        ],
+    );
+    assert_code(&r, 2);
+    assert_code(
+        &run(
+            dir,
+            &[
+                "learn",
+                "dumps/",
+                "-o",
+                "s.model",
+                "--max-memory",
+                "64K",
+                "-q",
+            ],
+        ),
+        0,
+    );
+    let r = run(dir, &["merge", "good.model", "s.model", "-o", "x.model"]);
+    assert_code(&r, 2);
+    assert!(
+        r.stderr.contains("s.model") && r.stderr.contains("sketch"),
+        "{}",
+        r.stderr
+    );
+    let r = run(
+        dir,
+        &["learn", "dumps/", "-o", "t.model", "--max-memory", "12Q"],
+    );
+    assert_code(&r, 2);
+}
+
+#[test]
+fn max_memory_sketch_cleans_close_to_exact_and_merges() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    corpus(dir);
+    let exact = run(dir, &["clean", "dumps/", "-q"]);
+    assert_code(&exact, 0);
+    // A sketch far wider than this corpus's lines counts them exactly here
+    // (an over-count needs a collision in every row).
+    let sketched = run(dir, &["clean", "dumps/", "--max-memory", "1M", "-q"]);
+    assert_code(&sketched, 0);
+    assert!(exact.stdout == sketched.stdout);
+    let r = run(
+        dir,
+        &["learn", "dumps/", "-o", "s.model", "--max-memory", "1M"],
+    );
+    assert_code(&r, 0);
+    assert!(r.stderr.contains("count-min sketch"), "{}", r.stderr);
+    assert!(std::fs::metadata(dir.join("s.model")).unwrap().len() <= (1 << 20) + 4096);
+    assert_code(
+        &run(
+            dir,
+            &[
+                "learn",
+                "dumps/a.example",
+                "-o",
+                "sa.model",
+                "--max-memory",
+                "1M",
+                "-q",
+            ],
+        ),
+        0,
+    );
+    assert_code(
+        &run(
+            dir,
+            &[
+                "learn",
+                "dumps/b.example",
+                "dumps/cc",
+                "dumps/feeds",
+                "-o",
+                "sb.model",
+                "--max-memory",
+                "1M",
+                "-q",
+            ],
+        ),
+        0,
+    );
+    assert_code(
+        &run(
+            dir,
+            &["merge", "sb.model", "sa.model", "-o", "sab.model", "-q"],
+        ),
+        0,
+    );
+    let with = run(dir, &["clean", "--model", "sab.model", "dumps/", "-q"]);
+    assert_code(&with, 0);
+    assert!(exact.stdout == with.stdout);
+    // --max-memory with a given model has nothing to bound.
+    assert_code(
+        &run(
+            dir,
+            &[
+                "clean",
+                "--model",
+                "s.model",
+                "--max-memory",
+                "1M",
+                "dumps/",
+            ],
+        ),
+        2,
+    );
+}

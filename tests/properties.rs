@@ -15,6 +15,7 @@ use std::sync::OnceLock;
 use boilerstrip::cleaner::write_kept;
 use boilerstrip::input::discover;
 use boilerstrip::pipeline::{self, Model, Options, Output, Silent};
+use boilerstrip::stats::{site_key, Merger, ModelFile, Partition, SketchShape};
 use boilerstrip::{Cleaner, Document, LineStats, Verdict};
 use proptest::prelude::*;
 
@@ -216,8 +217,139 @@ fn model_bytes(stats: &LineStats) -> Vec<u8> {
     bytes
 }
 
+/// The bytes of the model file that `merge` writes for these model files.
+fn merge_bytes(files: &[&[u8]]) -> Vec<u8> {
+    let mut m = Merger::new();
+    for f in files {
+        m.add(ModelFile::read_from(*f).unwrap()).unwrap();
+    }
+    let sum = m.finish().unwrap();
+    let mut bytes = Vec::new();
+    sum.stats
+        .write_partition(sum.partition, &mut bytes)
+        .unwrap();
+    bytes
+}
+
+fn partition_bytes(stats: &LineStats, part: Partition) -> Vec<u8> {
+    let mut bytes = Vec::new();
+    stats.write_partition(part, &mut bytes).unwrap();
+    bytes
+}
+
+/// A stream of (site, line) document counts for the sketch: line keys drawn
+/// from a skewed distribution (a few lines in many documents, most in one),
+/// as the line statistics of a corpus are.
+fn key_stream() -> impl Strategy<Value = Vec<(u8, Vec<u16>)>> {
+    let line = prop_oneof![3 => 0u16..20, 2 => 0u16..400, 1 => 0u16..5000];
+    prop::collection::vec((0u8..6, prop::collection::vec(line, 1..40)), 1..150)
+}
+
+/// Adds the documents of `stream` to `stats`.
+fn count_stream(stats: &mut LineStats, stream: &[(u8, Vec<u16>)]) {
+    for (site, lines) in stream {
+        let mut fps: Vec<u64> = lines.iter().map(|&l| fingerprint_of(l)).collect();
+        stats.add_document(Some(SITES[*site as usize % SITES.len()]), &mut fps);
+    }
+}
+
+fn fingerprint_of(line: u16) -> u64 {
+    boilerstrip::line::fingerprint(format!("line {line}").as_bytes())
+}
+
+/// Checks a sketch against the exact table of the same documents: no count
+/// under the exact one, and the share of counts over the documented bound
+/// (ε·N, exceeded with probability at most δ per count) no more than δ.
+fn check_sketch(sketch: &LineStats, exact: &LineStats) -> Result<(), TestCaseError> {
+    let shape = sketch.sketch_shape().unwrap();
+    let bound = sketch.overcount_bound();
+    let (mut counts, mut over) = (0u32, 0u32);
+    for l in 0..5000u16 {
+        let fp = fingerprint_of(l);
+        for site in SITES.iter().map(|s| Some(site_key(s))).chain([None]) {
+            let (got, want) = match site {
+                Some(s) => (sketch.site_df(s, fp), exact.site_df(s, fp)),
+                None => (sketch.corpus_df(fp), exact.corpus_df(fp)),
+            };
+            prop_assert!(got >= want, "line {l}: sketch {got} < exact {want}");
+            counts += 1;
+            over += u32::from(f64::from(got - want) > bound);
+        }
+    }
+    prop_assert!(
+        f64::from(over) <= shape.delta() * f64::from(counts),
+        "{over} of {counts} counts over the bound {bound:.2} (δ = {:.4})",
+        shape.delta()
+    );
+    Ok(())
+}
+
 proptest! {
     #![proptest_config(config())]
+
+    /// `merge` of model files is associative and commutative on the bytes
+    /// it writes, for whole files and for partitions; and learning in
+    /// partitions, merging each partition apart, then joining them gives
+    /// the bytes of the unsplit model of the whole corpus.
+    #[test]
+    fn merge_is_associative_commutative_and_partitions_add_up(
+        a in corpus(), b in corpus(), c in corpus(), n in 1u32..5
+    ) {
+        let (ta, tb, tc) = (observe(&a), observe(&b), observe(&c));
+        let (fa, fb, fc) = (model_bytes(&ta), model_bytes(&tb), model_bytes(&tc));
+        let left = merge_bytes(&[&merge_bytes(&[&fa, &fb]), &fc]);
+        let right = merge_bytes(&[&fa, &merge_bytes(&[&fb, &fc])]);
+        prop_assert!(left == right, "not associative");
+        prop_assert!(merge_bytes(&[&fc, &fa, &fb]) == left, "not commutative");
+        prop_assert!(merge_bytes(&[&fb, &fa]) == merge_bytes(&[&fa, &fb]), "not commutative");
+        let all: Vec<Doc> = a.iter().chain(&b).chain(&c).cloned().collect();
+        let unsplit = model_bytes(&observe(&all));
+        prop_assert!(left == unsplit, "the merge is not the model of the union");
+
+        // Each shard split in n ranges; each range merged on its own (in
+        // another order for each), then the ranges joined.
+        let mut ranges = Vec::new();
+        for p in Partition::all(n) {
+            let parts = [&ta, &tb, &tc].map(|t| partition_bytes(t, p));
+            let one = merge_bytes(&[&parts[2], &parts[0], &parts[1]]);
+            let other = merge_bytes(&[&merge_bytes(&[&parts[1], &parts[2]]), &parts[0]]);
+            prop_assert!(one == other, "partition {} of {n}: merge depends on the order", p.index);
+            prop_assert!(one == partition_bytes(&observe(&all), p), "partition {} of {n}", p.index);
+            ranges.push(one);
+        }
+        ranges.reverse();
+        let refs: Vec<&[u8]> = ranges.iter().map(|r| &r[..]).collect();
+        prop_assert!(merge_bytes(&refs) == unsplit, "joined partitions differ from the unsplit model");
+    }
+
+    /// A count-min sketch never under-counts and over-counts within its
+    /// documented bound (ε·N with probability 1 − δ per count), alone and
+    /// after two sketches are added; sketch files merge associatively and
+    /// commutatively too.
+    #[test]
+    fn sketch_counts_stay_within_the_bound(
+        s1 in key_stream(), s2 in key_stream(), s3 in key_stream(), kib in 1u64..8
+    ) {
+        let shape = SketchShape::for_bytes(kib << 10).unwrap();
+        let sketch_of = |s: &[(u8, Vec<u16>)]| {
+            let mut t = LineStats::with_sketch(shape);
+            count_stream(&mut t, s);
+            t
+        };
+        let exact_of = |s: &[(u8, Vec<u16>)]| {
+            let mut t = LineStats::new();
+            count_stream(&mut t, s);
+            t
+        };
+        let (k1, k2, k3) = (sketch_of(&s1), sketch_of(&s2), sketch_of(&s3));
+        check_sketch(&k1, &exact_of(&s1))?;
+        let both: Vec<_> = s1.iter().chain(&s2).cloned().collect();
+        check_sketch(&(k1.clone() + k2.clone()), &exact_of(&both))?;
+        let (f1, f2, f3) = (model_bytes(&k1), model_bytes(&k2), model_bytes(&k3));
+        let left = merge_bytes(&[&merge_bytes(&[&f1, &f2]), &f3]);
+        prop_assert!(left == merge_bytes(&[&f1, &merge_bytes(&[&f2, &f3])]), "not associative");
+        prop_assert!(left == merge_bytes(&[&f3, &f2, &f1]), "not commutative");
+    }
 
     /// Each document's cleaned file is a subsequence of its lines, byte for
     /// byte (checked by a naive walk over both), and is exactly what the

@@ -1,7 +1,7 @@
 //! The command line as clap sees it: raw flags, no I/O. `config.rs` checks
 //! them and builds the library objects.
 
-use std::num::NonZeroUsize;
+use std::num::{NonZeroU32, NonZeroUsize};
 use std::path::PathBuf;
 
 use clap::{Parser, Subcommand, ValueEnum};
@@ -19,6 +19,10 @@ Examples:
   Learn line statistics from a large corpus once, then clean new pages with them:
     boilerstrip learn dumps/ -o site.model
     boilerstrip clean --model site.model new-page.txt
+  Learn shard by shard (on any machines), add the parts, clean with the sum:
+    boilerstrip learn shard-07/ -o part-07.model
+    boilerstrip merge part-*.model -o all.model
+    boilerstrip clean --model all.model shard-07/ -o clean-07/
 
 Exit status:
   0  every input was read and cleaned
@@ -49,6 +53,10 @@ pub enum Command {
     /// model file for `clean --model`.
     #[command(after_help = EXAMPLES)]
     Learn(LearnArgs),
+    /// Add model files written by `learn` (or by `merge`) into one. The order
+    /// and grouping of the files do not change the result, byte for byte.
+    #[command(after_help = MERGE_EXAMPLES)]
+    Merge(MergeArgs),
     /// Score text against human-made gold: word bag-of-words and 4-gram
     /// shingle precision, recall and F1 per page and macro-averaged, or
     /// (--analyze) the lines the cleaner gets wrong, by cause.
@@ -72,6 +80,19 @@ Examples:
 
 Scores: tokens are lower-cased \\w+ runs, counted with multiplicity; P = shared/output,
 R = shared/gold; averages are over pages whose gold is not empty.";
+
+const MERGE_EXAMPLES: &str = "\
+Examples:
+  Add the models of all shards:
+    boilerstrip merge part-*.model -o all.model
+  The same in 4 fingerprint ranges, each merged on its own machine:
+    boilerstrip learn shard-07/ -o part-07.model --partitions 4    # part-07.0-of-4.model ...
+    boilerstrip merge part-*.2-of-4.model -o all.model             # on machine 2: all.2-of-4.model
+    boilerstrip clean --model all.model shard-07/ -o clean-07/     # reads all.0-of-4.model ... all.3-of-4.model
+
+Files of one partition are added; the partitions of one split are joined into the whole
+model (all of them must be there). A bad, truncated or foreign file is refused, with its
+name, before anything is written (exit status 2).";
 
 const TRAIN_EXAMPLES: &str = "\
 Examples:
@@ -268,10 +289,15 @@ pub struct CleanArgs {
     #[command(flatten)]
     pub classifier: ClassifierArgs,
 
-    /// Use the line statistics in FILE (from `boilerstrip learn`) instead of
-    /// learning them from the inputs. Default: learn from the inputs.
+    /// Use the line statistics in FILE (from `boilerstrip learn` or `merge`)
+    /// instead of learning them from the inputs. A model written in
+    /// partitions is found by the name it was written under (FILE.0-of-N...).
+    /// Repeat to add several models. Default: learn from the inputs.
     #[arg(long, value_name = "FILE")]
-    pub model: Option<PathBuf>,
+    pub model: Vec<PathBuf>,
+
+    #[command(flatten)]
+    pub memory: MemoryArgs,
 
     /// With --model: add the inputs' own statistics to the model's.
     #[arg(long, requires = "model")]
@@ -305,6 +331,81 @@ pub struct LearnArgs {
     /// The model file to write.
     #[arg(long, short = 'o', value_name = "FILE", required = true)]
     pub output: PathBuf,
+
+    /// Write the model as N files, each holding one range of line
+    /// fingerprints (FILE.0-of-N ... before FILE's extension), so that
+    /// `merge` can add each range on a different machine.
+    #[arg(long, value_name = "N", default_value = "1")]
+    pub partitions: NonZeroU32,
+
+    #[command(flatten)]
+    pub memory: MemoryArgs,
+}
+
+/// The memory bound of pass 1, shared by `learn` and `clean`.
+#[derive(Debug, clap::Args)]
+pub struct MemoryArgs {
+    /// Count lines in a count-min sketch of at most SIZE bytes (K, M, G:
+    /// powers of 1024) instead of an exact table: memory stays fixed however
+    /// many distinct lines there are, and counts may be over-estimated (never
+    /// under-estimated; the bound is in DESIGN.md). Per-site document counts
+    /// stay exact. Default: exact counts.
+    #[arg(long, value_name = "SIZE", value_parser = parse_size)]
+    pub max_memory: Option<u64>,
+}
+
+/// Parses a size such as `64M`, `1.5G`, `4096` (K, M, G, T are powers of
+/// 1024; a trailing `B` or `iB` is allowed).
+pub fn parse_size(s: &str) -> Result<u64, String> {
+    let t = s.trim();
+    let t = t
+        .strip_suffix("iB")
+        .or_else(|| t.strip_suffix('B'))
+        .unwrap_or(t);
+    let (num, scale) = match t.char_indices().last() {
+        Some((i, c)) if c.is_ascii_alphabetic() => {
+            let scale = match c.to_ascii_uppercase() {
+                'K' => 1u64 << 10,
+                'M' => 1 << 20,
+                'G' => 1 << 30,
+                'T' => 1 << 40,
+                _ => return Err(format!("unknown unit {c:?} in {s:?} (use K, M, G or T)")),
+            };
+            (&t[..i], scale)
+        }
+        _ => (t, 1),
+    };
+    let n: f64 = num
+        .trim()
+        .parse()
+        .map_err(|_| format!("{s:?} is not a size (examples: 512M, 2G, 1048576)"))?;
+    if !(n.is_finite() && n > 0.0) {
+        return Err(format!("{s:?} is not a positive size"));
+    }
+    Ok((n * scale as f64) as u64)
+}
+
+/// Flags of `merge`.
+#[derive(Debug, clap::Args)]
+pub struct MergeArgs {
+    /// Model files to add (from `learn` or `merge`, whole or partitions).
+    #[arg(value_name = "FILES", required = true)]
+    pub files: Vec<PathBuf>,
+
+    /// The model file to write (for one partition of N, or with
+    /// --partitions: FILE.I-of-N before FILE's extension).
+    #[arg(long, short = 'o', value_name = "FILE", required = true)]
+    pub output: PathBuf,
+
+    /// Write the sum as N files, each holding one range of line
+    /// fingerprints. Default: as the inputs are (whole, or the one
+    /// partition they all are).
+    #[arg(long, value_name = "N")]
+    pub partitions: Option<NonZeroU32>,
+
+    /// No summary on stderr (errors are still reported).
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
 }
 
 #[cfg(test)]
@@ -315,5 +416,17 @@ mod tests {
     #[test]
     fn the_command_line_is_consistent() {
         Args::command().debug_assert();
+    }
+
+    #[test]
+    fn sizes_parse_with_binary_units() {
+        assert_eq!(parse_size("4096"), Ok(4096));
+        assert_eq!(parse_size("64M"), Ok(64 << 20));
+        assert_eq!(parse_size("64MiB"), Ok(64 << 20));
+        assert_eq!(parse_size("1.5g"), Ok(3 << 29));
+        assert_eq!(parse_size("2KB"), Ok(2048));
+        assert!(parse_size("12Q").is_err());
+        assert!(parse_size("M").is_err());
+        assert!(parse_size("-3M").is_err());
     }
 }

@@ -10,9 +10,12 @@ use anyhow::{bail, Context, Result};
 use boilerstrip::format::{Format, FormatOptions};
 use boilerstrip::input::{self, Discovery, Source};
 use boilerstrip::pipeline::{self, Model, Options, Output};
+use boilerstrip::stats::{Merger, ModelFile, Partition, SketchShape};
 use boilerstrip::{Cleaner, CleanerBuilder, Error, LineStats};
 
-use super::args::{Args, ClassifierArgs, CleanArgs, Command, FormatArg, InputArgs, LearnArgs};
+use super::args::{
+    Args, ClassifierArgs, CleanArgs, Command, FormatArg, InputArgs, LearnArgs, MemoryArgs,
+};
 
 /// A checked command line.
 pub struct Config {
@@ -36,8 +39,8 @@ pub struct Config {
 pub enum Job {
     /// `clean`.
     Clean,
-    /// `learn`, writing the model to this file.
-    Learn(PathBuf),
+    /// `learn`, writing the model to this file, in this many partitions.
+    Learn(PathBuf, u32),
 }
 
 impl Config {
@@ -46,26 +49,32 @@ impl Config {
         match args.command {
             Command::Clean(c) => Config::clean(c),
             Command::Learn(l) => Config::learn(l),
-            Command::Eval(_) | Command::Train(_) => {
-                unreachable!("eval and train do not run through the pipeline")
+            Command::Eval(_) | Command::Train(_) | Command::Merge(_) => {
+                unreachable!("eval, train and merge do not run through the pipeline")
             }
         }
     }
 
     fn clean(a: CleanArgs) -> Result<Config> {
         let cleaner = build_cleaner(&a.classifier)?;
-        let model = match &a.model {
-            None => Model::FromInputs,
-            Some(path) => {
-                let table = read_model(path)?;
-                if a.model_merge {
-                    Model::Merged(table)
-                } else {
-                    Model::Given(table)
-                }
+        let model = if a.model.is_empty() {
+            Model::FromInputs
+        } else {
+            if a.memory.max_memory.is_some() && !a.model_merge {
+                bail!(
+                    "--max-memory bounds the statistics learned from the inputs, and with \
+                     --model (without --model-merge) none are learned"
+                );
+            }
+            let table = read_models(&a.model)?;
+            if a.model_merge {
+                Model::Merged(table)
+            } else {
+                Model::Given(table)
             }
         };
         let (discovery, mut options) = inputs(&a.input)?;
+        options.sketch = sketch_shape(&a.memory)?;
         if let Some(dir) = &a.output {
             if discovery.inputs.iter().any(|i| i.source == Source::Stdin) {
                 bail!(
@@ -94,11 +103,27 @@ impl Config {
     }
 
     fn learn(a: LearnArgs) -> Result<Config> {
-        let (discovery, options) = inputs(&a.input)?;
-        check_output_file(&a.output, &discovery, "model")?;
+        let (discovery, mut options) = inputs(&a.input)?;
+        options.sketch = sketch_shape(&a.memory)?;
+        let partitions = a.partitions.get();
+        if partitions > boilerstrip::stats::MAX_PARTITIONS {
+            bail!(
+                "--partitions {partitions}: at most {} partitions",
+                boilerstrip::stats::MAX_PARTITIONS
+            );
+        }
+        if partitions > 1 && options.sketch.is_some() {
+            bail!(
+                "--partitions with --max-memory: a count-min sketch cannot be split by \
+                 fingerprint range (its counters mix all lines); sketches merge whole"
+            );
+        }
+        for p in Partition::all(partitions) {
+            check_output_file(&p.path(&a.output), &discovery, "model")?;
+        }
         check_stats_json(&a.input, &discovery)?;
         Ok(Config {
-            job: Job::Learn(a.output),
+            job: Job::Learn(a.output, partitions),
             discovery,
             cleaner: Cleaner::new(),
             options,
@@ -155,11 +180,60 @@ fn inputs(a: &InputArgs) -> Result<(Discovery, Options)> {
     Ok((discovery, options))
 }
 
-fn read_model(path: &Path) -> Result<LineStats> {
+/// The sketch shape for `--max-memory`, if given.
+fn sketch_shape(a: &MemoryArgs) -> Result<Option<SketchShape>> {
+    let Some(bytes) = a.max_memory else {
+        return Ok(None);
+    };
+    match SketchShape::for_bytes(bytes) {
+        Some(s) => Ok(Some(s)),
+        None => bail!("--max-memory {bytes}: the sketch needs at least 1 KiB"),
+    }
+}
+
+/// Reads one model file, whole or a partition.
+pub fn read_model_file(path: &Path) -> Result<ModelFile> {
     let f = File::open(path)
         .with_context(|| format!("cannot read the model file {}", path.display()))?;
-    LineStats::read_from(BufReader::new(f))
+    ModelFile::read_from(BufReader::new(f))
         .with_context(|| format!("cannot use the model file {}", path.display()))
+}
+
+/// The model files a `--model` name stands for: the file, or if there is
+/// none, the partitions written under that name.
+pub fn model_files(path: &Path) -> Vec<PathBuf> {
+    if path.exists() {
+        return vec![path.to_path_buf()];
+    }
+    match Partition::find(path) {
+        found if found.is_empty() => vec![path.to_path_buf()],
+        found => found,
+    }
+}
+
+/// Reads and adds the models named by `--model`, which must make up whole
+/// models.
+fn read_models(paths: &[PathBuf]) -> Result<LineStats> {
+    let mut merger = Merger::new();
+    for name in paths {
+        for path in model_files(name) {
+            let file = read_model_file(&path)?;
+            merger
+                .add(file)
+                .with_context(|| format!("cannot use the model file {}", path.display()))?;
+        }
+    }
+    let all = merger.finish().context("cannot use the model files")?;
+    if all.partition != Partition::WHOLE {
+        bail!(
+            "the model files are partition {} of {} only: give the name the model was \
+             written under, or all {} partitions",
+            all.partition.index,
+            all.partition.count,
+            all.partition.count
+        );
+    }
+    Ok(all.stats)
 }
 
 fn check_stats_json(a: &InputArgs, d: &Discovery) -> Result<()> {

@@ -5,6 +5,7 @@
 mod args;
 mod config;
 mod eval;
+mod merge;
 mod progress;
 mod train;
 
@@ -12,7 +13,7 @@ use std::io::{self, BufWriter, Write};
 use std::process::ExitCode;
 use std::time::Instant;
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use boilerstrip::pipeline;
 use boilerstrip::report::{thousands, RunStats};
 use clap::Parser;
@@ -32,6 +33,7 @@ pub fn main() -> ExitCode {
     let direct = match &args.command {
         args::Command::Eval(a) => Some(eval::run(a)),
         args::Command::Train(a) => Some(train::run(a)),
+        args::Command::Merge(a) => Some(merge::run(a)),
         _ => None,
     };
     if let Some(result) = direct {
@@ -76,11 +78,15 @@ fn run(c: Config) -> Result<ExitCode> {
             out.flush()?;
             run
         }
-        Job::Learn(path) => {
+        Job::Learn(path, partitions) => {
             let (table, run) = pipeline::learn(inputs, &c.cleaner, &c.options, &reporter)?;
-            pipeline::write_atomically(path, |w| table.write_to(w))
-                .context("cannot write the model")?;
-            learned = Some((table.distinct_lines(), table.sites(), path));
+            let parts: Vec<_> = boilerstrip::stats::Partition::all(*partitions).collect();
+            let written = merge::write_model(&table, path, &parts)?;
+            learned = Some(format!(
+                "{} into {}",
+                merge::describe(&table),
+                merge::names(&written)
+            ));
             run
         }
     };
@@ -117,23 +123,16 @@ fn run(c: Config) -> Result<ExitCode> {
 }
 
 /// The one-line account printed at the end.
-fn summary(
-    run: &RunStats,
-    seconds: f64,
-    learned: Option<(usize, usize, &std::path::PathBuf)>,
-) -> String {
+fn summary(run: &RunStats, seconds: f64, learned: Option<String>) -> String {
     let mut s = format!(
         "boilerstrip: {}, {}",
         plural(run.inputs, "input"),
         plural(run.documents_in, "document")
     );
     match learned {
-        Some((lines, sites, path)) => s.push_str(&format!(
-            ", {}: learned {} from {} into {}",
+        Some(what) => s.push_str(&format!(
+            ", {}: learned {what}",
             plural(run.text_in.lines, "line"),
-            plural(lines as u64, "distinct line"),
-            plural(sites as u64, "site"),
-            path.display()
         )),
         None => {
             let dropped = run.dropped_total().lines;
