@@ -304,6 +304,7 @@ impl Cleaner {
             };
             out[li] = Verdict { keep, score, cause };
         }
+        tables(doc.text, m.threshold, out);
         site_template(&s.infos, &s.content, inner.site_template, out);
         // The rules below look at lines with words only.
         s.worded.clear();
@@ -597,5 +598,114 @@ pub fn write_kept(text: &[u8], verdicts: &[Verdict], out: &mut Vec<u8>) {
         if v.keep {
             out.extend_from_slice(span.whole(text));
         }
+    }
+}
+
+/// Fewest consecutive rows that make a table for [`tables`]: two, a header
+/// and one row, the smallest table there is.
+pub const TABLE_MIN_ROWS: usize = 2;
+
+/// The rows of a tab-separated table (consecutive lines with the same
+/// number of tabs, at least one) are one unit: the model's verdicts on them
+/// are replaced by one verdict from their mean score, so a table is kept or
+/// dropped whole instead of losing its shortest rows. Lines the lexicon or a
+/// protect phrase decided keep their verdict.
+fn tables(text: &[u8], threshold: f32, out: &mut [Verdict]) {
+    if memchr::memchr(b'\t', text).is_none() {
+        return;
+    }
+    let tabs: Vec<usize> = crate::line::lines(text)
+        .map(|l| memchr::memchr_iter(b'\t', l.content(text)).count())
+        .collect();
+    let by_model = |v: &Verdict| {
+        !matches!(
+            v.cause,
+            Cause::Lexicon { .. } | Cause::Protected { .. } | Cause::Blank | Cause::TooLong
+        )
+    };
+    let mut i = 0;
+    while i < out.len() {
+        if tabs[i] == 0 {
+            i += 1;
+            continue;
+        }
+        let j = (i..out.len())
+            .find(|&j| tabs[j] != tabs[i])
+            .unwrap_or(out.len());
+        let rows = &mut out[i..j];
+        let scores: Vec<f32> = rows
+            .iter()
+            .filter(|v| by_model(v))
+            .map(|v| v.score)
+            .collect();
+        if scores.len() >= TABLE_MIN_ROWS {
+            let keep = scores.iter().sum::<f32>() / scores.len() as f32 >= threshold;
+            for v in rows.iter_mut().filter(|v| by_model(v)) {
+                if v.keep != keep {
+                    v.keep = keep;
+                    v.cause = if keep { Cause::Content } else { Cause::Context };
+                }
+            }
+        }
+        i = j;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn verdict(keep: bool, score: f32, cause: Cause) -> Verdict {
+        Verdict { keep, score, cause }
+    }
+
+    #[test]
+    fn table_rows_take_one_verdict_from_their_mean_score() {
+        let text =
+            b"Intro line\nDay\tSunrise\tSunset\nMon\t06:14\t18:09\nThu\t06:07\t18:14\nOutro\n";
+        let mut out = vec![
+            verdict(true, 0.9, Cause::Content),
+            verdict(false, 0.49, Cause::Shape),
+            verdict(true, 0.60, Cause::Content),
+            verdict(false, 0.48, Cause::Position),
+            verdict(false, 0.2, Cause::Shape),
+        ];
+        tables(text, 0.5, &mut out);
+        let keep: Vec<bool> = out.iter().map(|v| v.keep).collect();
+        // Mean of the three rows is 0.523: the table is kept whole; the
+        // lines around it are not rows and keep their verdicts.
+        assert_eq!(keep, [true, true, true, true, false]);
+        assert_eq!(out[1].cause, Cause::Content);
+        // A lower mean drops the whole table, and says so.
+        out[2].score = 0.50;
+        out.iter_mut()
+            .skip(1)
+            .take(3)
+            .for_each(|v| v.keep = v.score >= 0.5);
+        tables(text, 0.5, &mut out);
+        assert_eq!(
+            out.iter().map(|v| v.keep).collect::<Vec<_>>(),
+            [true, false, false, false, false]
+        );
+        assert_eq!(out[2].cause, Cause::Context);
+    }
+
+    #[test]
+    fn lexicon_verdicts_and_single_tabbed_lines_are_left_alone() {
+        let text = b"a\tb\nc\td\ne\tf\tg\n";
+        let lex = Cause::Lexicon {
+            category: 0,
+            phrase: 0,
+        };
+        let mut out = vec![
+            verdict(false, 0.9, lex),
+            verdict(true, 0.9, Cause::Content),
+            verdict(false, 0.1, Cause::Shape),
+        ];
+        let before = out.clone();
+        tables(text, 0.5, &mut out);
+        // Rows 0-1 share a tab count but only one is the model's; row 2 has
+        // another count: no table has two model rows.
+        assert_eq!(out, before);
     }
 }

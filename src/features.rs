@@ -667,7 +667,18 @@ pub const STAGE2: &[&str] = &[
     "max3_p",
     "after_last_content",
     "before_first_content",
+    "after_comments_head",
 ];
+
+/// The stage-1 column of the built-in `comments` lexicon category, which
+/// stage 2 uses to find where a page's reader comments begin.
+fn comments_column() -> usize {
+    STAGE1.len()
+        + crate::rules::BUILT_IN
+            .iter()
+            .position(|(c, _)| *c == "comments")
+            .expect("the built-in lexicon has a comments category")
+}
 
 /// The stage-2 feature vectors, into `out`: each line's stage-1 row (from
 /// `x1`, `width1` values a row) followed by the [`STAGE2`] features computed
@@ -677,6 +688,11 @@ pub fn stage2(x1: &[f32], width1: usize, p: &[f32], threshold: f32, out: &mut Ve
     let n = p.len();
     let first = p.iter().position(|&x| x >= threshold);
     let last = p.iter().rposition(|&x| x >= threshold);
+    // The first comment-area line (lexicon) after the article has begun:
+    // what follows it is readers' comments, which read like prose.
+    let col = comments_column();
+    let comments_head =
+        first.and_then(|f| (f + 1..n).find(|&j| col < width1 && x1[j * width1 + col] > 0.0));
     let at = |j: isize| -> f32 {
         if j >= 0 && (j as usize) < n {
             p[j as usize]
@@ -724,6 +740,40 @@ pub fn stage2(x1: &[f32], width1: usize, p: &[f32], threshold: f32, out: &mut Ve
             mx,
             b(last.is_some_and(|l| k > l)),
             b(first.is_some_and(|f| k < f)),
+            b(comments_head.is_some_and(|h| k > h)),
         ]);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The `after_comments_head` value of each row of `stage2`'s output.
+    fn after_comments(x1: &[f32], width: usize, p: &[f32]) -> Vec<f32> {
+        let mut out = Vec::new();
+        stage2(x1, width, p, 0.5, &mut out);
+        let w2 = width + STAGE2.len();
+        let col = width
+            + STAGE2
+                .iter()
+                .position(|&n| n == "after_comments_head")
+                .unwrap();
+        (0..p.len()).map(|k| out[k * w2 + col]).collect()
+    }
+
+    #[test]
+    fn comment_area_begins_at_a_comments_line_after_content() {
+        let width = comments_column() + 1;
+        let mut x1 = vec![0.0f32; 5 * width];
+        // Line 0 is a comments-lexicon line before any content: not a head.
+        // Line 3 is one after the content line 1: the area begins there.
+        x1[comments_column()] = 1.0;
+        x1[3 * width + comments_column()] = 1.0;
+        let p = [0.1, 0.9, 0.8, 0.1, 0.7];
+        assert_eq!(after_comments(&x1, width, &p), [0.0, 0.0, 0.0, 0.0, 1.0]);
+        // Without content before it, a comments line opens no area.
+        let p = [0.1, 0.1, 0.1, 0.1, 0.7];
+        assert_eq!(after_comments(&x1, width, &p), [0.0; 5]);
     }
 }
