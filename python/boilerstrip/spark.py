@@ -188,7 +188,7 @@ def clean_rdd(rdd, model=None, depth=2):
 
 def main(argv=None):
     """``python -m boilerstrip.spark INPUT... -o OUT_DIR``: the command line
-    of the job. Exits 2 if some input or record could not be used (it is
+    of the job. Exits 1 if some input or record could not be used (it is
     reported, and the run goes on), as ``boilerstrip clean`` does."""
     p = argparse.ArgumentParser(
         prog="boilerstrip-spark",
@@ -242,7 +242,7 @@ def main(argv=None):
         f"on {r['partitions']} partitions",
         file=sys.stderr,
     )
-    return 2 if r["problems"] else 0
+    return 1 if r["problems"] else 0
 
 
 if __name__ == "__main__":
