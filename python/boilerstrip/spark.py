@@ -210,9 +210,12 @@ def main(argv=None):
     p.add_argument("--drop-empty", action="store_true")
     a = p.parse_args(argv)
 
-    # Executors on this machine run the Python that runs the driver unless
-    # told otherwise, so that they find the same boilerstrip.
-    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+    if a.master and a.master.startswith("local"):
+        # Workers on this machine run the Python that runs the driver unless
+        # told otherwise, so that they find the same boilerstrip (by default
+        # Spark starts `python3` from PATH). On a cluster, spark-submit's
+        # settings say which Python the executors run.
+        os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     from pyspark.sql import SparkSession
 
     builder = SparkSession.builder.appName("boilerstrip")
