@@ -601,6 +601,9 @@ fn clean_files(
     opts.drop_empty = drop_empty;
     let stats = Arc::clone(&model.stats);
     py.detach(move || {
+        // The pipeline's `Model::Given` owns its table, so each call copies
+        // the model once (memory for two copies while it runs); a Spark
+        // partition makes one call for all its files.
         opts.model = pipeline::Model::Given((*stats).clone());
         let mut problems = Vec::new();
         let inputs = inputs_of(&files, &mut problems);

@@ -167,3 +167,10 @@ def test_cleaning_releases_the_gil():
     # millions of times a second.
     assert took > 0.05, "the text is large enough to measure"
     assert during > 10_000, (during, took)
+
+
+def test_the_package_docstring_example_runs():
+    import doctest
+
+    r = doctest.testmod(boilerstrip)
+    assert r.attempted > 0 and r.failed == 0
