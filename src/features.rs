@@ -94,6 +94,8 @@ pub struct Scratch {
     pub(crate) norm: Normalizer,
     pub(crate) padded: Vec<u8>,
     pub(crate) title: Vec<u8>,
+    /// Offsets of the spaces of `title`, where a line found in it starts.
+    pub(crate) title_words: Vec<usize>,
     pub(crate) infos: Vec<LineInfo>,
     pub(crate) counts: FpMap<u32>,
     pub(crate) fps: Vec<u64>,
@@ -105,26 +107,95 @@ pub struct Scratch {
 }
 
 /// The stopword table, built once.
+///
+/// Stopwords of up to eight bytes (all of the built-in list) are kept as the
+/// word's bytes packed into a `u64` in a small open-addressing table: one
+/// multiply and, for most words, one probe, where hashing every word of every
+/// line with XXH3 into a `HashMap` cost pass 2 about 4 % of its instructions.
+/// A normalised word never holds a NUL byte (NUL is punctuation to
+/// [`Normalizer`]), so zero padding cannot make two words one key, and the
+/// key 0 marks an empty slot.
 #[derive(Clone, Debug)]
-pub struct Stopwords(FpMap<()>);
+pub struct Stopwords {
+    /// Packed words, `len` a power of two at least four times the count.
+    short: Vec<u64>,
+    /// `64 - log2(short.len())`: the shift that takes a hash to a slot.
+    shift: u32,
+    /// Fingerprints of longer stopwords (none in the built-in list).
+    long: FpMap<()>,
+}
+
+/// The longest word [`Stopwords`] packs into a `u64`.
+const PACKED: usize = 8;
+
+/// Fibonacci hashing's multiplier (2^64 / golden ratio): spreads the packed
+/// bytes of a word into the high bits, which pick the slot.
+const SPREAD: u64 = 0x9E37_79B9_7F4A_7C15;
+
+#[inline]
+fn pack(word: &[u8]) -> u64 {
+    let mut k = [0u8; PACKED];
+    k[..word.len()].copy_from_slice(word);
+    u64::from_le_bytes(k)
+}
 
 impl Stopwords {
     /// The built-in list (`src/model/stopwords.txt`).
     pub fn built_in() -> Stopwords {
-        let mut set = FpMap::default();
-        for line in include_str!("model/stopwords.txt").lines() {
-            if line.starts_with('#') {
-                continue;
-            }
-            for w in line.split_whitespace() {
-                set.insert(crate::line::fingerprint(w.as_bytes()), ());
-            }
-        }
-        Stopwords(set)
+        Stopwords::from_words(
+            include_str!("model/stopwords.txt")
+                .lines()
+                .filter(|l| !l.starts_with('#'))
+                .flat_map(str::split_whitespace),
+        )
     }
 
+    fn from_words<'a>(words: impl Iterator<Item = &'a str> + Clone) -> Stopwords {
+        let short_count = words.clone().filter(|w| w.len() <= PACKED).count();
+        let size = (4 * short_count).next_power_of_two().max(16);
+        let mut set = Stopwords {
+            short: vec![0; size],
+            shift: 64 - size.trailing_zeros(),
+            long: FpMap::default(),
+        };
+        for w in words {
+            if w.len() <= PACKED {
+                let key = pack(w.as_bytes());
+                let mut slot = set.slot(key);
+                while set.short[slot] != 0 && set.short[slot] != key {
+                    slot = (slot + 1) & (size - 1);
+                }
+                set.short[slot] = key;
+            } else {
+                set.long.insert(crate::line::fingerprint(w.as_bytes()), ());
+            }
+        }
+        set
+    }
+
+    #[inline]
+    fn slot(&self, key: u64) -> usize {
+        (key.wrapping_mul(SPREAD) >> self.shift) as usize
+    }
+
+    /// Whether `word` (a word of a normal form: not empty, no NUL) is a
+    /// stopword.
+    #[inline]
     fn contains(&self, word: &[u8]) -> bool {
-        self.0.contains_key(&crate::line::fingerprint(word))
+        if word.len() > PACKED {
+            return !self.long.is_empty()
+                && self.long.contains_key(&crate::line::fingerprint(word));
+        }
+        let key = pack(word);
+        let mask = self.short.len() - 1;
+        let mut slot = self.slot(key);
+        loop {
+            match self.short[slot] {
+                0 => return false,
+                k if k == key => return true,
+                _ => slot = (slot + 1) & mask,
+            }
+        }
     }
 }
 
@@ -141,6 +212,7 @@ pub fn gather(
         norm,
         padded,
         title,
+        title_words,
         infos,
         counts,
         ..
@@ -148,6 +220,7 @@ pub fn gather(
     infos.clear();
     counts.clear();
     title.clear();
+    title_words.clear();
     let site = site.filter(|s| !s.is_empty()).map(site_key);
     let site_docs = site.map_or(0, |s| stats.site_docs(s));
     for span in lines(text) {
@@ -180,7 +253,7 @@ pub fn gather(
             padded.push(b' ');
             padded.extend_from_slice(normal);
             padded.push(b' ');
-            let m = rules.match_line(padded, words);
+            let m = rules.match_padded(padded, words, info.fp);
             info.lex_hit = m.hit;
             info.lex_whole = m
                 .hit
@@ -191,8 +264,9 @@ pub fn gather(
                 title.push(b' ');
                 title.extend_from_slice(normal);
                 title.push(b' ');
+                title_words.extend(memchr::memchr_iter(b' ', title));
             } else if words >= 3 {
-                info.in_title = memchr::memmem::find(title, padded).is_some();
+                info.in_title = contains_padded(title, title_words, padded);
             }
         }
         infos.push(info);
@@ -204,38 +278,127 @@ pub fn gather(
     }
 }
 
+/// Whether `padded` (a padded normal form, `" a b c "`) occurs in `title`
+/// (another one), given the offsets of `title`'s spaces: the same answer as
+/// `memchr::memmem::find(title, padded).is_some()`, since an occurrence of a
+/// needle that starts with a space starts at a space of the haystack. A
+/// title has a few words, so comparing at each space is cheaper than building
+/// a substring searcher for every line, which cost pass 2 about 6 % of its
+/// instructions.
+fn contains_padded(title: &[u8], spaces: &[usize], padded: &[u8]) -> bool {
+    if padded.len() > title.len() {
+        return false;
+    }
+    let last = title.len() - padded.len();
+    spaces
+        .iter()
+        .take_while(|&&at| at <= last)
+        .any(|&at| title[at..].starts_with(padded))
+}
+
 /// The shape facts of one line's raw bytes.
 fn shape(raw: &[u8]) -> LineInfo {
+    match std::str::from_utf8(raw) {
+        Ok(text) => shape_of(text),
+        // Invalid sequences become U+FFFD: a visible character, neither
+        // letter, digit nor separator.
+        Err(_) => shape_of(&String::from_utf8_lossy(raw)),
+    }
+}
+
+/// Bits of [`SHAPE`]: what the shape counts need to know of an ASCII byte.
+const WS: u8 = 1;
+const ALPHA: u8 = 2;
+const UPPER: u8 = 4;
+const DIGITS: u8 = 8;
+const COMMA: u8 = 16;
+const SEPARATOR: u8 = 32;
+
+/// The [`WS`].. bits of each ASCII byte, as `char`'s Unicode-aware methods
+/// answer for it (checked by a test).
+static SHAPE: [u8; 128] = {
+    let mut t = [0u8; 128];
+    let mut i = 0;
+    while i < 128 {
+        let c = i as u8;
+        t[i] = if c.is_ascii_whitespace() || c == 0x0B {
+            // `char::is_whitespace` counts the vertical tab, which
+            // `u8::is_ascii_whitespace` does not.
+            WS
+        } else if c.is_ascii_uppercase() {
+            ALPHA | UPPER
+        } else if c.is_ascii_lowercase() {
+            ALPHA
+        } else if c.is_ascii_digit() {
+            DIGITS
+        } else if c == b',' || c == b';' {
+            COMMA
+        } else if c == b'|' || c == b'>' || c == b'/' {
+            SEPARATOR
+        } else {
+            0
+        };
+        i += 1;
+    }
+    t
+};
+
+/// The bits of [`SHAPE`] for any character.
+#[inline]
+fn shape_bits(c: char) -> u8 {
+    if c.is_ascii() {
+        return SHAPE[c as usize];
+    }
+    if c.is_whitespace() {
+        WS
+    } else if c.is_alphabetic() {
+        ALPHA | if c.is_uppercase() { UPPER } else { 0 }
+    } else if c.is_numeric() {
+        DIGITS
+    } else if matches!(c, '»' | '›' | '·' | '•') {
+        SEPARATOR
+    } else {
+        0
+    }
+}
+
+/// The shape facts of one line's text, in one pass over its characters (and
+/// a second only for lines that hold a `:`, an `@` or a `w`, for times and
+/// URLs).
+fn shape_of(text: &str) -> LineInfo {
     let mut info = LineInfo::default();
-    let text = String::from_utf8_lossy(raw);
     let t = text.trim();
     let mut at_word_start = true;
     let mut last = ' ';
     let mut prev_last = ' ';
+    // Which bytes the line holds, so that the searches below run only where
+    // they can succeed.
+    let (mut colon, mut at, mut dot, mut space, mut w) = (false, false, false, false, false);
     for c in t.chars() {
-        if c.is_whitespace() {
+        let bits = shape_bits(c);
+        if bits & WS != 0 {
             at_word_start = true;
+            space |= c == ' ';
             continue;
         }
         info.chars += 1;
-        if c.is_alphabetic() {
+        if bits & ALPHA != 0 {
             info.letters += 1;
-            if c.is_uppercase() {
+            if bits & UPPER != 0 {
                 info.uppers += 1;
-                if at_word_start {
-                    info.capitalized += 1;
-                }
+                info.capitalized += at_word_start as u32;
             }
-        } else if c.is_numeric() {
+            w |= c == 'w';
+        } else if bits & DIGITS != 0 {
             info.digits += 1;
         } else {
-            match c {
-                ',' | ';' => info.commas += 1,
-                '|' | '»' | '›' | '·' | '>' | '/' | '•' => info.separators += 1,
-                _ => {}
-            }
+            info.commas += (bits & COMMA != 0) as u32;
+            info.separators += (bits & SEPARATOR != 0) as u32;
+            colon |= c == ':';
+            at |= c == '@';
+            dot |= c == '.';
         }
-        at_word_start = !c.is_alphanumeric();
+        at_word_start = bits & (ALPHA | DIGITS) == 0;
         prev_last = last;
         last = c;
     }
@@ -248,13 +411,12 @@ fn shape(raw: &[u8]) -> LineInfo {
         || t.starts_with('•')
         || t.starts_with('·')
         || t.starts_with('–');
-    info.starts_lower = t.chars().next().is_some_and(|c| c.is_lowercase());
-    info.has_time = has_clock_time(t.as_bytes());
+    info.starts_lower = t.chars().next().is_some_and(char::is_lowercase);
+    info.has_time = colon && has_clock_time(t.as_bytes());
     info.date_like = info.digits > 0 && info.letters < 60 && has_month(t);
-    info.url = t.contains("http://")
-        || t.contains("https://")
-        || t.contains("www.")
-        || (t.contains('@') && t.contains('.') && !t.contains(' '));
+    info.url = (colon && (t.contains("http://") || t.contains("https://")))
+        || (w && t.contains("www."))
+        || (at && dot && !space);
     info
 }
 
@@ -267,13 +429,19 @@ fn has_clock_time(t: &[u8]) -> bool {
 
 /// Whether `t` names a month (English, full or abbreviated, as a word).
 fn has_month(t: &str) -> bool {
-    const MONTHS: [&str; 12] = [
-        "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
+    const MONTHS: [&[u8; 3]; 12] = [
+        b"jan", b"feb", b"mar", b"apr", b"may", b"jun", b"jul", b"aug", b"sep", b"oct", b"nov",
+        b"dec",
     ];
     t.split(|c: char| !c.is_alphabetic()).any(|w| {
-        w.len() >= 3
+        let b = w.as_bytes();
+        b.len() >= 3
             && w.is_char_boundary(3)
-            && MONTHS.contains(&w[..3].to_ascii_lowercase().as_str())
+            && MONTHS.contains(&&[
+                b[0].to_ascii_lowercase(),
+                b[1].to_ascii_lowercase(),
+                b[2].to_ascii_lowercase(),
+            ])
             && (w.len() == 3 || w.len() <= 9 && w.chars().all(|c| c.is_ascii_alphabetic()))
     })
 }

@@ -293,12 +293,18 @@ impl RuleSet {
     /// after (`" share this post "`), so that phrases match on word
     /// boundaries; `words` is the line's word count.
     pub fn match_line(&self, padded: &[u8], words: u32) -> LineMatch {
-        let mut m = LineMatch::default();
         let normal = padded.get(1..padded.len().saturating_sub(1)).unwrap_or(&[]);
         if normal.is_empty() {
-            return m;
+            return LineMatch::default();
         }
-        if let Some(&id) = self.whole.get(&crate::line::fingerprint(normal)) {
+        self.match_padded(padded, words, crate::line::fingerprint(normal))
+    }
+
+    /// [`RuleSet::match_line`] for a line whose normal form is not empty and
+    /// has fingerprint `fp` (which the caller has already computed).
+    pub(crate) fn match_padded(&self, padded: &[u8], words: u32, fp: u64) -> LineMatch {
+        let mut m = LineMatch::default();
+        if let Some(&id) = self.whole.get(&fp) {
             m.hit = Some(id);
         }
         let Some(ac) = &self.automaton else {
