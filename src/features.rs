@@ -306,18 +306,20 @@ fn shape(raw: &[u8]) -> LineInfo {
     }
 }
 
-/// Bits of [`SHAPE`]: what the shape counts need to know of an ASCII byte.
+/// Bits of [`SHAPE`]: what the shape counts need to know of a byte.
 const WS: u8 = 1;
 const ALPHA: u8 = 2;
 const UPPER: u8 = 4;
 const DIGITS: u8 = 8;
 const COMMA: u8 = 16;
 const SEPARATOR: u8 = 32;
+/// A byte of a multi-byte character: decode it and ask `char`.
+const MULTI: u8 = 64;
 
 /// The [`WS`].. bits of each ASCII byte, as `char`'s Unicode-aware methods
-/// answer for it (checked by a test).
-static SHAPE: [u8; 128] = {
-    let mut t = [0u8; 128];
+/// answer for it (checked by a test), and [`MULTI`] for the others.
+static SHAPE: [u8; 256] = {
+    let mut t = [MULTI; 256];
     let mut i = 0;
     while i < 128 {
         let c = i as u8;
@@ -343,12 +345,8 @@ static SHAPE: [u8; 128] = {
     t
 };
 
-/// The bits of [`SHAPE`] for any character.
-#[inline]
+/// The bits of [`SHAPE`] for a character that is not ASCII.
 fn shape_bits(c: char) -> u8 {
-    if c.is_ascii() {
-        return SHAPE[c as usize];
-    }
     if c.is_whitespace() {
         WS
     } else if c.is_alphabetic() {
@@ -362,23 +360,57 @@ fn shape_bits(c: char) -> u8 {
     }
 }
 
-/// The shape facts of one line's text, in one pass over its characters (and
-/// a second only for lines that hold a `:`, an `@` or a `w`, for times and
-/// URLs).
+/// The shape facts of one line's text, in one pass over its bytes (and a
+/// second only for lines that hold a `:`, an `@` or a `.`, for times and
+/// URLs). Runs of ASCII letters, most of any text, take one table lookup a
+/// byte; other characters are looked up or decoded one by one.
 fn shape_of(text: &str) -> LineInfo {
     let mut info = LineInfo::default();
     let t = text.trim();
+    let bytes = t.as_bytes();
     let mut at_word_start = true;
-    let mut last = ' ';
-    let mut prev_last = ' ';
+    // Byte offsets of the last two characters that are not whitespace.
+    let mut last = None;
+    let mut prev_last = None;
     // Which bytes the line holds, so that the searches below run only where
     // they can succeed.
-    let (mut colon, mut at, mut dot, mut space, mut w) = (false, false, false, false, false);
-    for c in t.chars() {
-        let bits = shape_bits(c);
+    let (mut colon, mut at, mut dot, mut space) = (false, false, false, false);
+    let mut i = 0;
+    while i < bytes.len() {
+        let start = i;
+        let byte = bytes[i];
+        let mut bits = SHAPE[byte as usize];
+        if bits & ALPHA != 0 {
+            let mut uppers = 0;
+            while let Some(&b) = bytes.get(i) {
+                let bits = SHAPE[b as usize];
+                if bits & ALPHA == 0 {
+                    break;
+                }
+                uppers += (bits & UPPER != 0) as u32;
+                i += 1;
+            }
+            let run = (i - start) as u32;
+            info.chars += run;
+            info.letters += run;
+            info.uppers += uppers;
+            info.capitalized += (at_word_start && bits & UPPER != 0) as u32;
+            at_word_start = false;
+            prev_last = if run >= 2 { Some(i - 2) } else { last };
+            last = Some(i - 1);
+            continue;
+        }
+        if bits & MULTI != 0 {
+            // `t` is a `str`, so a character starts here.
+            let c = t[i..].chars().next().unwrap_or(char::REPLACEMENT_CHARACTER);
+            bits = shape_bits(c);
+            i += c.len_utf8();
+        } else {
+            i += 1;
+        }
         if bits & WS != 0 {
             at_word_start = true;
-            space |= c == ' ';
+            space |= byte == b' ';
             continue;
         }
         info.chars += 1;
@@ -388,20 +420,21 @@ fn shape_of(text: &str) -> LineInfo {
                 info.uppers += 1;
                 info.capitalized += at_word_start as u32;
             }
-            w |= c == 'w';
         } else if bits & DIGITS != 0 {
             info.digits += 1;
         } else {
             info.commas += (bits & COMMA != 0) as u32;
             info.separators += (bits & SEPARATOR != 0) as u32;
-            colon |= c == ':';
-            at |= c == '@';
-            dot |= c == '.';
+            colon |= byte == b':';
+            at |= byte == b'@';
+            dot |= byte == b'.';
         }
         at_word_start = bits & (ALPHA | DIGITS) == 0;
         prev_last = last;
-        last = c;
+        last = Some(start);
     }
+    let char_at = |at: Option<usize>| at.map_or(' ', |i| t[i..].chars().next().unwrap_or(' '));
+    let (last, prev_last) = (char_at(last), char_at(prev_last));
     let quote = matches!(last, '"' | '”' | '\'' | '’' | '»' | ')');
     info.end_punct = matches!(last, '.' | '!' | '?' | ':' | ';' | '。' | '！' | '？')
         || (quote && matches!(prev_last, '.' | '!' | '?'));
@@ -412,10 +445,10 @@ fn shape_of(text: &str) -> LineInfo {
         || t.starts_with('·')
         || t.starts_with('–');
     info.starts_lower = t.chars().next().is_some_and(char::is_lowercase);
-    info.has_time = colon && has_clock_time(t.as_bytes());
+    info.has_time = colon && has_clock_time(bytes);
     info.date_like = info.digits > 0 && info.letters < 60 && has_month(t);
     info.url = (colon && (t.contains("http://") || t.contains("https://")))
-        || (w && t.contains("www."))
+        || (dot && t.contains("www."))
         || (at && dot && !space);
     info
 }
@@ -905,5 +938,171 @@ pub fn stage2(x1: &[f32], width1: usize, p: &[f32], threshold: f32, out: &mut Ve
             b(last.is_some_and(|l| k > l)),
             b(first.is_some_and(|f| k < f)),
         ]);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The line shape as the first, char-by-char version computed it: the
+    /// oracle of the one-pass version.
+    fn naive_shape(raw: &[u8]) -> LineInfo {
+        let mut info = LineInfo::default();
+        let text = String::from_utf8_lossy(raw);
+        let t = text.trim();
+        let mut at_word_start = true;
+        let mut last = ' ';
+        let mut prev_last = ' ';
+        for c in t.chars() {
+            if c.is_whitespace() {
+                at_word_start = true;
+                continue;
+            }
+            info.chars += 1;
+            if c.is_alphabetic() {
+                info.letters += 1;
+                if c.is_uppercase() {
+                    info.uppers += 1;
+                    if at_word_start {
+                        info.capitalized += 1;
+                    }
+                }
+            } else if c.is_numeric() {
+                info.digits += 1;
+            } else {
+                match c {
+                    ',' | ';' => info.commas += 1,
+                    '|' | '»' | '›' | '·' | '>' | '/' | '•' => info.separators += 1,
+                    _ => {}
+                }
+            }
+            at_word_start = !c.is_alphanumeric();
+            prev_last = last;
+            last = c;
+        }
+        let quote = matches!(last, '"' | '”' | '\'' | '’' | '»' | ')');
+        info.end_punct = matches!(last, '.' | '!' | '?' | ':' | ';' | '。' | '！' | '？')
+            || (quote && matches!(prev_last, '.' | '!' | '?'));
+        info.truncated = t.ends_with("...") || t.ends_with('…');
+        info.bullet = t.starts_with("- ")
+            || t.starts_with("* ")
+            || t.starts_with('•')
+            || t.starts_with('·')
+            || t.starts_with('–');
+        info.starts_lower = t.chars().next().is_some_and(|c| c.is_lowercase());
+        info.has_time = has_clock_time(t.as_bytes());
+        info.date_like = info.digits > 0
+            && info.letters < 60
+            && t.split(|c: char| !c.is_alphabetic()).any(|w| {
+                const MONTHS: [&str; 12] = [
+                    "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov",
+                    "dec",
+                ];
+                w.len() >= 3
+                    && w.is_char_boundary(3)
+                    && MONTHS.contains(&w[..3].to_ascii_lowercase().as_str())
+                    && (w.len() == 3 || w.len() <= 9 && w.chars().all(|c| c.is_ascii_alphabetic()))
+            });
+        info.url = t.contains("http://")
+            || t.contains("https://")
+            || t.contains("www.")
+            || (t.contains('@') && t.contains('.') && !t.contains(' '));
+        info
+    }
+
+    fn facts(i: &LineInfo) -> String {
+        format!("{i:?}")
+    }
+
+    #[test]
+    fn ascii_shape_bits_agree_with_char() {
+        for b in 0u8..128 {
+            let c = b as char;
+            let bits = SHAPE[b as usize];
+            assert_eq!(bits & WS != 0, c.is_whitespace(), "{b:#x}");
+            assert_eq!(bits & ALPHA != 0, c.is_alphabetic(), "{b:#x}");
+            assert_eq!(bits & UPPER != 0, c.is_uppercase(), "{b:#x}");
+            assert_eq!(bits & DIGITS != 0, c.is_numeric(), "{b:#x}");
+        }
+    }
+
+    #[test]
+    fn shape_facts_of_typical_lines() {
+        for line in [
+            "Posted by Jane Doe | 12 May 2021, 9:46 am",
+            "  - visit www.example.org or mail me@example.org  ",
+            "He said: \u{201c}It\u{2019}s done.\u{201d}",
+            "Read more\u{2026}",
+            "\u{2022} \u{00c9}COLE \u{00e9}l\u{00e8}ve \u{00bb} next",
+            "bad \u{ff}\u{fe} bytes",
+        ] {
+            assert_eq!(
+                facts(&shape(line.as_bytes())),
+                facts(&naive_shape(line.as_bytes()))
+            );
+        }
+        assert_eq!(
+            facts(&shape(b"caf\xc3 \xff9:30")),
+            facts(&naive_shape(b"caf\xc3 \xff9:30"))
+        );
+    }
+
+    #[test]
+    fn stopwords_match_the_list_and_nothing_else() {
+        let s = Stopwords::built_in();
+        for w in ["the", "and", "für", "également", "ein"] {
+            let listed = include_str!("model/stopwords.txt")
+                .lines()
+                .filter(|l| !l.starts_with('#'))
+                .flat_map(str::split_whitespace)
+                .any(|x| x == w);
+            assert_eq!(s.contains(w.as_bytes()), listed, "{w}");
+        }
+        assert!(!s.contains(b"thee"));
+        assert!(!s.contains(b"th"));
+        let long = Stopwords::from_words(["a", "considerably"].into_iter());
+        assert!(long.contains(b"considerably") && long.contains(b"a"));
+        assert!(!long.contains(b"considerabl"));
+    }
+
+    #[test]
+    fn title_search_equals_substring_search() {
+        let title = b" the mayor opens the new bridge ";
+        let spaces: Vec<usize> = memchr::memchr_iter(b' ', title).collect();
+        for needle in [
+            &b" the new bridge "[..],
+            b" mayor opens the ",
+            b" the mayor opens the new bridge ",
+            b" opens the old ",
+            b" bridge today ",
+            b" the mayor opens the new bridge today ",
+        ] {
+            assert_eq!(
+                contains_padded(title, &spaces, needle),
+                memchr::memmem::find(title, needle).is_some()
+            );
+        }
+    }
+
+    #[test]
+    fn ln1_table_equals_the_call() {
+        for x in (0..LN1P_SIZE as u32 + 10).chain([100_000, u32::MAX]) {
+            assert_eq!(ln1(x).to_bits(), (x as f32).ln_1p().to_bits());
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn one_pass_shape_equals_the_naive_one(
+            raw in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..48),
+            text in "[ a-zA-Z0-9.,;:@/|>»•·–…’”\"'!?()\\-\\*\\t\u{a0}\u{2003}É٣½]{0,40}",
+        ) {
+            proptest::prop_assert_eq!(facts(&shape(&raw)), facts(&naive_shape(&raw)));
+            proptest::prop_assert_eq!(
+                facts(&shape(text.as_bytes())),
+                facts(&naive_shape(text.as_bytes()))
+            );
+        }
     }
 }

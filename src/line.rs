@@ -95,11 +95,12 @@ impl Iterator for Lines<'_> {
     }
 }
 
-/// What each ASCII byte becomes in a normalised line: the lower-cased letter
-/// for a letter, [`DIGIT`] for a decimal digit, [`GAP`] for whitespace and
-/// punctuation (a run of them becomes one space, trimmed at the ends).
-static ASCII: [u8; 128] = {
-    let mut t = [GAP; 128];
+/// What each byte becomes in a normalised line: the lower-cased letter for
+/// an ASCII letter (all at least `a`), [`DIGIT`] for a decimal digit, [`GAP`]
+/// for ASCII whitespace and punctuation (a run of them becomes one space,
+/// trimmed at the ends), [`NON_ASCII`] for the bytes of other characters.
+static CLASS: [u8; 256] = {
+    let mut t = [NON_ASCII; 256];
     let mut i = 0;
     while i < 128 {
         let b = i as u8;
@@ -114,10 +115,12 @@ static ASCII: [u8; 128] = {
     }
     t
 };
-/// [`ASCII`]'s mark of a digit: a run of digits becomes one `0`.
-const DIGIT: u8 = 1;
-/// [`ASCII`]'s mark of whitespace and punctuation.
+/// [`CLASS`]'s mark of whitespace and punctuation.
 const GAP: u8 = 0;
+/// [`CLASS`]'s mark of a digit: a run of digits becomes one `0`.
+const DIGIT: u8 = 1;
+/// [`CLASS`]'s mark of a byte of a multi-byte character (or not UTF-8).
+const NON_ASCII: u8 = 2;
 
 /// Folds lines into their normalised form and fingerprints them, reusing one
 /// buffer so that no line allocates.
@@ -181,25 +184,41 @@ impl Normalizer {
         let mut i = 0;
         while i < line.len() {
             let b = line[i];
-            if b < 0x80 {
-                i += 1;
-                match ASCII[b as usize] {
-                    GAP => {
-                        gap = n > 0;
-                        last_digit = false;
-                    }
-                    DIGIT => {
-                        if !last_digit {
-                            push_word_byte(out, &mut n, &mut gap, b'0');
-                            last_digit = true;
-                        }
-                    }
-                    l => {
-                        push_word_byte(out, &mut n, &mut gap, l);
-                        last_digit = false;
-                    }
+            match CLASS[b as usize] {
+                GAP => {
+                    gap = n > 0;
+                    last_digit = false;
+                    i += 1;
+                    continue;
                 }
-                continue;
+                DIGIT => {
+                    if !last_digit {
+                        push_word_byte(out, &mut n, &mut gap, b'0');
+                        last_digit = true;
+                    }
+                    i += 1;
+                    continue;
+                }
+                NON_ASCII => {}
+                _ => {
+                    // A run of ASCII letters, the bulk of most text: one
+                    // table lookup and one store a byte.
+                    if gap {
+                        out[n] = b' ';
+                        n += 1;
+                        gap = false;
+                    }
+                    last_digit = false;
+                    while let Some(&l) = line.get(i).map(|&b| &CLASS[b as usize]) {
+                        if l < b'a' {
+                            break;
+                        }
+                        out[n] = l;
+                        n += 1;
+                        i += 1;
+                    }
+                    continue;
+                }
             }
             let len = utf8_len(b);
             let decoded = line

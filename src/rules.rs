@@ -32,7 +32,7 @@
 
 use std::collections::HashMap;
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 
 use crate::error::Error;
 use crate::line::Normalizer;
@@ -249,6 +249,8 @@ impl RuleSetBuilder {
         if !patterns.is_empty() {
             let ac = AhoCorasickBuilder::new()
                 .match_kind(MatchKind::Standard)
+                .kind(Some(AhoCorasickKind::DFA))
+                .prefilter(false)
                 .build(&patterns)
                 .map_err(|e| Error::Rules {
                     source_name: "rules".into(),
