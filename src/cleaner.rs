@@ -158,7 +158,10 @@ impl CleanerBuilder {
             .map(|(j, n)| {
                 let g = group_of(n);
                 let slot = EXPLAINED.iter().position(|&h| h == g);
-                (slot, model.w2[j] + own_weight * model.w1[j])
+                (
+                    slot.unwrap_or(EXPLAINED.len()),
+                    model.w2[j] + own_weight * model.w1[j],
+                )
             })
             .collect();
         Ok(Cleaner {
@@ -189,10 +192,10 @@ struct Inner {
     built_in_categories: usize,
     stopwords: Stopwords,
     model: LineModel,
-    /// For each stage-1 feature, its slot in [`EXPLAINED`] (none for the
-    /// bias) and its whole weight in stage 2: its own stage-2 weight plus its
-    /// share through the line's stage-1 log-odds.
-    explain_weights: Vec<(Option<usize>, f32)>,
+    /// For each stage-1 feature, its slot in [`EXPLAINED`] (one past the
+    /// end for the bias) and its whole weight in stage 2: its own stage-2
+    /// weight plus its share through the line's stage-1 log-odds.
+    explain_weights: Vec<(usize, f32)>,
     /// `lexicon:<category>` for each category, built once.
     lexicon_names: Vec<String>,
     lexicon_decides: bool,
@@ -450,16 +453,19 @@ impl Cleaner {
         let m = &self.inner.model;
         let sign = -1.0;
         let w1 = x1.len();
-        let mut by_group: [(Group, f32); EXPLAINED.len()] = EXPLAINED.map(|g| (g, 0.0));
+        // One slot per group of [`EXPLAINED`], and one more that collects
+        // the bias, which explains nothing.
+        let mut sums = [0.0f32; EXPLAINED.len() + 1];
         for (&(slot, weight), &x) in self.inner.explain_weights.iter().zip(x1) {
-            if let Some(slot) = slot {
-                by_group[slot].1 += weight * x * sign;
-            }
+            sums[slot] += weight * x * sign;
         }
         let neighbours: f32 = (w1 + 1..m.w2.len()).map(|j| m.w2[j] * x2[j]).sum();
-        by_group[CONTEXT_SLOT].1 += neighbours * sign;
-        let (g, _) =
-            by_group.iter().copied().fold(
+        sums[CONTEXT_SLOT] += neighbours * sign;
+        let (g, _) = EXPLAINED
+            .iter()
+            .copied()
+            .zip(sums)
+            .fold(
                 (Group::Shape, f32::MIN),
                 |a, b| if b.1 > a.1 { b } else { a },
             );
