@@ -150,7 +150,20 @@ impl CleanerBuilder {
             }
             model.threshold = t;
         }
-        let groups = model.names1.iter().map(|n| group_of(n)).collect();
+        let own_weight = model.w2[model.w1.len()];
+        let explain_weights = model
+            .names1
+            .iter()
+            .enumerate()
+            .map(|(j, n)| {
+                let g = group_of(n);
+                let slot = EXPLAINED.iter().position(|&h| h == g);
+                (
+                    slot.unwrap_or(EXPLAINED.len()),
+                    model.w2[j] + own_weight * model.w1[j],
+                )
+            })
+            .collect();
         Ok(Cleaner {
             inner: Arc::new(Inner {
                 built_in_categories,
@@ -162,7 +175,7 @@ impl CleanerBuilder {
                     .collect(),
                 rules,
                 model,
-                groups,
+                explain_weights,
                 lexicon_decides: self.lexicon_decides,
                 sandwich_max_words: self.sandwich_max_words,
                 site_template: self.site_template,
@@ -179,13 +192,32 @@ struct Inner {
     built_in_categories: usize,
     stopwords: Stopwords,
     model: LineModel,
-    groups: Vec<Group>,
+    /// For each stage-1 feature, its slot in [`EXPLAINED`] (one past the
+    /// end for the bias) and its whole weight in stage 2: its own stage-2
+    /// weight plus its share through the line's stage-1 log-odds.
+    explain_weights: Vec<(usize, f32)>,
     /// `lexicon:<category>` for each category, built once.
     lexicon_names: Vec<String>,
     lexicon_decides: bool,
     sandwich_max_words: u32,
     site_template: (u32, u32),
 }
+
+/// The feature groups a drop is explained by, in the order ties are broken
+/// (the first of equal weights wins).
+const EXPLAINED: [Group; 7] = [
+    Group::Shape,
+    Group::Site,
+    Group::Corpus,
+    Group::Page,
+    Group::Lexicon,
+    Group::Position,
+    Group::Context,
+];
+
+/// The slot of [`Group::Context`] in [`EXPLAINED`].
+const CONTEXT_SLOT: usize = 6;
+const _: () = assert!(matches!(EXPLAINED[CONTEXT_SLOT], Group::Context));
 
 thread_local! {
     static SCRATCH: RefCell<Scratch> = RefCell::new(Scratch::default());
@@ -416,34 +448,25 @@ impl Cleaner {
     /// log-odds (itself a sum over the stage-1 groups, which is shared out to
     /// them) and in the neighbours' probabilities (the context group).
     fn cause_of(&self, info: &LineInfo, x1: &[f32], x2: &[f32], keep: bool) -> Cause {
-        let m = &self.inner.model;
-        let sign = if keep { 1.0 } else { -1.0 };
-        let w1 = x1.len();
-        let own_weight = m.w2[w1];
-        let mut by_group: [(Group, f32); 7] = [
-            (Group::Shape, 0.0),
-            (Group::Site, 0.0),
-            (Group::Corpus, 0.0),
-            (Group::Page, 0.0),
-            (Group::Lexicon, 0.0),
-            (Group::Position, 0.0),
-            (Group::Context, 0.0),
-        ];
-        let add = |by_group: &mut [(Group, f32); 7], g: Group, v: f32| {
-            if let Some(slot) = by_group.iter_mut().find(|(h, _)| *h == g) {
-                slot.1 += v * sign;
-            }
-        };
-        for (j, g) in self.inner.groups.iter().enumerate() {
-            add(&mut by_group, *g, (m.w2[j] + own_weight * m.w1[j]) * x1[j]);
-        }
-        let neighbours: f32 = (w1 + 1..m.w2.len()).map(|j| m.w2[j] * x2[j]).sum();
-        add(&mut by_group, Group::Context, neighbours);
         if keep {
             return Cause::Content;
         }
-        let (g, _) =
-            by_group.iter().copied().fold(
+        let m = &self.inner.model;
+        let sign = -1.0;
+        let w1 = x1.len();
+        // One slot per group of [`EXPLAINED`], and one more that collects
+        // the bias, which explains nothing.
+        let mut sums = [0.0f32; EXPLAINED.len() + 1];
+        for (&(slot, weight), &x) in self.inner.explain_weights.iter().zip(x1) {
+            sums[slot] += weight * x * sign;
+        }
+        let neighbours: f32 = (w1 + 1..m.w2.len()).map(|j| m.w2[j] * x2[j]).sum();
+        sums[CONTEXT_SLOT] += neighbours * sign;
+        let (g, _) = EXPLAINED
+            .iter()
+            .copied()
+            .zip(sums)
+            .fold(
                 (Group::Shape, f32::MIN),
                 |a, b| if b.1 > a.1 { b } else { a },
             );

@@ -94,6 +94,8 @@ pub struct Scratch {
     pub(crate) norm: Normalizer,
     pub(crate) padded: Vec<u8>,
     pub(crate) title: Vec<u8>,
+    /// Offsets of the spaces of `title`, where a line found in it starts.
+    pub(crate) title_words: Vec<usize>,
     pub(crate) infos: Vec<LineInfo>,
     pub(crate) counts: FpMap<u32>,
     pub(crate) fps: Vec<u64>,
@@ -105,26 +107,95 @@ pub struct Scratch {
 }
 
 /// The stopword table, built once.
+///
+/// Stopwords of up to eight bytes (all of the built-in list) are kept as the
+/// word's bytes packed into a `u64` in a small open-addressing table: one
+/// multiply and, for most words, one probe, where hashing every word of every
+/// line with XXH3 into a `HashMap` cost pass 2 about 4 % of its instructions.
+/// A normalised word never holds a NUL byte (NUL is punctuation to
+/// [`Normalizer`]), so zero padding cannot make two words one key, and the
+/// key 0 marks an empty slot.
 #[derive(Clone, Debug)]
-pub struct Stopwords(FpMap<()>);
+pub struct Stopwords {
+    /// Packed words, `len` a power of two at least four times the count.
+    short: Vec<u64>,
+    /// `64 - log2(short.len())`: the shift that takes a hash to a slot.
+    shift: u32,
+    /// Fingerprints of longer stopwords (none in the built-in list).
+    long: FpMap<()>,
+}
+
+/// The longest word [`Stopwords`] packs into a `u64`.
+const PACKED: usize = 8;
+
+/// Fibonacci hashing's multiplier (2^64 / golden ratio): spreads the packed
+/// bytes of a word into the high bits, which pick the slot.
+const SPREAD: u64 = 0x9E37_79B9_7F4A_7C15;
+
+#[inline]
+fn pack(word: &[u8]) -> u64 {
+    let mut k = [0u8; PACKED];
+    k[..word.len()].copy_from_slice(word);
+    u64::from_le_bytes(k)
+}
 
 impl Stopwords {
     /// The built-in list (`src/model/stopwords.txt`).
     pub fn built_in() -> Stopwords {
-        let mut set = FpMap::default();
-        for line in include_str!("model/stopwords.txt").lines() {
-            if line.starts_with('#') {
-                continue;
-            }
-            for w in line.split_whitespace() {
-                set.insert(crate::line::fingerprint(w.as_bytes()), ());
-            }
-        }
-        Stopwords(set)
+        Stopwords::from_words(
+            include_str!("model/stopwords.txt")
+                .lines()
+                .filter(|l| !l.starts_with('#'))
+                .flat_map(str::split_whitespace),
+        )
     }
 
+    fn from_words<'a>(words: impl Iterator<Item = &'a str> + Clone) -> Stopwords {
+        let short_count = words.clone().filter(|w| w.len() <= PACKED).count();
+        let size = (4 * short_count).next_power_of_two().max(16);
+        let mut set = Stopwords {
+            short: vec![0; size],
+            shift: 64 - size.trailing_zeros(),
+            long: FpMap::default(),
+        };
+        for w in words {
+            if w.len() <= PACKED {
+                let key = pack(w.as_bytes());
+                let mut slot = set.slot(key);
+                while set.short[slot] != 0 && set.short[slot] != key {
+                    slot = (slot + 1) & (size - 1);
+                }
+                set.short[slot] = key;
+            } else {
+                set.long.insert(crate::line::fingerprint(w.as_bytes()), ());
+            }
+        }
+        set
+    }
+
+    #[inline]
+    fn slot(&self, key: u64) -> usize {
+        (key.wrapping_mul(SPREAD) >> self.shift) as usize
+    }
+
+    /// Whether `word` (a word of a normal form: not empty, no NUL) is a
+    /// stopword.
+    #[inline]
     fn contains(&self, word: &[u8]) -> bool {
-        self.0.contains_key(&crate::line::fingerprint(word))
+        if word.len() > PACKED {
+            return !self.long.is_empty()
+                && self.long.contains_key(&crate::line::fingerprint(word));
+        }
+        let key = pack(word);
+        let mask = self.short.len() - 1;
+        let mut slot = self.slot(key);
+        loop {
+            match self.short[slot] {
+                0 => return false,
+                k if k == key => return true,
+                _ => slot = (slot + 1) & mask,
+            }
+        }
     }
 }
 
@@ -141,6 +212,7 @@ pub fn gather(
         norm,
         padded,
         title,
+        title_words,
         infos,
         counts,
         ..
@@ -148,6 +220,7 @@ pub fn gather(
     infos.clear();
     counts.clear();
     title.clear();
+    title_words.clear();
     let site = site.filter(|s| !s.is_empty()).map(site_key);
     let site_docs = site.map_or(0, |s| stats.site_docs(s));
     for span in lines(text) {
@@ -180,7 +253,7 @@ pub fn gather(
             padded.push(b' ');
             padded.extend_from_slice(normal);
             padded.push(b' ');
-            let m = rules.match_line(padded, words);
+            let m = rules.match_padded(padded, words, info.fp);
             info.lex_hit = m.hit;
             info.lex_whole = m
                 .hit
@@ -191,8 +264,9 @@ pub fn gather(
                 title.push(b' ');
                 title.extend_from_slice(normal);
                 title.push(b' ');
+                title_words.extend(memchr::memchr_iter(b' ', title));
             } else if words >= 3 {
-                info.in_title = memchr::memmem::find(title, padded).is_some();
+                info.in_title = contains_padded(title, title_words, padded);
             }
         }
         infos.push(info);
@@ -204,41 +278,163 @@ pub fn gather(
     }
 }
 
+/// Whether `padded` (a padded normal form, `" a b c "`) occurs in `title`
+/// (another one), given the offsets of `title`'s spaces: the same answer as
+/// `memchr::memmem::find(title, padded).is_some()`, since an occurrence of a
+/// needle that starts with a space starts at a space of the haystack. A
+/// title has a few words, so comparing at each space is cheaper than building
+/// a substring searcher for every line, which cost pass 2 about 6 % of its
+/// instructions.
+fn contains_padded(title: &[u8], spaces: &[usize], padded: &[u8]) -> bool {
+    if padded.len() > title.len() {
+        return false;
+    }
+    let last = title.len() - padded.len();
+    spaces
+        .iter()
+        .take_while(|&&at| at <= last)
+        .any(|&at| title[at..].starts_with(padded))
+}
+
 /// The shape facts of one line's raw bytes.
 fn shape(raw: &[u8]) -> LineInfo {
+    match std::str::from_utf8(raw) {
+        Ok(text) => shape_of(text),
+        // Invalid sequences become U+FFFD: a visible character, neither
+        // letter, digit nor separator.
+        Err(_) => shape_of(&String::from_utf8_lossy(raw)),
+    }
+}
+
+/// Bits of [`SHAPE`]: what the shape counts need to know of a byte.
+const WS: u8 = 1;
+const ALPHA: u8 = 2;
+const UPPER: u8 = 4;
+const DIGITS: u8 = 8;
+const COMMA: u8 = 16;
+const SEPARATOR: u8 = 32;
+/// A byte of a multi-byte character: decode it and ask `char`.
+const MULTI: u8 = 64;
+
+/// The [`WS`].. bits of each ASCII byte, as `char`'s Unicode-aware methods
+/// answer for it (checked by a test), and [`MULTI`] for the others.
+static SHAPE: [u8; 256] = {
+    let mut t = [MULTI; 256];
+    let mut i = 0;
+    while i < 128 {
+        let c = i as u8;
+        t[i] = if c.is_ascii_whitespace() || c == 0x0B {
+            // `char::is_whitespace` counts the vertical tab, which
+            // `u8::is_ascii_whitespace` does not.
+            WS
+        } else if c.is_ascii_uppercase() {
+            ALPHA | UPPER
+        } else if c.is_ascii_lowercase() {
+            ALPHA
+        } else if c.is_ascii_digit() {
+            DIGITS
+        } else if c == b',' || c == b';' {
+            COMMA
+        } else if c == b'|' || c == b'>' || c == b'/' {
+            SEPARATOR
+        } else {
+            0
+        };
+        i += 1;
+    }
+    t
+};
+
+/// The bits of [`SHAPE`] for a character that is not ASCII.
+fn shape_bits(c: char) -> u8 {
+    if c.is_whitespace() {
+        WS
+    } else if c.is_alphabetic() {
+        ALPHA | if c.is_uppercase() { UPPER } else { 0 }
+    } else if c.is_numeric() {
+        DIGITS
+    } else if matches!(c, '»' | '›' | '·' | '•') {
+        SEPARATOR
+    } else {
+        0
+    }
+}
+
+/// The shape facts of one line's text, in one pass over its bytes (and a
+/// second only for lines that hold a `:`, an `@` or a `.`, for times and
+/// URLs). Runs of ASCII letters, most of any text, take one table lookup a
+/// byte; other characters are looked up or decoded one by one.
+fn shape_of(text: &str) -> LineInfo {
     let mut info = LineInfo::default();
-    let text = String::from_utf8_lossy(raw);
     let t = text.trim();
+    let bytes = t.as_bytes();
     let mut at_word_start = true;
-    let mut last = ' ';
-    let mut prev_last = ' ';
-    for c in t.chars() {
-        if c.is_whitespace() {
+    // Byte offsets of the last two characters that are not whitespace.
+    let mut last = None;
+    let mut prev_last = None;
+    // Which bytes the line holds, so that the searches below run only where
+    // they can succeed.
+    let (mut colon, mut at, mut dot, mut space) = (false, false, false, false);
+    let mut i = 0;
+    while i < bytes.len() {
+        let start = i;
+        let byte = bytes[i];
+        let mut bits = SHAPE[byte as usize];
+        if bits & ALPHA != 0 {
+            let mut uppers = 0;
+            while let Some(&b) = bytes.get(i) {
+                let bits = SHAPE[b as usize];
+                if bits & ALPHA == 0 {
+                    break;
+                }
+                uppers += (bits & UPPER != 0) as u32;
+                i += 1;
+            }
+            let run = (i - start) as u32;
+            info.chars += run;
+            info.letters += run;
+            info.uppers += uppers;
+            info.capitalized += (at_word_start && bits & UPPER != 0) as u32;
+            at_word_start = false;
+            prev_last = if run >= 2 { Some(i - 2) } else { last };
+            last = Some(i - 1);
+            continue;
+        }
+        if bits & MULTI != 0 {
+            // `t` is a `str`, so a character starts here.
+            let c = t[i..].chars().next().unwrap_or(char::REPLACEMENT_CHARACTER);
+            bits = shape_bits(c);
+            i += c.len_utf8();
+        } else {
+            i += 1;
+        }
+        if bits & WS != 0 {
             at_word_start = true;
+            space |= byte == b' ';
             continue;
         }
         info.chars += 1;
-        if c.is_alphabetic() {
+        if bits & ALPHA != 0 {
             info.letters += 1;
-            if c.is_uppercase() {
+            if bits & UPPER != 0 {
                 info.uppers += 1;
-                if at_word_start {
-                    info.capitalized += 1;
-                }
+                info.capitalized += at_word_start as u32;
             }
-        } else if c.is_numeric() {
+        } else if bits & DIGITS != 0 {
             info.digits += 1;
         } else {
-            match c {
-                ',' | ';' => info.commas += 1,
-                '|' | '»' | '›' | '·' | '>' | '/' | '•' => info.separators += 1,
-                _ => {}
-            }
+            info.commas += (bits & COMMA != 0) as u32;
+            info.separators += (bits & SEPARATOR != 0) as u32;
+            colon |= byte == b':';
+            at |= byte == b'@';
+            dot |= byte == b'.';
         }
-        at_word_start = !c.is_alphanumeric();
+        at_word_start = bits & (ALPHA | DIGITS) == 0;
         prev_last = last;
-        last = c;
+        last = Some(start);
     }
+    let char_at = |at: Option<usize>| at.map_or(' ', |i| t[i..].chars().next().unwrap_or(' '));
+    let (last, prev_last) = (char_at(last), char_at(prev_last));
     let quote = matches!(last, '"' | '”' | '\'' | '’' | '»' | ')');
     info.end_punct = matches!(last, '.' | '!' | '?' | ':' | ';' | '。' | '！' | '？')
         || (quote && matches!(prev_last, '.' | '!' | '?'));
@@ -248,13 +444,12 @@ fn shape(raw: &[u8]) -> LineInfo {
         || t.starts_with('•')
         || t.starts_with('·')
         || t.starts_with('–');
-    info.starts_lower = t.chars().next().is_some_and(|c| c.is_lowercase());
-    info.has_time = has_clock_time(t.as_bytes());
+    info.starts_lower = t.chars().next().is_some_and(char::is_lowercase);
+    info.has_time = colon && has_clock_time(bytes);
     info.date_like = info.digits > 0 && info.letters < 60 && has_month(t);
-    info.url = t.contains("http://")
-        || t.contains("https://")
-        || t.contains("www.")
-        || (t.contains('@') && t.contains('.') && !t.contains(' '));
+    info.url = (colon && (t.contains("http://") || t.contains("https://")))
+        || (dot && t.contains("www."))
+        || (at && dot && !space);
     info
 }
 
@@ -267,13 +462,19 @@ fn has_clock_time(t: &[u8]) -> bool {
 
 /// Whether `t` names a month (English, full or abbreviated, as a word).
 fn has_month(t: &str) -> bool {
-    const MONTHS: [&str; 12] = [
-        "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
+    const MONTHS: [&[u8; 3]; 12] = [
+        b"jan", b"feb", b"mar", b"apr", b"may", b"jun", b"jul", b"aug", b"sep", b"oct", b"nov",
+        b"dec",
     ];
     t.split(|c: char| !c.is_alphabetic()).any(|w| {
-        w.len() >= 3
+        let b = w.as_bytes();
+        b.len() >= 3
             && w.is_char_boundary(3)
-            && MONTHS.contains(&w[..3].to_ascii_lowercase().as_str())
+            && MONTHS.contains(&&[
+                b[0].to_ascii_lowercase(),
+                b[1].to_ascii_lowercase(),
+                b[2].to_ascii_lowercase(),
+            ])
             && (w.len() == 3 || w.len() <= 9 && w.chars().all(|c| c.is_ascii_alphabetic()))
     })
 }
@@ -429,8 +630,26 @@ pub fn group_of(name: &str) -> Group {
     }
 }
 
+/// `ln(1 + x)` of the counts below this comes from [`LN1P`].
+const LN1P_SIZE: usize = 4096;
+
+/// `(x as f32).ln_1p()` for every `x` below [`LN1P_SIZE`], computed by that
+/// same call: a table lookup gives the very same `f32` as the call, which
+/// cost pass 2 about 2 % of its instructions (five calls a line).
+static LN1P: std::sync::LazyLock<Box<[f32; LN1P_SIZE]>> = std::sync::LazyLock::new(|| {
+    let mut t = Box::new([0.0; LN1P_SIZE]);
+    for (x, v) in t.iter_mut().enumerate() {
+        *v = (x as f32).ln_1p();
+    }
+    t
+});
+
+#[inline]
 fn ln1(x: u32) -> f32 {
-    (x as f32).ln_1p()
+    match LN1P.get(x as usize) {
+        Some(&v) => v,
+        None => (x as f32).ln_1p(),
+    }
 }
 
 fn b(x: bool) -> f32 {
@@ -610,20 +829,14 @@ pub fn stage1(
             b(inside && unique),
             b(inside && w <= 5),
             b(w <= 5 && unique && site_known),
-            (prose_distance[k] as f32).ln_1p(),
+            ln1(prose_distance[k] as u32),
             b(l.has_time),
             b(l.date_like),
             w as f32 / page_words.max(1) as f32,
             b(w * 2 >= page_words && w >= 20),
             b(n <= 5),
             b(first_unique == Some(k)),
-            first_unique.map_or(0.0, |f| {
-                if k >= f {
-                    ((k - f) as f32).ln_1p()
-                } else {
-                    0.0
-                }
-            }),
+            first_unique.map_or(0.0, |f| if k >= f { ln1((k - f) as u32) } else { 0.0 }),
             b(first_prose.is_some_and(|f| k < f && f - k <= 3)),
             neighbour(-1).map_or(0.0, wl),
             neighbour(1).map_or(0.0, wl),
@@ -775,5 +988,166 @@ mod tests {
         // Without content before it, a comments line opens no area.
         let p = [0.1, 0.1, 0.1, 0.1, 0.7];
         assert_eq!(after_comments(&x1, width, &p), [0.0; 5]);
+    }
+
+    /// The line shape as the first, char-by-char version computed it: the
+    /// oracle of the one-pass version.
+    fn naive_shape(raw: &[u8]) -> LineInfo {
+        let mut info = LineInfo::default();
+        let text = String::from_utf8_lossy(raw);
+        let t = text.trim();
+        let mut at_word_start = true;
+        let mut last = ' ';
+        let mut prev_last = ' ';
+        for c in t.chars() {
+            if c.is_whitespace() {
+                at_word_start = true;
+                continue;
+            }
+            info.chars += 1;
+            if c.is_alphabetic() {
+                info.letters += 1;
+                if c.is_uppercase() {
+                    info.uppers += 1;
+                    if at_word_start {
+                        info.capitalized += 1;
+                    }
+                }
+            } else if c.is_numeric() {
+                info.digits += 1;
+            } else {
+                match c {
+                    ',' | ';' => info.commas += 1,
+                    '|' | '»' | '›' | '·' | '>' | '/' | '•' => info.separators += 1,
+                    _ => {}
+                }
+            }
+            at_word_start = !c.is_alphanumeric();
+            prev_last = last;
+            last = c;
+        }
+        let quote = matches!(last, '"' | '”' | '\'' | '’' | '»' | ')');
+        info.end_punct = matches!(last, '.' | '!' | '?' | ':' | ';' | '。' | '！' | '？')
+            || (quote && matches!(prev_last, '.' | '!' | '?'));
+        info.truncated = t.ends_with("...") || t.ends_with('…');
+        info.bullet = t.starts_with("- ")
+            || t.starts_with("* ")
+            || t.starts_with('•')
+            || t.starts_with('·')
+            || t.starts_with('–');
+        info.starts_lower = t.chars().next().is_some_and(|c| c.is_lowercase());
+        info.has_time = has_clock_time(t.as_bytes());
+        info.date_like = info.digits > 0
+            && info.letters < 60
+            && t.split(|c: char| !c.is_alphabetic()).any(|w| {
+                const MONTHS: [&str; 12] = [
+                    "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov",
+                    "dec",
+                ];
+                w.len() >= 3
+                    && w.is_char_boundary(3)
+                    && MONTHS.contains(&w[..3].to_ascii_lowercase().as_str())
+                    && (w.len() == 3 || w.len() <= 9 && w.chars().all(|c| c.is_ascii_alphabetic()))
+            });
+        info.url = t.contains("http://")
+            || t.contains("https://")
+            || t.contains("www.")
+            || (t.contains('@') && t.contains('.') && !t.contains(' '));
+        info
+    }
+
+    fn facts(i: &LineInfo) -> String {
+        format!("{i:?}")
+    }
+
+    #[test]
+    fn ascii_shape_bits_agree_with_char() {
+        for b in 0u8..128 {
+            let c = b as char;
+            let bits = SHAPE[b as usize];
+            assert_eq!(bits & WS != 0, c.is_whitespace(), "{b:#x}");
+            assert_eq!(bits & ALPHA != 0, c.is_alphabetic(), "{b:#x}");
+            assert_eq!(bits & UPPER != 0, c.is_uppercase(), "{b:#x}");
+            assert_eq!(bits & DIGITS != 0, c.is_numeric(), "{b:#x}");
+        }
+    }
+
+    #[test]
+    fn shape_facts_of_typical_lines() {
+        for line in [
+            "Posted by Jane Doe | 12 May 2021, 9:46 am",
+            "  - visit www.example.org or mail me@example.org  ",
+            "He said: \u{201c}It\u{2019}s done.\u{201d}",
+            "Read more\u{2026}",
+            "\u{2022} \u{00c9}COLE \u{00e9}l\u{00e8}ve \u{00bb} next",
+            "bad \u{ff}\u{fe} bytes",
+        ] {
+            assert_eq!(
+                facts(&shape(line.as_bytes())),
+                facts(&naive_shape(line.as_bytes()))
+            );
+        }
+        assert_eq!(
+            facts(&shape(b"caf\xc3 \xff9:30")),
+            facts(&naive_shape(b"caf\xc3 \xff9:30"))
+        );
+    }
+
+    #[test]
+    fn stopwords_match_the_list_and_nothing_else() {
+        let s = Stopwords::built_in();
+        for w in ["the", "and", "für", "également", "ein"] {
+            let listed = include_str!("model/stopwords.txt")
+                .lines()
+                .filter(|l| !l.starts_with('#'))
+                .flat_map(str::split_whitespace)
+                .any(|x| x == w);
+            assert_eq!(s.contains(w.as_bytes()), listed, "{w}");
+        }
+        assert!(!s.contains(b"thee"));
+        assert!(!s.contains(b"th"));
+        let long = Stopwords::from_words(["a", "considerably"].into_iter());
+        assert!(long.contains(b"considerably") && long.contains(b"a"));
+        assert!(!long.contains(b"considerabl"));
+    }
+
+    #[test]
+    fn title_search_equals_substring_search() {
+        let title = b" the mayor opens the new bridge ";
+        let spaces: Vec<usize> = memchr::memchr_iter(b' ', title).collect();
+        for needle in [
+            &b" the new bridge "[..],
+            b" mayor opens the ",
+            b" the mayor opens the new bridge ",
+            b" opens the old ",
+            b" bridge today ",
+            b" the mayor opens the new bridge today ",
+        ] {
+            assert_eq!(
+                contains_padded(title, &spaces, needle),
+                memchr::memmem::find(title, needle).is_some()
+            );
+        }
+    }
+
+    #[test]
+    fn ln1_table_equals_the_call() {
+        for x in (0..LN1P_SIZE as u32 + 10).chain([100_000, u32::MAX]) {
+            assert_eq!(ln1(x).to_bits(), (x as f32).ln_1p().to_bits());
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn one_pass_shape_equals_the_naive_one(
+            raw in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..48),
+            text in "[ a-zA-Z0-9.,;:@/|>»•·–…’”\"'!?()\\-\\*\\t\u{a0}\u{2003}É٣½]{0,40}",
+        ) {
+            proptest::prop_assert_eq!(facts(&shape(&raw)), facts(&naive_shape(&raw)));
+            proptest::prop_assert_eq!(
+                facts(&shape(text.as_bytes())),
+                facts(&naive_shape(text.as_bytes()))
+            );
+        }
     }
 }

@@ -95,36 +95,32 @@ impl Iterator for Lines<'_> {
     }
 }
 
-/// What an ASCII byte becomes in a normalised line.
-#[derive(Clone, Copy)]
-enum Class {
-    /// Kept, lower-cased.
-    Letter(u8),
-    /// A decimal digit: a run of them becomes one `0`.
-    Digit,
-    /// Whitespace and punctuation: a run becomes one space (trimmed at the ends).
-    Gap,
-}
-
-const fn ascii_class(b: u8) -> Class {
-    if b.is_ascii_alphabetic() {
-        Class::Letter(b.to_ascii_lowercase())
-    } else if b.is_ascii_digit() {
-        Class::Digit
-    } else {
-        Class::Gap
-    }
-}
-
-static ASCII: [Class; 128] = {
-    let mut t = [Class::Gap; 128];
+/// What each byte becomes in a normalised line: the lower-cased letter for
+/// an ASCII letter (all at least `a`), [`DIGIT`] for a decimal digit, [`GAP`]
+/// for ASCII whitespace and punctuation (a run of them becomes one space,
+/// trimmed at the ends), [`NON_ASCII`] for the bytes of other characters.
+static CLASS: [u8; 256] = {
+    let mut t = [NON_ASCII; 256];
     let mut i = 0;
     while i < 128 {
-        t[i] = ascii_class(i as u8);
+        let b = i as u8;
+        t[i] = if b.is_ascii_alphabetic() {
+            b.to_ascii_lowercase()
+        } else if b.is_ascii_digit() {
+            DIGIT
+        } else {
+            GAP
+        };
         i += 1;
     }
     t
 };
+/// [`CLASS`]'s mark of whitespace and punctuation.
+const GAP: u8 = 0;
+/// [`CLASS`]'s mark of a digit: a run of digits becomes one `0`.
+const DIGIT: u8 = 1;
+/// [`CLASS`]'s mark of a byte of a multi-byte character (or not UTF-8).
+const NON_ASCII: u8 = 2;
 
 /// Folds lines into their normalised form and fingerprints them, reusing one
 /// buffer so that no line allocates.
@@ -146,6 +142,9 @@ static ASCII: [Class; 128] = {
 /// ```
 #[derive(Clone, Debug, Default)]
 pub struct Normalizer {
+    /// Grows to the longest output yet and never shrinks: the output is
+    /// written by index, so that the loop over ASCII bytes has no capacity
+    /// checks to make.
     buf: Vec<u8>,
 }
 
@@ -168,33 +167,58 @@ impl Normalizer {
 
     /// The normal form of `line`, valid until the next call.
     pub fn normalize(&mut self, line: &[u8]) -> &[u8] {
-        self.buf.clear();
-        let out = &mut self.buf;
-        // `gap` is true when a space is owed before the next word byte.
+        // The output never exceeds twice the input plus one: an ASCII byte
+        // gives at most one byte and one space before it; a non-ASCII
+        // character of n >= 2 bytes lower-cases to at most 3 bytes per 2 of
+        // input (U+0130 gives `i` and U+0307), plus one space.
+        let need = 2 * line.len() + 1;
+        if self.buf.len() < need {
+            self.buf.resize(need, 0);
+        }
+        let out = &mut self.buf[..];
+        let mut n = 0;
+        // `gap` is true when a space is owed before the next word byte (never
+        // before the first).
         let mut gap = false;
         let mut last_digit = false;
         let mut i = 0;
         while i < line.len() {
             let b = line[i];
-            if b < 0x80 {
-                i += 1;
-                match ASCII[b as usize] {
-                    Class::Letter(l) => {
-                        push_word_byte(out, &mut gap, l);
-                        last_digit = false;
-                    }
-                    Class::Digit => {
-                        if !last_digit {
-                            push_word_byte(out, &mut gap, b'0');
-                            last_digit = true;
-                        }
-                    }
-                    Class::Gap => {
-                        gap = true;
-                        last_digit = false;
-                    }
+            match CLASS[b as usize] {
+                GAP => {
+                    gap = n > 0;
+                    last_digit = false;
+                    i += 1;
+                    continue;
                 }
-                continue;
+                DIGIT => {
+                    if !last_digit {
+                        push_word_byte(out, &mut n, &mut gap, b'0');
+                        last_digit = true;
+                    }
+                    i += 1;
+                    continue;
+                }
+                NON_ASCII => {}
+                _ => {
+                    // A run of ASCII letters, the bulk of most text: one
+                    // table lookup and one store a byte.
+                    if gap {
+                        out[n] = b' ';
+                        n += 1;
+                        gap = false;
+                    }
+                    last_digit = false;
+                    while let Some(&l) = line.get(i).map(|&b| &CLASS[b as usize]) {
+                        if l < b'a' {
+                            break;
+                        }
+                        out[n] = l;
+                        n += 1;
+                        i += 1;
+                    }
+                    continue;
+                }
             }
             let len = utf8_len(b);
             let decoded = line
@@ -203,39 +227,42 @@ impl Normalizer {
                 .and_then(|s| s.chars().next());
             match decoded {
                 Some(c) if c.is_alphabetic() => {
-                    if gap && !out.is_empty() {
-                        out.push(b' ');
+                    if gap {
+                        out[n] = b' ';
+                        n += 1;
                     }
                     gap = false;
                     last_digit = false;
                     let mut tmp = [0u8; 4];
                     for lc in c.to_lowercase() {
-                        out.extend_from_slice(lc.encode_utf8(&mut tmp).as_bytes());
+                        let bytes = lc.encode_utf8(&mut tmp).as_bytes();
+                        out[n..n + bytes.len()].copy_from_slice(bytes);
+                        n += bytes.len();
                     }
                     i += len;
                 }
                 Some(c) if c.is_numeric() => {
                     if !last_digit {
-                        push_word_byte(out, &mut gap, b'0');
+                        push_word_byte(out, &mut n, &mut gap, b'0');
                         last_digit = true;
                     }
                     i += len;
                 }
                 Some(_) => {
                     // Punctuation, symbols, non-ASCII spaces.
-                    gap = true;
+                    gap = n > 0;
                     last_digit = false;
                     i += len;
                 }
                 None => {
                     // Not UTF-8: keep the byte so distinct binary lines stay distinct.
-                    push_word_byte(out, &mut gap, b);
+                    push_word_byte(out, &mut n, &mut gap, b);
                     last_digit = false;
                     i += 1;
                 }
             }
         }
-        &self.buf
+        &self.buf[..n]
     }
 
     /// The fingerprint of `line`'s normal form.
@@ -245,13 +272,15 @@ impl Normalizer {
     }
 }
 
-#[inline]
-fn push_word_byte(out: &mut Vec<u8>, gap: &mut bool, b: u8) {
-    if *gap && !out.is_empty() {
-        out.push(b' ');
+#[inline(always)]
+fn push_word_byte(out: &mut [u8], n: &mut usize, gap: &mut bool, b: u8) {
+    if *gap {
+        out[*n] = b' ';
+        *n += 1;
     }
     *gap = false;
-    out.push(b);
+    out[*n] = b;
+    *n += 1;
 }
 
 #[inline]
@@ -292,5 +321,78 @@ mod tests {
         );
         assert_eq!(n.normalize(b"   "), b"");
         assert_eq!(n.normalize(b"a\xffb"), b"a\xffb");
+    }
+
+    /// The normal form as the first, byte-by-byte version of `normalize`
+    /// built it: the oracle of the fast path.
+    fn naive_normalize(line: &[u8]) -> Vec<u8> {
+        let mut out = Vec::new();
+        let mut gap = false;
+        let mut last_digit = false;
+        let mut i = 0;
+        let push = |out: &mut Vec<u8>, gap: &mut bool, b: u8| {
+            if *gap && !out.is_empty() {
+                out.push(b' ');
+            }
+            *gap = false;
+            out.push(b);
+        };
+        while i < line.len() {
+            let len = if line[i] < 0x80 { 1 } else { utf8_len(line[i]) };
+            let c = line
+                .get(i..i + len)
+                .and_then(|s| std::str::from_utf8(s).ok())
+                .and_then(|s| s.chars().next());
+            match c {
+                Some(c) if c.is_alphabetic() => {
+                    if gap && !out.is_empty() {
+                        out.push(b' ');
+                    }
+                    gap = false;
+                    last_digit = false;
+                    out.extend(c.to_lowercase().collect::<String>().bytes());
+                }
+                Some(c) if c.is_numeric() => {
+                    if !last_digit {
+                        push(&mut out, &mut gap, b'0');
+                        last_digit = true;
+                    }
+                }
+                Some(_) => {
+                    gap = true;
+                    last_digit = false;
+                }
+                None => {
+                    push(&mut out, &mut gap, line[i]);
+                    last_digit = false;
+                    i += 1;
+                    continue;
+                }
+            }
+            i += len;
+        }
+        out
+    }
+
+    #[test]
+    fn no_character_lowercases_past_the_output_bound() {
+        // `normalize` sizes its buffer at two bytes of output per byte of
+        // input plus one: a space and the lower-cased character per character.
+        for c in (0..=char::MAX as u32).filter_map(char::from_u32) {
+            let lower: usize = c.to_lowercase().map(char::len_utf8).sum();
+            assert!(lower < 2 * c.len_utf8(), "{c:?}");
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn fast_normal_form_equals_the_naive_one(
+            line in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..64),
+            text in "[ a-zA-Z0-9.,é—İß’\\t½٣]{0,40}",
+        ) {
+            let mut n = Normalizer::new();
+            proptest::prop_assert_eq!(n.normalize(&line), &naive_normalize(&line)[..]);
+            proptest::prop_assert_eq!(n.normalize(text.as_bytes()), &naive_normalize(text.as_bytes())[..]);
+        }
     }
 }

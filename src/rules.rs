@@ -32,7 +32,7 @@
 
 use std::collections::HashMap;
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 
 use crate::error::Error;
 use crate::line::Normalizer;
@@ -249,6 +249,8 @@ impl RuleSetBuilder {
         if !patterns.is_empty() {
             let ac = AhoCorasickBuilder::new()
                 .match_kind(MatchKind::Standard)
+                .kind(Some(AhoCorasickKind::DFA))
+                .prefilter(false)
                 .build(&patterns)
                 .map_err(|e| Error::Rules {
                     source_name: "rules".into(),
@@ -293,12 +295,18 @@ impl RuleSet {
     /// after (`" share this post "`), so that phrases match on word
     /// boundaries; `words` is the line's word count.
     pub fn match_line(&self, padded: &[u8], words: u32) -> LineMatch {
-        let mut m = LineMatch::default();
         let normal = padded.get(1..padded.len().saturating_sub(1)).unwrap_or(&[]);
         if normal.is_empty() {
-            return m;
+            return LineMatch::default();
         }
-        if let Some(&id) = self.whole.get(&crate::line::fingerprint(normal)) {
+        self.match_padded(padded, words, crate::line::fingerprint(normal))
+    }
+
+    /// [`RuleSet::match_line`] for a line whose normal form is not empty and
+    /// has fingerprint `fp` (which the caller has already computed).
+    pub(crate) fn match_padded(&self, padded: &[u8], words: u32, fp: u64) -> LineMatch {
+        let mut m = LineMatch::default();
+        if let Some(&id) = self.whole.get(&fp) {
             m.hit = Some(id);
         }
         let Some(ac) = &self.automaton else {
