@@ -79,6 +79,7 @@ pub const BUILT_IN: &[(&str, &str)] = &[
     ("comments", include_str!("rules/comments.txt")),
     ("wiki", include_str!("rules/wiki.txt")),
     ("ads", include_str!("rules/ads.txt")),
+    ("media", include_str!("rules/media.txt")),
 ];
 
 /// The categories of the built-in lexicon, in order.

@@ -12,11 +12,12 @@ use std::path::{Path, PathBuf};
 use boilerstrip::line::Normalizer;
 
 /// The categories the lexicon is documented to have, one file each.
-const CATEGORIES: [&str; 10] = [
+const CATEGORIES: [&str; 11] = [
     "ads",
     "app",
     "comments",
     "cookie",
+    "media",
     "navigation",
     "newsletter",
     "paywall",
