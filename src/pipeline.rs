@@ -8,24 +8,32 @@
 //! [`Cleaner::classify`], and writes the kept lines byte for byte in the
 //! input's format ([`crate::format`]).
 //!
-//! Inputs are processed in parallel on a rayon pool of
-//! [`Options::threads`] threads. Workers take inputs in input order, and
-//! their results are consumed in input order, so the statistics, the output
-//! and even the order of error messages are the same for any number of
-//! threads. With one thread nothing is spawned: the loop runs on the
-//! caller's thread. At most `2 × threads` finished inputs wait for an earlier
-//! one, which bounds memory: an input is held whole in memory while it is
-//! processed (streaming is left for later; real dumps are sharded into files
-//! of tens to hundreds of MB).
+//! Inputs are read as streams of batches of whole records
+//! ([`crate::batch`], about 4 MiB each; a text file is one batch), pass 2
+//! re-opening and re-decompressing each input, so memory does not grow
+//! with an input's size. The batches of all inputs, in input order, are the
+//! work of a rayon pool of [`Options::threads`] threads: one worker at a
+//! time reads the next batch (decompression is sequential), any worker
+//! classifies it, and the results are consumed in order on the caller's
+//! thread. So one big JSONL or WET file uses every thread, and the
+//! statistics, the output and even the order of error messages are the same
+//! for any number of threads (batch boundaries depend on the bytes only).
+//! With one thread nothing is spawned: the loop runs on the caller's thread.
+//! At most `2 × threads` finished batches wait for an earlier one.
 //!
 //! **Output** goes either to one stream (every input's output in input order,
 //! uncompressed) or to a directory that mirrors the inputs ([`Output::Dir`]):
 //! each file at its path relative to the directory it was found under, with
 //! its name, format and compression. Files are written to a temporary name
 //! beside their target and renamed when complete, so an interrupted run never
-//! leaves a truncated output under the real name. [`check_output_dir`] refuses
+//! leaves a truncated output under the real name. An input in one batch is
+//! written by the worker that cleaned it (files are created in parallel);
+//! the batches of a bigger one are appended in order by the caller's thread,
+//! each compressed by its worker as a gzip member or zstd frame of its own
+//! (concatenated, they are one valid stream). [`check_output_dir`] refuses
 //! an output directory that is an input directory or inside one, or that
-//! would overwrite an input.
+//! would overwrite an input; [`exclude_output_dir`] allows one inside and
+//! takes what is under it out of the inputs.
 //!
 //! With [`Options::resume`], an output that already exists and is newer
 //! than its input is taken as done (it can only be complete: see above) and
@@ -34,16 +42,21 @@
 //! Temporary files that a killed run left beside the outputs are removed
 //! when a run starts.
 //!
-//! **Binary inputs and long lines.** An input with a NUL byte in its first
-//! [`BINARY_PROBE`] bytes (after decompression) is binary: reported and
-//! skipped. A line longer than [`MAX_LINE`] bytes is passed through as it is
-//! without being classified or counted in the statistics (the rest of its
-//! document is classified as usual).
+//! **Binary inputs, long lines and long records.** An input with a NUL byte
+//! in its first [`BINARY_PROBE`] bytes (after decompression) is binary:
+//! reported and skipped. A line longer than [`MAX_LINE`] bytes is passed
+//! through as it is without being classified or counted in the statistics
+//! (the rest of its document is classified as usual). A record longer than
+//! [`crate::batch::MAX_RECORD`] (a text file is one record) is reported and
+//! passed through unchanged, streamed in pieces.
 //!
 //! **Errors**: one bad input never stops the run. An input that cannot be
 //! read (or its output written) is reported through [`Events::problem`] with
 //! its path and, for a broken compressed stream, the byte offset; it gets no
-//! output, and the run goes on. A record that cannot be parsed is reported
+//! output, and the run goes on. An input that pass 1 could not read is not
+//! read again in pass 2. (With a given model there is no pass 1: a stream
+//! that breaks half-way then leaves the batches before the break on the
+//! output stream; an output file is still never left half-written.) A record that cannot be parsed is reported
 //! with its line or record number and passed through unchanged. Only a failure
 //! of the output stream itself (a broken pipe) ends the run early.
 
