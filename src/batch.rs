@@ -144,6 +144,8 @@ pub struct BatchReader<'r> {
     probed: bool,
     skip: Option<Skip>,
     done: bool,
+    /// The input's size if known (0 if not), for the first buffer's size.
+    size_hint: u64,
 }
 
 impl<'r> BatchReader<'r> {
@@ -169,7 +171,15 @@ impl<'r> BatchReader<'r> {
             probed: false,
             skip: None,
             done: false,
+            size_hint: 0,
         }
+    }
+
+    /// Says how big the input is (on disk: compressed, if it is), so that a
+    /// small input gets a small buffer. By default, unknown.
+    pub fn size_hint(mut self, bytes: u64) -> BatchReader<'r> {
+        self.size_hint = bytes;
+        self
     }
 
     /// Whether every piece has been handed out.
@@ -354,7 +364,11 @@ impl<'r> BatchReader<'r> {
     fn fill(&mut self, target: usize) -> Result<(), Error> {
         while !self.eof && self.buf.len() < target {
             let want = target - self.buf.len();
-            self.buf.reserve_exact(want);
+            // A text file's target is the record limit, but most files are
+            // small: room for the file (at least 64 KiB, in case it is
+            // compressed) or a batch, growing if more comes.
+            let hint = self.size_hint.max(64 << 10).min(self.limits.batch as u64) as usize;
+            self.buf.reserve_exact(want.min(hint));
             let before = self.buf.len();
             match (&mut self.reader)
                 .take(want as u64)

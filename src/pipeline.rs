@@ -601,7 +601,10 @@ fn open_input<'a>(
             Source::Stdin => unreachable!("standard input is preloaded"),
         },
     };
-    Ok((c, BatchReader::new(r, input.format, path, limits)))
+    Ok((
+        c,
+        BatchReader::new(r, input.format, path, limits).size_hint(input.size),
+    ))
 }
 
 /// One unit of work: a piece of one input.
