@@ -525,6 +525,75 @@ mod tests {
         }
     }
 
+    /// Every item of `input` read whole, and read in batches of `batch`
+    /// bytes, as comparable strings.
+    fn items(format: Format, input: &[u8], batch: Option<usize>) -> Vec<String> {
+        let o = format::FormatOptions::default();
+        let show = |it: format::Item| match it {
+            format::Item::Doc(d) => {
+                format!("doc {} {:?}", d.number, String::from_utf8_lossy(d.raw))
+            }
+            format::Item::Verbatim(v) => format!("verbatim {:?}", String::from_utf8_lossy(v)),
+            format::Item::Malformed { raw, error } => {
+                format!("bad {error} {:?}", String::from_utf8_lossy(raw))
+            }
+            format::Item::NoText { line, .. } => format!("notext {line}"),
+        };
+        let path = Path::new("x");
+        let Some(batch) = batch else {
+            return format::records(format, input, path, None, &o)
+                .map(show)
+                .collect();
+        };
+        let limits = Limits {
+            batch,
+            max_record: 1 << 20,
+        };
+        let mut out = Vec::new();
+        for p in pieces(format, input, limits) {
+            let Piece::Batch(b) = p else {
+                panic!("no record is that long")
+            };
+            out.extend(b.records(format, path, None, &o).map(show));
+        }
+        out
+    }
+
+    #[test]
+    fn records_read_in_batches_of_any_size_are_read_as_whole() {
+        let rec = |len: usize, body: &str, sep: &str| {
+            format!("WARC/1.0\r\nWARC-Type: conversion\r\nContent-Length: {len}\r\n\r\n{body}{sep}")
+        };
+        let wet = [
+            rec(2, "a\n", "\r\n\r\n"),
+            // A body that looks, inside, like the start of the next record.
+            rec(20, "x\n\nWARC/1.0 is text\n", "\r\n\r\n"),
+            rec(9, "too short\n", "\r\n\r\n"),
+            "junk line\n\n".to_string(),
+            rec(2, "b\n", "\n\n"),
+            rec(1, "long\n", "\r\n\r\n"),
+            "WARC/1.0\r\nWARC-Type: conversion\r\n\r\nno length\r\n\r\n".to_string(),
+            rec(2, "c\n", "\r\n\r\n  \n"),
+            rec(40, "truncated\n", ""),
+        ]
+        .concat();
+        let jsonl = "{\"text\":\"a\"}\n\n[1]\n{\"x\":1}\r\n{\"text\":\"b\"}";
+        for (format, input) in [
+            (Format::Wet, wet.as_bytes()),
+            (Format::Jsonl, jsonl.as_bytes()),
+        ] {
+            let whole = items(format, input, None);
+            assert!(whole.len() > 4, "{whole:?}");
+            for batch in 1..input.len() + 2 {
+                assert_eq!(
+                    items(format, input, Some(batch)),
+                    whole,
+                    "{format} in batches of {batch}"
+                );
+            }
+        }
+    }
+
     #[test]
     fn binary_and_broken_streams_are_errors() {
         let mut r = BatchReader::new(
