@@ -722,31 +722,42 @@ fn pass1(
     let mut failed: Vec<Option<Error>> = Vec::new();
     let before = |_| None;
     let mut source = Pieces::new(inputs, streams, opts.limits, &before);
-    exec.run_stream(
-        &mut || source.next(),
-        &|task| observe_task(inputs, task, cleaner, &opts.format),
-        &mut |o: Observed| {
-            // `+` is commutative: summing per batch in order gives the same
-            // table as per input, for any batch size.
-            table += o.table;
-            if report {
-                for e in o.problems.iter().chain(&o.failed) {
-                    events.problem(e);
-                }
-                run += o.run;
-            } else {
-                run.bytes_read[0] += o.run.bytes_read[0];
-                if let Some(e) = o.failed {
-                    failed.resize_with(o.input + 1, || None);
-                    failed[o.input] = Some(e);
-                }
+    // Tables that workers count into, one per worker at work: a worker
+    // takes one, counts a batch into it and puts it back. `+` on tables is
+    // commutative and associative, so which batch went into which table
+    // does not matter: their sum is the table of the whole corpus, the same
+    // for any thread count and batch size. (Merging a table per batch on the
+    // caller's thread instead held pass 1 to 1.6 times its one-thread speed
+    // with 2 threads.)
+    let tables: Mutex<Vec<LineStats>> = Mutex::new(Vec::new());
+    let observe = |task| {
+        let taken = tables.lock().unwrap_or_else(|p| p.into_inner()).pop();
+        let mut t = taken.unwrap_or_default();
+        let o = observe_task(inputs, task, cleaner, &opts.format, &mut t);
+        tables.lock().unwrap_or_else(|p| p.into_inner()).push(t);
+        o
+    };
+    exec.run_stream(&mut || source.next(), &observe, &mut |o: Observed| {
+        if report {
+            for e in o.problems.iter().chain(&o.failed) {
+                events.problem(e);
             }
-            if o.last {
-                events.input_done(1, &inputs[o.input]);
+            run += o.run;
+        } else {
+            run.bytes_read[0] += o.run.bytes_read[0];
+            if let Some(e) = o.failed {
+                failed.resize_with(o.input + 1, || None);
+                failed[o.input] = Some(e);
             }
-            true
-        },
-    );
+        }
+        if o.last {
+            events.input_done(1, &inputs[o.input]);
+        }
+        true
+    });
+    for t in tables.into_inner().unwrap_or_else(|p| p.into_inner()) {
+        table += t;
+    }
     run.time[0] = started.elapsed();
     Ok((table, run, failed))
 }
@@ -755,23 +766,23 @@ fn pass1(
 struct Observed {
     input: usize,
     last: bool,
-    table: LineStats,
     run: RunStats,
     problems: Vec<Error>,
     failed: Option<Error>,
 }
 
+/// Counts the documents of one piece into `table`.
 fn observe_task(
     inputs: &[Input],
     task: Task,
     cleaner: &Cleaner,
     fopts: &FormatOptions,
+    table: &mut LineStats,
 ) -> Observed {
     let input = &inputs[task.input];
     let mut o = Observed {
         input: task.input,
         last: task.last,
-        table: LineStats::new(),
         run: RunStats {
             inputs: u64::from(task.first),
             ..RunStats::default()
@@ -800,13 +811,13 @@ fn observe_task(
                 match item {
                     Item::Doc(d) => {
                         match mask_long_lines(&d.text) {
-                            None => cleaner.observe(&d.document(), &mut o.table),
+                            None => cleaner.observe(&d.document(), table),
                             Some((masked, _)) => {
                                 let doc = crate::Document {
                                     text: &masked,
                                     site: d.site.as_deref(),
                                 };
-                                cleaner.observe(&doc, &mut o.table);
+                                cleaner.observe(&doc, table);
                             }
                         }
                         run.documents_in += 1;
