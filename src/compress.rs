@@ -54,12 +54,12 @@ impl Compression {
 }
 
 /// Wraps `reader` in a decoder for the compression its first bytes show.
-pub fn decoder<'a, R: BufRead + 'a>(
+pub fn decoder<'a, R: BufRead + Send + 'a>(
     mut reader: R,
-) -> io::Result<(Compression, Box<dyn Read + 'a>)> {
+) -> io::Result<(Compression, Box<dyn Read + Send + 'a>)> {
     let head = reader.fill_buf()?;
     let c = Compression::detect(head);
-    let r: Box<dyn Read + 'a> = match c {
+    let r: Box<dyn Read + Send + 'a> = match c {
         Compression::None => Box::new(reader),
         Compression::Gzip => Box::new(flate2::bufread::MultiGzDecoder::new(reader)),
         Compression::Zstd => Box::new(zstd::stream::read::Decoder::with_buffer(reader)?),
@@ -68,7 +68,7 @@ pub fn decoder<'a, R: BufRead + 'a>(
 }
 
 /// Opens `path` for reading through the decoder its magic bytes call for.
-pub fn open(path: &Path) -> io::Result<(Compression, Box<dyn Read>)> {
+pub fn open(path: &Path) -> io::Result<(Compression, Box<dyn Read + Send>)> {
     let f = File::open(path)?;
     decoder(BufReader::with_capacity(1 << 16, f))
 }

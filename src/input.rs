@@ -12,8 +12,9 @@
 //! regular file (a named pipe, a socket, a device) is skipped and listed in
 //! [`Discovery::problems`]. A path given explicitly that does not exist is in
 //! [`Discovery::missing`], which a command line treats as a usage error. A
-//! named pipe given explicitly (`<(zcat x.gz)`) is read once into memory,
-//! like standard input, since cleaning reads every input twice.
+//! named pipe given explicitly (`<(zcat x.gz)`) is read once into memory as
+//! it comes (compressed, if it is), like standard input, since cleaning reads
+//! every input twice.
 //!
 //! Compression is found by magic bytes ([`crate::compress`]); the format by
 //! the file name under the compression suffix ([`Format::from_file_name`]),
@@ -39,8 +40,8 @@ pub enum Source {
 }
 
 impl Source {
-    /// Whether the input can be read only once (and so is held in memory
-    /// between the two passes).
+    /// Whether the input can be read only once (and so is held in memory,
+    /// as read, between the two passes).
     pub fn is_stream(&self) -> bool {
         !matches!(self, Source::File(_))
     }

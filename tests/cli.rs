@@ -86,6 +86,120 @@ fn one_thread_and_two_threads_give_identical_results() {
 }
 
 #[test]
+fn a_file_cleaned_in_many_small_batches_gives_the_same_output() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    corpus(dir);
+    // One JSONL file of many records, beside the corpus's smaller files.
+    let big: String = (0..400).map(|i| jsonl_record(i % 15).line()).collect();
+    write(
+        &dir.join("dumps"),
+        "feeds/big.jsonl.gz",
+        &compressed(big.as_bytes(), Compression::Gzip),
+    );
+    let whole = run(
+        dir,
+        &[
+            "clean",
+            "dumps",
+            "-o",
+            "whole",
+            "-j",
+            "1",
+            "--stats-json",
+            "w.json",
+        ],
+    );
+    assert_code(&whole, 0);
+    let whole_stream = run(dir, &["clean", "dumps", "-j", "1"]);
+    let whole_explain = run(dir, &["clean", "dumps", "-j", "1", "--explain"]);
+    let decompressed = |root: &str| -> Vec<(String, Vec<u8>)> {
+        tree(&dir.join(root))
+            .into_iter()
+            .map(|(name, _)| {
+                let (data, _) = read_decompressed(&dir.join(root).join(&name));
+                (name, data)
+            })
+            .collect()
+    };
+    for t in ["1", "3"] {
+        let out = format!("batched{t}");
+        let json = format!("b{t}.json");
+        // 2,000-byte batches: the big file comes in dozens of them.
+        let args = ["--batch-bytes", "2000", "-j", t];
+        let r = run(
+            dir,
+            &[
+                &["clean", "dumps", "-o", &out, "--stats-json", &json][..],
+                &args,
+            ]
+            .concat(),
+        );
+        assert_code(&r, 0);
+        assert!(
+            decompressed("whole") == decompressed(&out),
+            "-j {t}: output files differ"
+        );
+        assert_eq!(
+            stats_without_time(&dir.join("w.json")),
+            stats_without_time(&dir.join(&json)),
+            "-j {t}: statistics differ"
+        );
+        let (data, c) = read_decompressed(&dir.join(&out).join("feeds/big.jsonl.gz"));
+        assert_eq!(c, Compression::Gzip, "a gzip file of several members");
+        assert!(!data.is_empty());
+        let stream = run(dir, &[&["clean", "dumps"][..], &args].concat());
+        assert!(
+            stream.stdout == whole_stream.stdout,
+            "-j {t}: stdout differs"
+        );
+        let explain = run(dir, &[&["clean", "dumps", "--explain"][..], &args].concat());
+        assert!(
+            explain.stdout == whole_explain.stdout,
+            "-j {t}: --explain differs"
+        );
+    }
+}
+
+#[test]
+fn output_inside_an_input_is_allowed_when_asked_and_never_read_back() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    corpus(dir);
+    let elsewhere = run(dir, &["clean", "dumps", "-o", "elsewhere", "-j", "2"]);
+    assert_code(&elsewhere, 0);
+    let args = [
+        "clean",
+        "dumps",
+        "-o",
+        "dumps/clean",
+        "--allow-output-in-input",
+        "-j",
+        "2",
+    ];
+    for round in 0..2 {
+        // The second time, the first run's outputs are inside the input
+        // tree: they must not be inputs (nor be written to dumps/clean/clean).
+        let r = run(dir, &args);
+        assert_code(&r, 0);
+        assert!(
+            tree(&dir.join("dumps/clean")) == tree(&dir.join("elsewhere")),
+            "round {round}: the output is that of a run outside the inputs"
+        );
+    }
+    // Without the flag, still refused.
+    let r = run(dir, &["clean", "dumps", "-o", "dumps/clean"]);
+    assert_code(&r, 2);
+    assert!(r.stderr.contains("--allow-output-in-input"), "{}", r.stderr);
+    // An output onto the inputs themselves stays refused.
+    let r = run(
+        dir,
+        &["clean", "dumps", "-o", "dumps", "--allow-output-in-input"],
+    );
+    assert_code(&r, 2);
+}
+
+#[test]
 fn stdout_holds_every_input_in_order_uncompressed() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path();
@@ -900,4 +1014,46 @@ fn max_memory_sketch_cleans_close_to_exact_and_merges() {
         ),
         2,
     );
+}
+
+#[test]
+fn a_sketch_is_the_same_for_any_thread_count() {
+    // Conservative update depends on the order of the counts: pass 1 adds
+    // each batch's exact counts to the sketch in input order, so a sketch
+    // small enough to collide still comes out byte-identical.
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let sample = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus/sample/input");
+    let sample = sample.to_str().unwrap();
+    let mut models = Vec::new();
+    // Which batch a worker takes varies from run to run: three runs with
+    // three threads give an order-dependent sketch every chance to differ.
+    for (threads, name) in [
+        ("1", "j1.model"),
+        ("3", "j3a.model"),
+        ("3", "j3b.model"),
+        ("3", "j3c.model"),
+    ] {
+        let r = run(
+            dir,
+            &[
+                "learn",
+                sample,
+                "-o",
+                name,
+                "--max-memory",
+                "16K",
+                "--batch-bytes",
+                "300",
+                "-j",
+                threads,
+                "-q",
+            ],
+        );
+        assert_code(&r, 0);
+        models.push(std::fs::read(dir.join(name)).unwrap());
+    }
+    for m in &models[1..] {
+        assert!(*m == models[0], "sketches differ between 1 and 3 threads");
+    }
 }

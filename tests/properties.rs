@@ -204,6 +204,18 @@ fn options(threads: usize) -> Options {
     }
 }
 
+/// Batches of about 300 bytes: a few records each.
+fn small_batches(threads: usize) -> Options {
+    Options {
+        threads,
+        limits: boilerstrip::batch::Limits {
+            batch: 300,
+            ..Default::default()
+        },
+        ..Options::default()
+    }
+}
+
 /// A verdict in a form that compares exactly (the score by its bits).
 fn exact(v: &[Verdict]) -> Vec<(bool, u32, String)> {
     v.iter()
@@ -408,6 +420,10 @@ proptest! {
             let three = run(3);
             prop_assert!(!one.is_empty());
             prop_assert!(one == three, "--explain {explain}: output differs");
+            // Batches of a few records each, cleaned in parallel: the JSONL
+            // and WET files in many pieces give the same output.
+            let batched = clean_stream(&paths, &Options { explain, ..small_batches(3) });
+            prop_assert!(one == batched, "--explain {explain}: small batches differ");
         }
         let found = discover(&paths, None);
         let learn = |threads| {
@@ -415,6 +431,8 @@ proptest! {
             (model_bytes(&stats), run.documents_in, run.text_in.lines)
         };
         prop_assert_eq!(learn(1), learn(3));
+        let (stats, _) = pipeline::learn(&found.inputs, cleaner(), &small_batches(3), &Silent).unwrap();
+        prop_assert!(model_bytes(&stats) == learn(1).0, "small batches learn the same table");
     }
 
     /// `+` on line statistics is associative and commutative, the empty

@@ -24,7 +24,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 
 use boilerstrip::cleaner::write_kept;
 use boilerstrip::format::{Format, FormatOptions};
-use boilerstrip::pipeline::{self, Events, Options, Output, MAX_LINE};
+use boilerstrip::pipeline::{self, mask_long_lines, Events, Options, Output, MAX_LINE};
 use boilerstrip::{Cause, Cleaner, Document, Error, LineStats, Verdict};
 use pyo3::exceptions::{PyOSError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
@@ -258,33 +258,6 @@ fn sites_from_py(sites: Option<&Bound<'_, PyAny>>, n: usize) -> PyResult<Vec<Opt
         )));
     }
     Ok(sites)
-}
-
-/// `text` with the content of every line longer than [`MAX_LINE`] left out
-/// and the indices of those lines, or `None` when there is no such line:
-/// the command line passes such lines through unclassified and uncounted
-/// (see [`boilerstrip::pipeline`]), and so do the bindings.
-fn mask_long_lines(text: &[u8]) -> Option<(Vec<u8>, Vec<usize>)> {
-    if text.len() <= MAX_LINE {
-        return None;
-    }
-    let lines = || boilerstrip::line::lines(text);
-    let long = |s: &boilerstrip::line::LineSpan| s.content_end - s.start > MAX_LINE;
-    if !lines().any(|s| long(&s)) {
-        return None;
-    }
-    let mut masked = Vec::new();
-    let mut which = Vec::new();
-    for (i, s) in lines().enumerate() {
-        if long(&s) {
-            which.push(i);
-            let end = &text[s.content_end..s.end];
-            masked.extend_from_slice(if end.is_empty() { b"\n" } else { end });
-        } else {
-            masked.extend_from_slice(s.whole(text));
-        }
-    }
-    Some((masked, which))
 }
 
 fn observe(text: &[u8], site: Option<&str>, stats: &mut LineStats) {

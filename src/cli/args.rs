@@ -271,6 +271,15 @@ pub struct InputArgs {
     /// Write run statistics as JSON to FILE.
     #[arg(long, value_name = "FILE")]
     pub stats_json: Option<PathBuf>,
+
+    /// Batch size in bytes (for tests; default 4 MiB). The output is the
+    /// same for any size.
+    #[arg(long, value_name = "BYTES", hide = true)]
+    pub batch_bytes: Option<NonZeroUsize>,
+
+    /// Longest record cleaned, in bytes (for tests; default 16 MiB).
+    #[arg(long, value_name = "BYTES", hide = true)]
+    pub max_record_bytes: Option<NonZeroUsize>,
 }
 
 /// Flags of `clean`.
@@ -281,10 +290,16 @@ pub struct CleanArgs {
 
     /// Write each input to DIR at its path relative to the directory it was
     /// found under (a file given by name: its file name), with the same
-    /// format and compression. DIR may not be inside an input directory.
-    /// Default: everything to standard output, in input order, uncompressed.
+    /// format and compression. DIR may not be inside an input directory
+    /// (see --allow-output-in-input). Default: everything to standard
+    /// output, in input order, uncompressed.
     #[arg(long, short = 'o', value_name = "DIR")]
     pub output: Option<PathBuf>,
+
+    /// Allow -o DIR inside an input directory. Files under DIR are then not
+    /// inputs, so earlier outputs are never read as inputs. Default: refused.
+    #[arg(long, requires = "output")]
+    pub allow_output_in_input: bool,
 
     #[command(flatten)]
     pub classifier: ClassifierArgs,

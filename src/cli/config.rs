@@ -73,7 +73,7 @@ impl Config {
                 Model::Given(table)
             }
         };
-        let (discovery, mut options) = inputs(&a.input)?;
+        let (mut discovery, mut options) = inputs(&a.input)?;
         options.sketch = sketch_shape(&a.memory)?;
         if let Some(dir) = &a.output {
             if discovery.inputs.iter().any(|i| i.source == Source::Stdin) {
@@ -83,7 +83,14 @@ impl Config {
                     dir.display()
                 );
             }
-            pipeline::check_output_dir(dir, &discovery)?;
+            if a.allow_output_in_input {
+                pipeline::exclude_output_dir(dir, &mut discovery)?;
+                if discovery.inputs.is_empty() {
+                    bail!("nothing to do: every input is inside the output directory");
+                }
+            } else {
+                pipeline::check_output_dir(dir, &discovery)?;
+            }
             options.output = Output::Dir(dir.clone());
         }
         options.explain = a.explain;
@@ -176,6 +183,12 @@ fn inputs(a: &InputArgs) -> Result<(Discovery, Options)> {
     };
     if let Some(n) = a.threads {
         options.threads = n.get();
+    }
+    if let Some(n) = a.batch_bytes {
+        options.limits.batch = n.get();
+    }
+    if let Some(n) = a.max_record_bytes {
+        options.limits.max_record = n.get();
     }
     Ok((discovery, options))
 }

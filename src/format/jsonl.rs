@@ -35,11 +35,18 @@ pub struct JsonlRecords<'a> {
 }
 
 impl<'a> JsonlRecords<'a> {
-    pub(super) fn new(buf: &'a [u8], path: &'a Path, opts: &'a FormatOptions) -> JsonlRecords<'a> {
+    /// The records of `buf`, whose first line is the input's line
+    /// `first_line + 1`.
+    pub(super) fn new(
+        buf: &'a [u8],
+        first_line: u64,
+        path: &'a Path,
+        opts: &'a FormatOptions,
+    ) -> JsonlRecords<'a> {
         JsonlRecords {
             buf,
             pos: 0,
-            line: 0,
+            line: first_line,
             path,
             opts,
         }

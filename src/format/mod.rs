@@ -2,8 +2,10 @@
 //! is written back in the same format.
 //!
 //! This stage sits between the inputs ([`crate::input`]) and the cleaner. A
-//! whole (decompressed) input is held in memory; [`records`] walks it and
-//! yields [`Item`]s in file order. Every byte of the input belongs to exactly
+//! (decompressed) input, whole or a batch of it ([`crate::batch`]), is held
+//! in memory; [`records`] ([`records_in`] for a batch) walks it and yields
+//! [`Item`]s in file order; [`complete_prefix`] says where a batch of whole
+//! records ends. Every byte of the input belongs to exactly
 //! one item, so writing each item back (a [`Doc`] either unchanged or through
 //! [`Doc::write_cleaned`]) reproduces the file's layout:
 //!
@@ -234,6 +236,58 @@ impl<'a> Iterator for Records<'a> {
     }
 }
 
+/// Where a batch starts in its input: how many records (JSONL lines, WET
+/// records) come before it, and its byte offset in the decompressed input.
+/// Record numbers and offsets in messages count from here.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Position {
+    /// Records before the batch.
+    pub records: u64,
+    /// The batch's byte offset in the (decompressed) input.
+    pub offset: u64,
+}
+
+/// The length of the longest prefix of `buf` made of whole records, and how
+/// many records it holds, for an input of format `format` of which `buf` is
+/// a part starting at a record boundary. `at_end` says that `buf` runs to the
+/// end of the input: then the prefix is all of `buf`.
+///
+/// The prefix is such that [`records_in`] reads it the same as it would the
+/// whole input: a JSONL prefix ends after a line end; a WET prefix ends
+/// before the first record whose reading looks past the end of `buf`. A text
+/// input is one record, whole only at the end.
+///
+/// ```
+/// use boilerstrip::format::{complete_prefix, Format};
+/// assert_eq!(complete_prefix(Format::Jsonl, b"{}\n{}\n{\"te", false), (6, 2));
+/// assert_eq!(complete_prefix(Format::Jsonl, b"{}\n{}\n{\"te", true), (10, 3));
+/// assert_eq!(complete_prefix(Format::Text, b"a page", false), (0, 0));
+/// ```
+pub fn complete_prefix(format: Format, buf: &[u8], at_end: bool) -> (usize, u64) {
+    match format {
+        Format::Text if at_end => (buf.len(), 1),
+        Format::Text => (0, 0),
+        Format::Jsonl => {
+            let end = if at_end {
+                buf.len()
+            } else {
+                memchr::memrchr(b'\n', buf).map_or(0, |i| i + 1)
+            };
+            let mut lines = memchr::memchr_iter(b'\n', &buf[..end]).count() as u64;
+            if end > 0 && buf[end - 1] != b'\n' {
+                lines += 1;
+            }
+            (end, lines)
+        }
+        Format::Wet => {
+            let mut r =
+                wet::WetRecords::new(buf, buf.len(), at_end, Position::default(), Path::new(""));
+            for _ in r.by_ref() {}
+            r.position()
+        }
+    }
+}
+
 /// The items of `buf`, an input of format `format` read from `path` (used in
 /// messages). `site` is the site of a text input (its folder's name).
 ///
@@ -256,10 +310,43 @@ pub fn records<'a>(
     site: Option<&'a str>,
     opts: &'a FormatOptions,
 ) -> Records<'a> {
+    records_in(
+        format,
+        buf,
+        buf.len(),
+        true,
+        Position::default(),
+        path,
+        site,
+        opts,
+    )
+}
+
+/// The items of a batch of an input: `buf[..end]` holds whole records (see
+/// [`complete_prefix`], which gave `end` for this `buf` and `at_end`), and
+/// the batch starts at `start` in the input. `buf[end..]` is the start of
+/// the next batch, which a WET reader may look at to find where a record
+/// ends, exactly as [`complete_prefix`] did.
+#[allow(clippy::too_many_arguments)]
+pub fn records_in<'a>(
+    format: Format,
+    buf: &'a [u8],
+    end: usize,
+    at_end: bool,
+    start: Position,
+    path: &'a Path,
+    site: Option<&'a str>,
+    opts: &'a FormatOptions,
+) -> Records<'a> {
     let inner = match format {
-        Format::Text => Inner::Text(text::TextRecords::new(buf, site)),
-        Format::Jsonl => Inner::Jsonl(jsonl::JsonlRecords::new(buf, path, opts)),
-        Format::Wet => Inner::Wet(wet::WetRecords::new(buf, path)),
+        Format::Text => Inner::Text(text::TextRecords::new(&buf[..end], site)),
+        Format::Jsonl => Inner::Jsonl(jsonl::JsonlRecords::new(
+            &buf[..end],
+            start.records,
+            path,
+            opts,
+        )),
+        Format::Wet => Inner::Wet(wet::WetRecords::new(buf, end, at_end, start, path)),
     };
     Records { inner }
 }

@@ -16,6 +16,12 @@
 //! followed by a record boundary) is reported with its record number and byte
 //! offset in the decompressed stream, and passed through as it is: reading
 //! resumes at the next line that starts with `WARC/` after a blank line.
+//!
+//! The reader also works on a batch of a stream ([`super::records_in`]): not
+//! at the end of the input, it stops before a record whose reading would
+//! look past the end of the batch (a header, a body or a boundary not yet
+//! complete, a search for the next record that finds none), so that a record
+//! is read the same whether the input comes whole or in batches.
 
 use std::borrow::Cow;
 use std::ops::Range;
@@ -28,18 +34,38 @@ use crate::error::Error;
 pub struct WetRecords<'a> {
     buf: &'a [u8],
     pos: usize,
+    /// Where to stop: no record starts at or after it.
+    end: usize,
+    /// Whether `buf` ends where the input ends.
+    at_end: bool,
     number: u64,
+    /// The byte offset of `buf` in the input, for messages.
+    offset: u64,
     path: &'a Path,
 }
 
 impl<'a> WetRecords<'a> {
-    pub(super) fn new(buf: &'a [u8], path: &'a Path) -> WetRecords<'a> {
+    pub(super) fn new(
+        buf: &'a [u8],
+        end: usize,
+        at_end: bool,
+        start: super::Position,
+        path: &'a Path,
+    ) -> WetRecords<'a> {
         WetRecords {
             buf,
             pos: 0,
-            number: 0,
+            end,
+            at_end,
+            number: start.records,
+            offset: start.offset,
             path,
         }
+    }
+
+    /// Where reading stopped, and how many records were read.
+    pub(super) fn position(&self) -> (usize, u64) {
+        (self.pos, self.number)
     }
 
     /// Reports the record starting at `start` as malformed and passes
@@ -51,7 +77,10 @@ impl<'a> WetRecords<'a> {
             error: Error::Record {
                 path: self.path.to_path_buf(),
                 line: self.number,
-                message: format!("WARC record at byte offset {start}: {what}"),
+                message: format!(
+                    "WARC record at byte offset {}: {what}",
+                    self.offset + start as u64
+                ),
             },
         }
     }
@@ -72,14 +101,35 @@ impl<'a> Iterator for WetRecords<'a> {
     type Item = Item<'a>;
 
     fn next(&mut self) -> Option<Item<'a>> {
+        let number = self.number;
+        let item = self.read();
+        if item.is_none() {
+            // Stopped before a record: it is counted when it is read.
+            self.number = number;
+        }
+        item
+    }
+}
+
+impl<'a> WetRecords<'a> {
+    fn read(&mut self) -> Option<Item<'a>> {
         let buf = self.buf;
         let start = self.pos;
-        if start >= buf.len() {
+        if start >= self.end {
             return None;
         }
+        // Not at the end of the input, a decision that would look past the
+        // end of `buf` waits for the next batch.
+        let more = !self.at_end;
         let rest = &buf[start..];
+        if more && rest.len() < 5 {
+            return None;
+        }
         if !rest.starts_with(b"WARC/") {
             let end = next_record_start(buf, start);
+            if more && end == buf.len() {
+                return None;
+            }
             let junk = &buf[start..end];
             if junk.iter().all(u8::is_ascii_whitespace) {
                 self.pos = end;
@@ -99,6 +149,9 @@ impl<'a> Iterator for WetRecords<'a> {
         let mut line_start = 0;
         let header_end = loop {
             let Some(nl) = memchr::memchr(b'\n', &rest[line_start..]) else {
+                if more {
+                    return None;
+                }
                 return Some(self.malformed(
                     start,
                     buf.len(),
@@ -125,10 +178,16 @@ impl<'a> Iterator for WetRecords<'a> {
         });
         let Some(length) = length else {
             let end = next_record_start(buf, start + header_end);
+            if more && end == buf.len() {
+                return None;
+            }
             return Some(self.malformed(start, end, "no valid Content-Length header".into()));
         };
         let body = header_end..header_end.saturating_add(length);
         if body.end > rest.len() {
+            if more {
+                return None;
+            }
             return Some(self.malformed(
                 start,
                 buf.len(),
@@ -141,6 +200,10 @@ impl<'a> Iterator for WetRecords<'a> {
 
         // The separator, then the next record or the end of the input.
         let after = &rest[body.end..];
+        // Nine bytes decide the boundary: `\r\n\r\n` and `WARC/`.
+        if more && (after.len() < 9 || after.iter().all(u8::is_ascii_whitespace)) {
+            return None;
+        }
         let record_len = if after.iter().all(u8::is_ascii_whitespace) {
             rest.len()
         } else {
@@ -155,6 +218,9 @@ impl<'a> Iterator for WetRecords<'a> {
                 body.end + sep
             } else {
                 let end = next_record_start(buf, start + header_end);
+                if more && end == buf.len() {
+                    return None;
+                }
                 return Some(self.malformed(
                     start,
                     end,
@@ -189,6 +255,40 @@ impl<'a> Iterator for WetRecords<'a> {
             },
         }))
     }
+}
+
+/// The length of the record at the start of `buf` up to the end of its body
+/// (without the separator), when its header is complete and has a valid
+/// `Content-Length`: how far a record too long to hold reaches.
+pub(crate) fn record_extent(buf: &[u8]) -> Option<u64> {
+    if !buf.starts_with(b"WARC/") {
+        return None;
+    }
+    let mut h = Headers::default();
+    let mut line_start = 0;
+    loop {
+        let nl = memchr::memchr(b'\n', &buf[line_start..])?;
+        let line_end = line_start + nl + 1;
+        let content_end = if nl > 0 && buf[line_start + nl - 1] == b'\r' {
+            line_start + nl - 1
+        } else {
+            line_start + nl
+        };
+        if content_end == line_start {
+            let length: u64 = std::str::from_utf8(&buf[h.length?]).ok()?.parse().ok()?;
+            return Some(line_end as u64 + length);
+        }
+        read_header(buf, line_start..content_end, line_end, &mut h);
+        line_start = line_end;
+    }
+}
+
+/// Where the next record starts in `buf` (a `WARC/` at the start of a line
+/// after a blank line), if it does: for passing a record too long to hold
+/// through up to the next one.
+pub(crate) fn find_record_start(buf: &[u8]) -> Option<usize> {
+    let at = next_record_start(buf, 0);
+    (at < buf.len()).then_some(at)
 }
 
 /// Notes the header line `line` (without its line end, which ends at
