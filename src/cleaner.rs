@@ -45,6 +45,7 @@ pub struct CleanerBuilder {
     lexicon_decides: bool,
     sandwich_max_words: u32,
     site_template: (u32, u32),
+    settle: bool,
 }
 
 impl Default for CleanerBuilder {
@@ -64,7 +65,20 @@ impl CleanerBuilder {
             lexicon_decides: true,
             sandwich_max_words: SANDWICH_MAX_WORDS,
             site_template: (SITE_TEMPLATE_MIN_DOCS, SITE_TEMPLATE_MIN_WORDS),
+            settle: false,
         }
+    }
+
+    /// Classify each document again, as the text its kept lines make, until
+    /// no more lines go: the output is then a fixed point, and cleaning it
+    /// again with the same statistics changes nothing (idempotent cleaning).
+    /// Off by default: every round judges the survivors without the chrome
+    /// around them and drops more of the article's short lines, which cost
+    /// 0.012 of mean word F1 on the evaluation sets (DESIGN.md), and each
+    /// round costs a classification.
+    pub fn settle(&mut self, yes: bool) -> &mut CleanerBuilder {
+        self.settle = yes;
+        self
     }
 
     /// A line of at least `min_words` words found in at least `min_docs`
@@ -179,6 +193,7 @@ impl CleanerBuilder {
                 lexicon_decides: self.lexicon_decides,
                 sandwich_max_words: self.sandwich_max_words,
                 site_template: self.site_template,
+                settle: self.settle,
             }),
         })
     }
@@ -201,6 +216,7 @@ struct Inner {
     lexicon_decides: bool,
     sandwich_max_words: u32,
     site_template: (u32, u32),
+    settle: bool,
 }
 
 /// The feature groups a drop is explained by, in the order ties are broken
@@ -270,7 +286,46 @@ impl Cleaner {
 
     /// Like [`Cleaner::classify`], into a vector the caller reuses.
     pub fn classify_into(&self, doc: &Document<'_>, stats: &LineStats, out: &mut Vec<Verdict>) {
-        SCRATCH.with(|s| self.classify_with(doc, stats, &mut s.borrow_mut(), out))
+        SCRATCH.with(|s| self.classify_with(doc, stats, &mut s.borrow_mut(), out));
+        self.settle(doc, stats, out);
+    }
+
+    /// With [`CleanerBuilder::settle`]: classifies the kept lines again, as
+    /// one text, until a round drops none; a line dropped in a later round
+    /// takes that round's verdict. Ends: every round but the last drops a
+    /// line.
+    fn settle(&self, doc: &Document<'_>, stats: &LineStats, out: &mut [Verdict]) {
+        if !self.inner.settle {
+            return;
+        }
+        let mut text = Vec::new();
+        let mut kept = Vec::new();
+        let mut round = Vec::new();
+        loop {
+            text.clear();
+            write_kept(doc.text, out, &mut text);
+            kept.clear();
+            kept.extend((0..out.len()).filter(|&i| out[i].keep));
+            if kept.is_empty() {
+                return;
+            }
+            let survivors = Document {
+                text: &text,
+                site: doc.site,
+            };
+            SCRATCH
+                .with(|s| self.classify_with(&survivors, stats, &mut s.borrow_mut(), &mut round));
+            let mut dropped = false;
+            for (&i, v) in kept.iter().zip(&round) {
+                if !v.keep {
+                    out[i] = *v;
+                    dropped = true;
+                }
+            }
+            if !dropped {
+                return;
+            }
+        }
     }
 
     /// Like [`Cleaner::classify_into`], and also the fingerprint of each
@@ -289,7 +344,8 @@ impl Cleaner {
             self.classify_with(doc, stats, s, out);
             fingerprints.clear();
             fingerprints.extend(s.infos.iter().map(|i| i.fp));
-        })
+        });
+        self.settle(doc, stats, out);
     }
 
     fn classify_with(

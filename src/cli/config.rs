@@ -308,5 +308,6 @@ pub fn build_cleaner(a: &ClassifierArgs) -> Result<Cleaner> {
         boilerstrip::cleaner::SITE_TEMPLATE_MIN_WORDS,
     );
     builder.lexicon_decides(!a.soft_lexicon);
+    builder.settle(a.settle);
     Ok(builder.build()?)
 }
