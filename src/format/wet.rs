@@ -145,30 +145,15 @@ impl<'a> WetRecords<'a> {
         self.number += 1;
 
         // The header: lines up to the first empty one.
-        let mut h = Headers::default();
-        let mut line_start = 0;
-        let header_end = loop {
-            let Some(nl) = memchr::memchr(b'\n', &rest[line_start..]) else {
-                if more {
-                    return None;
-                }
-                return Some(self.malformed(
-                    start,
-                    buf.len(),
-                    "the header never ends (truncated record)".into(),
-                ));
-            };
-            let line_end = line_start + nl + 1;
-            let content_end = if nl > 0 && rest[line_start + nl - 1] == b'\r' {
-                line_start + nl - 1
-            } else {
-                line_start + nl
-            };
-            if content_end == line_start {
-                break line_end;
+        let Some((h, header_end)) = read_headers(rest) else {
+            if more {
+                return None;
             }
-            read_header(rest, line_start..content_end, line_end, &mut h);
-            line_start = line_end;
+            return Some(self.malformed(
+                start,
+                buf.len(),
+                "the header never ends (truncated record)".into(),
+            ));
         };
 
         let length = h.length.clone().and_then(|r| {
@@ -264,6 +249,15 @@ pub(crate) fn record_extent(buf: &[u8]) -> Option<u64> {
     if !buf.starts_with(b"WARC/") {
         return None;
     }
+    let (h, header_end) = read_headers(buf)?;
+    let length: u64 = std::str::from_utf8(&buf[h.length?]).ok()?.parse().ok()?;
+    Some(header_end as u64 + length)
+}
+
+/// The header lines at the start of `buf` (a record's, after its version
+/// line is checked) up to the first empty line, and where that empty line
+/// ends; `None` when `buf` ends before it.
+fn read_headers(buf: &[u8]) -> Option<(Headers, usize)> {
     let mut h = Headers::default();
     let mut line_start = 0;
     loop {
@@ -275,8 +269,7 @@ pub(crate) fn record_extent(buf: &[u8]) -> Option<u64> {
             line_start + nl
         };
         if content_end == line_start {
-            let length: u64 = std::str::from_utf8(&buf[h.length?]).ok()?.parse().ok()?;
-            return Some(line_end as u64 + length);
+            return Some((h, line_end));
         }
         read_header(buf, line_start..content_end, line_end, &mut h);
         line_start = line_end;
