@@ -777,7 +777,24 @@ fn pass1(
         }
         true
     });
-    for t in tables.into_inner().unwrap_or_else(|p| p.into_inner()) {
+    // The largest worker table is the start of the sum, the others are added
+    // into it. Adding a table into a smaller one (the empty `table` above)
+    // inserts its keys in its slot order, which is the order of their home
+    // slots, and fills the smaller table's first slots as one long probe
+    // run until it has grown: on an 11.7 MB JSONL sample with one thread
+    // that sum was 57 % of the run's instructions (callgrind), more than
+    // counting the lines. A table at least as large spreads the same keys
+    // out as evenly as the source held them. Any order gives the same sum.
+    let mut tables = tables.into_inner().unwrap_or_else(|p| p.into_inner());
+    tables.sort_by_key(|t| std::cmp::Reverse(t.distinct_lines()));
+    let mut tables = tables.into_iter();
+    if opts.sketch.is_none() {
+        if let Some(first) = tables.next() {
+            debug_assert_eq!(table.documents(), 0);
+            table = first;
+        }
+    }
+    for t in tables {
         table += t;
     }
     run.time[0] = started.elapsed();
