@@ -96,7 +96,7 @@ impl RunStats {
 
     /// The `n` most frequent dropped lines: (count, first line seen), most
     /// frequent first.
-    pub fn top_dropped(&self, n: usize) -> Vec<(u64, &str)> {
+    pub fn top_dropped(&self, n: usize) -> Vec<(u64, String)> {
         self.top.top(n)
     }
 
@@ -109,9 +109,9 @@ impl RunStats {
     /// The statistics as a JSON value (the `--stats-json` format).
     pub fn to_json(&self) -> serde_json::Value {
         #[derive(Serialize)]
-        struct Top<'a> {
+        struct Top {
             count: u64,
-            line: &'a str,
+            line: String,
         }
         #[derive(Serialize)]
         struct Pass {
@@ -295,19 +295,36 @@ fn percent(part: u64, whole: u64) -> String {
 /// never on timing. A line evicted and seen again starts counting anew, so
 /// counts are lower bounds; lines frequent enough for a top-10 list are not
 /// evicted in practice, since eviction removes only the less frequent half.
-#[derive(Clone, Debug, Default, PartialEq)]
+///
+/// Every dropped line passes through [`TopLines::add`], so adding is kept
+/// cheap: a sample is stored as its raw bytes, cut to a length that cannot
+/// change its first [`TopLines::SAMPLE_CHARS`] characters, in one buffer
+/// shared by all entries, and turned into text only by [`TopLines::top`].
+/// (Building a `String` per new line and sorting the table at each prune
+/// were 6 % of a run's instructions on the evaluation pages.)
+#[derive(Clone, Debug, Default)]
 pub struct TopLines {
-    map: FpMap<(u64, String)>,
+    /// Fingerprint -> (count, the sample's range in `samples`).
+    map: FpMap<(u64, u32, u32)>,
+    /// The samples' bytes, end to end; rebuilt by `prune`.
+    samples: Vec<u8>,
 }
 
 impl TopLines {
     /// The table's bound. A memory bound, not a measured value: 4096 entries
     /// of a fingerprint, a count and a sample of at most
-    /// [`TopLines::SAMPLE_CHARS`] characters stay under about 1 MB per table,
-    /// and a run holds one table per input in flight.
+    /// [`TopLines::SAMPLE_BYTES`] bytes stay under about 3 MB per table (much
+    /// less for lines of ordinary length), and a run holds one table per
+    /// input in flight.
     pub const CAPACITY: usize = 4096;
     /// Samples are cut to this many characters: enough to recognise a line.
     pub const SAMPLE_CHARS: usize = 160;
+    /// The bytes of a sample that are kept. Each character of the lossy
+    /// UTF-8 decoding starts within four bytes of the previous one and is
+    /// decided by at most four bytes, so the first `SAMPLE_CHARS + 1`
+    /// characters (the last only to know whether to write `…`) are decoded
+    /// the same from this prefix as from the whole line.
+    pub const SAMPLE_BYTES: usize = 4 * (Self::SAMPLE_CHARS + 1);
 
     /// Counts `n` more occurrences of the line `fp`, whose text is `sample`
     /// (kept only if the line is new).
@@ -315,37 +332,51 @@ impl TopLines {
         match self.map.get_mut(&fp) {
             Some(e) => e.0 += n,
             None => {
-                let s = String::from_utf8_lossy(sample);
-                let s = match s.char_indices().nth(Self::SAMPLE_CHARS) {
-                    Some((i, _)) => format!("{}…", &s[..i]),
-                    None => s.into_owned(),
-                };
-                self.map.insert(fp, (n, s));
+                let sample = &sample[..sample.len().min(Self::SAMPLE_BYTES)];
+                let at = self.samples.len() as u32;
+                self.samples.extend_from_slice(sample);
+                self.map.insert(fp, (n, at, sample.len() as u32));
                 self.prune();
             }
         }
+    }
+
+    fn sample(&self, at: u32, len: u32) -> &[u8] {
+        &self.samples[at as usize..(at + len) as usize]
     }
 
     fn prune(&mut self) {
         if self.map.len() <= Self::CAPACITY {
             return;
         }
+        // Which entries go depends only on the order (count descending, then
+        // fingerprint), a total order: selecting the kept half gives the
+        // same set as sorting all of them, in linear time.
         let mut entries: Vec<(u64, u64)> = self.map.iter().map(|(&fp, e)| (e.0, fp)).collect();
-        entries.sort_unstable_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+        entries
+            .select_nth_unstable_by(Self::CAPACITY / 2, |a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
         for &(_, fp) in &entries[Self::CAPACITY / 2..] {
             self.map.remove(&fp);
         }
+        let mut samples = Vec::with_capacity(self.samples.len() / 2);
+        for e in self.map.values_mut() {
+            let at = samples.len() as u32;
+            samples.extend_from_slice(&self.samples[e.1 as usize..(e.1 + e.2) as usize]);
+            e.1 = at;
+        }
+        self.samples = samples;
     }
 
     /// The `n` most frequent lines, most frequent first (ties by sample
-    /// text, then fingerprint).
-    pub fn top(&self, n: usize) -> Vec<(u64, &str)> {
-        let mut v: Vec<(u64, &str, u64)> = self
+    /// text, then fingerprint). A sample is the line as first seen, cut
+    /// after [`TopLines::SAMPLE_CHARS`] characters (with `…`).
+    pub fn top(&self, n: usize) -> Vec<(u64, String)> {
+        let mut v: Vec<(u64, String, u64)> = self
             .map
             .iter()
-            .map(|(&fp, (c, s))| (*c, s.as_str(), fp))
+            .map(|(&fp, &(c, at, len))| (c, sample_text(self.sample(at, len)), fp))
             .collect();
-        v.sort_unstable_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(b.1)).then(a.2.cmp(&b.2)));
+        v.sort_unstable_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));
         v.into_iter().take(n).map(|(c, s, _)| (c, s)).collect()
     }
 
@@ -360,17 +391,43 @@ impl TopLines {
     }
 }
 
+/// A sample's text: lossy UTF-8, cut after [`TopLines::SAMPLE_CHARS`]
+/// characters.
+fn sample_text(sample: &[u8]) -> String {
+    let s = String::from_utf8_lossy(sample);
+    match s.char_indices().nth(TopLines::SAMPLE_CHARS) {
+        Some((i, _)) => format!("{}…", &s[..i]),
+        None => s.into_owned(),
+    }
+}
+
+/// Equal as tables: the same lines with the same counts and samples,
+/// wherever the samples lie in the buffer.
+impl PartialEq for TopLines {
+    fn eq(&self, o: &TopLines) -> bool {
+        self.map.len() == o.map.len()
+            && self.map.iter().all(|(fp, &(c, at, len))| {
+                o.map.get(fp).is_some_and(|&(oc, oat, olen)| {
+                    c == oc && self.sample(at, len) == o.sample(oat, olen)
+                })
+            })
+    }
+}
+
 impl AddAssign for TopLines {
     fn add_assign(&mut self, o: TopLines) {
         // Entries of `o` are sorted first so that pruning during the merge
         // does not depend on the hash map's iteration order.
-        let mut entries: Vec<(u64, (u64, String))> = o.map.into_iter().collect();
+        let mut entries: Vec<(u64, (u64, u32, u32))> =
+            o.map.iter().map(|(&k, &v)| (k, v)).collect();
         entries.sort_unstable_by_key(|e| e.0);
-        for (fp, (n, sample)) in entries {
+        for (fp, (n, at, len)) in entries {
             match self.map.get_mut(&fp) {
                 Some(e) => e.0 += n,
                 None => {
-                    self.map.insert(fp, (n, sample));
+                    let mine = self.samples.len() as u32;
+                    self.samples.extend_from_slice(o.sample(at, len));
+                    self.map.insert(fp, (n, mine, len));
                 }
             }
         }
@@ -413,7 +470,10 @@ mod tests {
                 bytes: 23
             }
         );
-        assert_eq!(sum.top_dropped(10), vec![(3, "Share"), (1, "Menu")]);
+        assert_eq!(
+            sum.top_dropped(10),
+            vec![(3, "Share".to_string()), (1, "Menu".to_string())]
+        );
         assert_eq!(a.clone() + RunStats::default(), a);
         assert_eq!(RunStats::default() + b.clone(), b);
     }
@@ -429,7 +489,102 @@ mod tests {
                 assert!(t.len() <= TopLines::CAPACITY);
             }
         }
-        assert_eq!(t.top(1), vec![(TopLines::CAPACITY as u64 * 9, "frequent")]);
+        assert_eq!(
+            t.top(1),
+            vec![(TopLines::CAPACITY as u64 * 9, "frequent".to_string())]
+        );
+    }
+
+    /// The table as first written, a `String` sample per line and a full
+    /// sort at each prune: the oracle of the compact one.
+    #[derive(Default)]
+    struct NaiveTop {
+        map: std::collections::HashMap<u64, (u64, String)>,
+    }
+
+    impl NaiveTop {
+        fn add(&mut self, fp: u64, n: u64, sample: &[u8]) {
+            match self.map.get_mut(&fp) {
+                Some(e) => e.0 += n,
+                None => {
+                    let s = String::from_utf8_lossy(sample);
+                    let s = match s.char_indices().nth(TopLines::SAMPLE_CHARS) {
+                        Some((i, _)) => format!("{}…", &s[..i]),
+                        None => s.into_owned(),
+                    };
+                    self.map.insert(fp, (n, s));
+                    self.prune();
+                }
+            }
+        }
+
+        fn prune(&mut self) {
+            if self.map.len() <= TopLines::CAPACITY {
+                return;
+            }
+            let mut e: Vec<(u64, u64)> = self.map.iter().map(|(&fp, e)| (e.0, fp)).collect();
+            e.sort_unstable_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+            for &(_, fp) in &e[TopLines::CAPACITY / 2..] {
+                self.map.remove(&fp);
+            }
+        }
+
+        fn top(&self, n: usize) -> Vec<(u64, String)> {
+            let mut v: Vec<_> = self
+                .map
+                .iter()
+                .map(|(&fp, (c, s))| (*c, s.clone(), fp))
+                .collect();
+            v.sort_unstable_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));
+            v.into_iter().take(n).map(|(c, s, _)| (c, s)).collect()
+        }
+    }
+
+    proptest::proptest! {
+        // Each case adds some 10,000 lines to three tables: a few cases do.
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(24))]
+        #[test]
+        fn compact_top_lines_equal_the_naive_table(
+            lines in proptest::collection::vec(
+                (0u64..6000, proptest::collection::vec(
+                    proptest::sample::select(vec![b'a', b' ', 0xC3, 0xA9, 0xE2, 0x80, 0xA6, 0xF0, 0x9F, 0x98, 0x80, 0xFF]),
+                    0..700,
+                )),
+                1..40,
+            ),
+            repeats in 150usize..300,
+        ) {
+            let mut fast = TopLines::default();
+            let mut naive = NaiveTop::default();
+            let mut halves = (TopLines::default(), TopLines::default());
+            for r in 0..repeats {
+                for (k, (fp, sample)) in lines.iter().enumerate() {
+                    // Many distinct lines, so that the tables prune; the
+                    // listed ones recur and stay.
+                    let fp = if k % 3 == 0 { fp + 10_000 * r as u64 } else { *fp };
+                    fast.add(fp, 1, sample);
+                    naive.add(fp, 1, sample);
+                    let half = if r % 2 == 0 { &mut halves.0 } else { &mut halves.1 };
+                    half.add(fp, 1, sample);
+                }
+                // 30 lines seen once, so that the tables prune (4,500
+                // distinct lines at least).
+                for j in 0..30 {
+                    let fp = (1 << 40) + 100 * r as u64 + j;
+                    let sample = &lines[j as usize % lines.len()].1;
+                    fast.add(fp, 1, sample);
+                    naive.add(fp, 1, sample);
+                    halves.0.add(fp, 1, sample);
+                }
+            }
+            proptest::prop_assert_eq!(fast.top(20), naive.top(20));
+            let mut sum = halves.0;
+            sum += halves.1;
+            proptest::prop_assert!(sum.len() <= TopLines::CAPACITY);
+            let mut from_empty = TopLines::default();
+            from_empty += sum.clone();
+            proptest::prop_assert_eq!(from_empty, sum);
+        }
     }
 
     #[test]
