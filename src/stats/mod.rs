@@ -233,8 +233,17 @@ impl Exact {
 
     /// Adds `other`, whose site indices map to this table's through `remap`.
     fn merge(&mut self, other: &Exact, remap: &[u32], site_keys: &[u64]) {
-        // No `reserve`: the two tables usually share most of their keys, and
-        // reserving for the sum of their sizes would double the table.
+        // Not room for the sum of their sizes: the two tables usually share
+        // most of their keys, and that would double the table. But room for
+        // as many entries as `other` has: its keys come out in the order of
+        // their home slots, and poured into a table with far fewer slots
+        // they would fill its first slots long before it grows (probe runs
+        // as long as the table, which made pass 1's sum of worker tables
+        // cost more than the counting).
+        self.corpus
+            .reserve(other.corpus.len().saturating_sub(self.corpus.len()));
+        self.site_lines
+            .reserve(other.site_lines.len().saturating_sub(self.site_lines.len()));
         for (fp, v) in other.corpus.iter() {
             if v & SINGLE != 0 {
                 let s = v & !SINGLE;
