@@ -680,7 +680,7 @@ pub fn write_kept(text: &[u8], verdicts: &[Verdict], out: &mut Vec<u8>) {
     }
 }
 
-/// Fewest consecutive rows that make a table for [`tables`]: two, a header
+/// Fewest consecutive rows that make a table for the tables rule (`tables`): two, a header
 /// and one row, the smallest table there is.
 pub const TABLE_MIN_ROWS: usize = 2;
 

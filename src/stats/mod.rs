@@ -118,7 +118,7 @@ fn site_line_fp(site: u64, key: u64) -> u64 {
 const SINGLE: u32 = 1 << 31;
 /// The site index of a line seen once, in a document without a site.
 const NO_SITE: u32 = SINGLE - 1;
-/// Document frequencies stop here (the top bit is [`SINGLE`]): two billion
+/// Document frequencies stop here (the top bit marks a line seen once): two billion
 /// documents, which only lines like "Home" could reach in a whole crawl, and
 /// every feature treats such counts alike (logarithms and ratios).
 pub const MAX_DF: u32 = SINGLE - 1;
