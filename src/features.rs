@@ -6,7 +6,7 @@
 //! them by name and a reader of `src/model/line-model.txt` can see what each
 //! weight means.
 
-use crate::line::{lines, Normalizer};
+use crate::line::{lines, NormalWriter, Normalizer};
 use crate::rules::{MatchMode, RuleSet};
 use crate::stats::{site_key, FpMap, LineStats};
 
@@ -392,11 +392,8 @@ fn shape_of(text: &str) -> LineInfo {
 fn shape_walk<const NORMAL: bool>(t: &str, out: &mut [u8]) -> (LineInfo, usize) {
     let mut info = LineInfo::default();
     let bytes = t.as_bytes();
-    // The normal form's state, as in `Normalizer::normalize`: bytes written,
-    // a space owed before the next word byte, the last byte a digit.
-    let mut n = 0;
-    let mut gap = false;
-    let mut last_digit = false;
+    // The normal form, written as `Normalizer::normalize` writes it.
+    let mut w = NormalWriter::default();
     let mut at_word_start = true;
     // Byte offsets of the last two characters that are not whitespace.
     let mut last = None;
@@ -411,12 +408,7 @@ fn shape_walk<const NORMAL: bool>(t: &str, out: &mut [u8]) -> (LineInfo, usize) 
         let mut bits = SHAPE[byte as usize];
         if bits & ALPHA != 0 {
             if NORMAL {
-                if gap {
-                    out[n] = b' ';
-                    n += 1;
-                    gap = false;
-                }
-                last_digit = false;
+                w.word(out);
             }
             let mut uppers = 0;
             while let Some(&b) = bytes.get(i) {
@@ -426,8 +418,7 @@ fn shape_walk<const NORMAL: bool>(t: &str, out: &mut [u8]) -> (LineInfo, usize) 
                 }
                 uppers += (bits & UPPER != 0) as u32;
                 if NORMAL {
-                    out[n] = b.to_ascii_lowercase();
-                    n += 1;
+                    w.byte(out, b.to_ascii_lowercase());
                 }
                 i += 1;
             }
@@ -447,34 +438,15 @@ fn shape_walk<const NORMAL: bool>(t: &str, out: &mut [u8]) -> (LineInfo, usize) 
             bits = shape_bits(c);
             i += c.len_utf8();
             if NORMAL {
-                if c.is_alphabetic() {
-                    if gap {
-                        out[n] = b' ';
-                        n += 1;
-                    }
-                    gap = false;
-                    last_digit = false;
-                    let mut tmp = [0u8; 4];
-                    for lc in c.to_lowercase() {
-                        let b = lc.encode_utf8(&mut tmp).as_bytes();
-                        out[n..n + b.len()].copy_from_slice(b);
-                        n += b.len();
-                    }
-                } else if c.is_numeric() {
-                    normal_digit(out, &mut n, &mut gap, &mut last_digit);
-                } else {
-                    gap = n > 0;
-                    last_digit = false;
-                }
+                w.char(out, c);
             }
         } else {
             i += 1;
             if NORMAL {
                 if bits & DIGITS != 0 {
-                    normal_digit(out, &mut n, &mut gap, &mut last_digit);
+                    w.digit(out);
                 } else {
-                    gap = n > 0;
-                    last_digit = false;
+                    w.gap();
                 }
             }
         }
@@ -520,22 +492,7 @@ fn shape_walk<const NORMAL: bool>(t: &str, out: &mut [u8]) -> (LineInfo, usize) 
     info.url = (colon && (t.contains("http://") || t.contains("https://")))
         || (dot && t.contains("www."))
         || (at && dot && !space);
-    (info, n)
-}
-
-/// A digit in the normal form: a run of digits is one `0`.
-#[inline(always)]
-fn normal_digit(out: &mut [u8], n: &mut usize, gap: &mut bool, last_digit: &mut bool) {
-    if !*last_digit {
-        if *gap {
-            out[*n] = b' ';
-            *n += 1;
-        }
-        *gap = false;
-        out[*n] = b'0';
-        *n += 1;
-        *last_digit = true;
-    }
+    (info, w.n)
 }
 
 /// Whether `t` holds `d:dd` (a clock time).

@@ -176,26 +176,18 @@ impl Normalizer {
             self.buf.resize(need, 0);
         }
         let out = &mut self.buf[..];
-        let mut n = 0;
-        // `gap` is true when a space is owed before the next word byte (never
-        // before the first).
-        let mut gap = false;
-        let mut last_digit = false;
+        let mut w = NormalWriter::default();
         let mut i = 0;
         while i < line.len() {
             let b = line[i];
             match CLASS[b as usize] {
                 GAP => {
-                    gap = n > 0;
-                    last_digit = false;
+                    w.gap();
                     i += 1;
                     continue;
                 }
                 DIGIT => {
-                    if !last_digit {
-                        push_word_byte(out, &mut n, &mut gap, b'0');
-                        last_digit = true;
-                    }
+                    w.digit(out);
                     i += 1;
                     continue;
                 }
@@ -203,18 +195,12 @@ impl Normalizer {
                 _ => {
                     // A run of ASCII letters, the bulk of most text: one
                     // table lookup and one store a byte.
-                    if gap {
-                        out[n] = b' ';
-                        n += 1;
-                        gap = false;
-                    }
-                    last_digit = false;
+                    w.word(out);
                     while let Some(&l) = line.get(i).map(|&b| &CLASS[b as usize]) {
                         if l < b'a' {
                             break;
                         }
-                        out[n] = l;
-                        n += 1;
+                        w.byte(out, l);
                         i += 1;
                     }
                     continue;
@@ -226,43 +212,19 @@ impl Normalizer {
                 .and_then(|s| std::str::from_utf8(s).ok())
                 .and_then(|s| s.chars().next());
             match decoded {
-                Some(c) if c.is_alphabetic() => {
-                    if gap {
-                        out[n] = b' ';
-                        n += 1;
-                    }
-                    gap = false;
-                    last_digit = false;
-                    let mut tmp = [0u8; 4];
-                    for lc in c.to_lowercase() {
-                        let bytes = lc.encode_utf8(&mut tmp).as_bytes();
-                        out[n..n + bytes.len()].copy_from_slice(bytes);
-                        n += bytes.len();
-                    }
-                    i += len;
-                }
-                Some(c) if c.is_numeric() => {
-                    if !last_digit {
-                        push_word_byte(out, &mut n, &mut gap, b'0');
-                        last_digit = true;
-                    }
-                    i += len;
-                }
-                Some(_) => {
-                    // Punctuation, symbols, non-ASCII spaces.
-                    gap = n > 0;
-                    last_digit = false;
+                Some(c) => {
+                    w.char(out, c);
                     i += len;
                 }
                 None => {
                     // Not UTF-8: keep the byte so distinct binary lines stay distinct.
-                    push_word_byte(out, &mut n, &mut gap, b);
-                    last_digit = false;
+                    w.word(out);
+                    w.byte(out, b);
                     i += 1;
                 }
             }
         }
-        &self.buf[..n]
+        &self.buf[..w.n]
     }
 
     /// The buffer for the normal form of a line of `len` bytes, sized as
@@ -288,15 +250,72 @@ impl Normalizer {
     }
 }
 
-#[inline(always)]
-fn push_word_byte(out: &mut [u8], n: &mut usize, gap: &mut bool, b: u8) {
-    if *gap {
-        out[*n] = b' ';
-        *n += 1;
+/// The state of a normal form being written into a buffer, shared by
+/// [`Normalizer::normalize`] and the line-shape walk that writes the normal
+/// form as it counts (`features`): bytes written, a space owed before the
+/// next word byte (never before the first), the last thing written a digit
+/// run's `0`.
+#[derive(Default)]
+pub(crate) struct NormalWriter {
+    /// Bytes written.
+    pub n: usize,
+    gap: bool,
+    last_digit: bool,
+}
+
+impl NormalWriter {
+    /// A word starts: the owed space, if any.
+    #[inline(always)]
+    pub fn word(&mut self, out: &mut [u8]) {
+        if self.gap {
+            out[self.n] = b' ';
+            self.n += 1;
+            self.gap = false;
+        }
+        self.last_digit = false;
     }
-    *gap = false;
-    out[*n] = b;
-    *n += 1;
+
+    /// One byte of a word already started by [`NormalWriter::word`].
+    #[inline(always)]
+    pub fn byte(&mut self, out: &mut [u8], b: u8) {
+        out[self.n] = b;
+        self.n += 1;
+    }
+
+    /// A digit: a run of them is one `0`.
+    #[inline(always)]
+    pub fn digit(&mut self, out: &mut [u8]) {
+        if !self.last_digit {
+            self.word(out);
+            self.byte(out, b'0');
+            self.last_digit = true;
+        }
+    }
+
+    /// Punctuation or whitespace: the next word is owed a space.
+    #[inline(always)]
+    pub fn gap(&mut self) {
+        self.gap = self.n > 0;
+        self.last_digit = false;
+    }
+
+    /// A decoded character other than an ASCII letter or digit.
+    #[inline(always)]
+    pub fn char(&mut self, out: &mut [u8], c: char) {
+        if c.is_alphabetic() {
+            self.word(out);
+            let mut tmp = [0u8; 4];
+            for lc in c.to_lowercase() {
+                let b = lc.encode_utf8(&mut tmp).as_bytes();
+                out[self.n..self.n + b.len()].copy_from_slice(b);
+                self.n += b.len();
+            }
+        } else if c.is_numeric() {
+            self.digit(out);
+        } else {
+            self.gap();
+        }
+    }
 }
 
 #[inline]
