@@ -477,6 +477,15 @@ impl Cleaner {
                 if category_of(&out[i]).is_some() || infos[i].protect.is_some() {
                     continue;
                 }
+                // A single word is weak evidence even beside the block: it
+                // condemns a title or a label, but not a sentence of prose
+                // ("Talk radio is a radio format ... music." under a wiki's
+                // "From Wikipedia" line); a phrase of two words or more is
+                // specific enough to condemn an appeal's sentences too.
+                let sentence = infos[i].prose_words() > 0 && infos[i].end_punct;
+                if phrases[weak as usize].words == 1 && sentence {
+                    continue;
+                }
                 let cat = phrases[weak as usize].category;
                 let touches = [k.checked_sub(1), Some(k + 1)]
                     .into_iter()
@@ -712,13 +721,12 @@ fn tables(text: &[u8], threshold: f32, out: &mut [Verdict]) {
             .find(|&j| tabs[j] != tabs[i])
             .unwrap_or(out.len());
         let rows = &mut out[i..j];
-        let scores: Vec<f32> = rows
+        let (count, sum) = rows
             .iter()
             .filter(|v| by_model(v))
-            .map(|v| v.score)
-            .collect();
-        if scores.len() >= TABLE_MIN_ROWS {
-            let keep = scores.iter().sum::<f32>() / scores.len() as f32 >= threshold;
+            .fold((0usize, 0.0f32), |(c, s), v| (c + 1, s + v.score));
+        if count >= TABLE_MIN_ROWS {
+            let keep = sum / count as f32 >= threshold;
             for v in rows.iter_mut().filter(|v| by_model(v)) {
                 if v.keep != keep {
                     v.keep = keep;
@@ -767,6 +775,20 @@ mod tests {
             [true, false, false, false, false]
         );
         assert_eq!(out[2].cause, Cause::Context);
+    }
+
+    #[test]
+    fn a_one_word_weak_phrase_spares_a_sentence_beside_the_block() {
+        // "talk" is weak wiki vocabulary: it takes a "Talk:" title beside wiki
+        // chrome, not the article's first sentence under "From Wikipedia".
+        let text = b"From Wikipedia, the free encyclopedia\nTalk radio is a radio format made of discussion about topical issues, with callers on the air.\nMost shows are hosted by one person, and often feature interviews with several guests.\n";
+        let cleaner = Cleaner::new();
+        let doc = Document::new(text);
+        let mut stats = LineStats::new();
+        cleaner.observe(&doc, &mut stats);
+        let v = cleaner.classify(&doc, &stats);
+        assert!(!v[0].keep);
+        assert!(v[1].keep, "{:?}", v[1]);
     }
 
     #[test]
