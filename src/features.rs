@@ -569,10 +569,15 @@ fn shape_walk<const NORMAL: bool>(t: &str, out: &mut [u8]) -> (LineInfo, usize) 
     (info, w.n)
 }
 
-/// Whether `t` holds `d:dd` (a clock time).
+/// Whether `t` holds `d:dd` (a clock time), looked for at each `:` (memchr)
+/// instead of in every window of four bytes, which cost pass 2 about 1 % of
+/// its instructions on lines with a colon.
 fn has_clock_time(t: &[u8]) -> bool {
-    t.windows(4).any(|w| {
-        w[0].is_ascii_digit() && w[1] == b':' && w[2].is_ascii_digit() && w[3].is_ascii_digit()
+    memchr::memchr_iter(b':', t).any(|at| {
+        at >= 1
+            && t[at - 1].is_ascii_digit()
+            && t.get(at + 1).is_some_and(u8::is_ascii_digit)
+            && t.get(at + 2).is_some_and(u8::is_ascii_digit)
     })
 }
 
@@ -768,8 +773,11 @@ fn ln1(x: u32) -> f32 {
     }
 }
 
+/// `1.0` or `0.0` (positive), from the bits: an integer-to-float conversion
+/// a flag cost stage 1 about a tenth of its instructions.
+#[inline]
 fn b(x: bool) -> f32 {
-    x as u8 as f32
+    f32::from_bits(u32::from(x) * 1.0f32.to_bits())
 }
 
 /// The stage-1 feature vector of every non-blank line, row after row, into
@@ -1152,7 +1160,7 @@ mod tests {
             || t.starts_with('·')
             || t.starts_with('–');
         info.starts_lower = t.chars().next().is_some_and(|c| c.is_lowercase());
-        info.has_time = has_clock_time(t.as_bytes());
+        info.has_time = naive_clock_time(t.as_bytes());
         info.date_like = info.digits > 0
             && info.letters < 60
             && t.split(|c: char| !c.is_alphabetic()).any(|w| {
@@ -1281,6 +1289,20 @@ mod tests {
     }
 
     #[test]
+    fn flags_are_the_converted_bools() {
+        for x in [false, true] {
+            assert_eq!(b(x).to_bits(), (x as u8 as f32).to_bits());
+        }
+    }
+
+    /// The clock-time search as first written: every window of four bytes.
+    fn naive_clock_time(t: &[u8]) -> bool {
+        t.windows(4).any(|w| {
+            w[0].is_ascii_digit() && w[1] == b':' && w[2].is_ascii_digit() && w[3].is_ascii_digit()
+        })
+    }
+
+    #[test]
     fn ln1_table_equals_the_call() {
         for x in (0..LN1P_SIZE as u32 + 10).chain([100_000, u32::MAX]) {
             assert_eq!(ln1(x).to_bits(), (x as f32).ln_1p().to_bits());
@@ -1308,7 +1330,9 @@ mod tests {
             text in "[ a-zA-Z0-9.,;:@/|>»•·–…’”\"'!?()\\-\\*\\t\u{a0}\u{2003}\u{0}ÉİßΣ٣½Ⅻ]{0,40}",
             any_text in proptest::prelude::any::<String>(),
             prose in "([ (\\-]?[a-zA-Z]{1,11}[ ,.:é”0-9]{0,2}){0,16}",
+            times in "[0-9: a]{0,12}",
         ) {
+            proptest::prop_assert_eq!(has_clock_time(times.as_bytes()), naive_clock_time(times.as_bytes()));
             let mut fused = Normalizer::new();
             let mut plain = Normalizer::new();
             let stopwords = Stopwords::built_in();
