@@ -193,41 +193,40 @@ impl Stopwords {
         !self.long.is_empty() && self.long.contains_key(&crate::line::fingerprint(word))
     }
 
-    /// The words and the stopwords of the normal form `buf[..n]`, which
-    /// [`Normalizer::padded`] follows with at least eight readable bytes:
-    /// each word is read as one `u64`, whose first space ends it and whose
-    /// bytes, masked to the word, are its [`pack`]ed key. What splitting at
-    /// spaces and asking [`Stopwords::contains`] of each word counts
-    /// (checked by a test), without a copy a word.
+    /// The words and the stopwords of the normal form `line[..end]`, which
+    /// must be followed by a space and at least eight more bytes: each word
+    /// is read as one `u64`, whose first space ends it and whose bytes,
+    /// masked to the word, are its [`pack`]ed key. What splitting at spaces
+    /// and asking [`Stopwords::contains`] of each word counts (checked by a
+    /// test), without a copy, a variable shift or an end test a word.
     #[inline]
-    fn count(&self, buf: &[u8], n: usize) -> (u32, u32) {
-        if buf.len() < n + PACKED {
-            return self.count_plain(&buf[..n]);
+    fn count(&self, line: &[u8], end: usize) -> (u32, u32) {
+        if line.len() < end + 1 + PACKED || line[end] != b' ' {
+            return self.count_plain(&line[..end]);
         }
         let (mut words, mut stops) = (0, 0);
         let mut p = 0;
-        while p < n {
-            let rest = n - p;
-            let x = u64::from_le_bytes(buf[p..p + PACKED].try_into().unwrap_or_default());
+        while p < end {
+            let Some(bytes) = line[p..].first_chunk::<PACKED>() else {
+                break;
+            };
+            let x = u64::from_le_bytes(*bytes);
             let z = x ^ (u64::from(b' ') * ONES);
-            // The lowest marked byte is the first space: borrows only mark
-            // bytes above a zero byte.
-            let first_space = (z.wrapping_sub(ONES) & !z & HIGH).trailing_zeros() as usize / 8;
-            let len = if first_space < rest.min(PACKED) {
-                first_space
-            } else if rest <= PACKED {
-                rest
+            // The lowest marked byte is the first space (borrows only mark
+            // bytes above a zero byte of `z`).
+            let spaces = z.wrapping_sub(ONES) & !z & HIGH;
+            let (len, stop) = if spaces != 0 {
+                let first = spaces & spaces.wrapping_neg();
+                let len = first.trailing_zeros() as usize / 8;
+                // `first >> 7` is the space's lowest bit: the bytes below.
+                (len, self.contains_packed(x & ((first >> 7) - 1)))
+            } else if line.get(p + PACKED) == Some(&b' ') {
+                (PACKED, self.contains_packed(x))
             } else {
-                memchr::memchr(b' ', &buf[p..n]).unwrap_or(rest)
+                let len = memchr::memchr(b' ', &line[p..]).unwrap_or(end - p);
+                (len, self.contains_long(&line[p..p + len]))
             };
             words += 1;
-            let stop = if len > PACKED {
-                self.contains_long(&buf[p..p + len])
-            } else if len == PACKED {
-                self.contains_packed(x)
-            } else {
-                self.contains_packed(x & ((1u64 << (8 * len)) - 1))
-            };
             stops += stop as u32;
             p += len + 1;
         }
@@ -288,10 +287,16 @@ pub fn gather(
     let site_docs = site.map_or(0, |s| stats.site_docs(s));
     for span in lines(text) {
         let raw = span.content(text);
-        let (mut info, n) = shape_and_normal(raw, norm);
-        let normal = &norm.padded()[..n];
+        let (mut info, normal) = shape_and_normal(raw, norm);
         info.fp = crate::line::fingerprint(normal);
-        let (words, stop) = stopwords.count(norm.padded(), n);
+        // The normal form between spaces, as the lexicon matches it, and
+        // eight bytes more, so that its words can be read a u64 at a time.
+        padded.clear();
+        padded.push(b' ');
+        padded.extend_from_slice(normal);
+        padded.extend_from_slice(&[b' '; 1 + PACKED]);
+        let (words, stop) = stopwords.count(&padded[1..], normal.len());
+        let padded = &padded[..normal.len() + 2];
         info.words = words;
         info.stopwords = stop;
         if info.fp != 0 {
@@ -303,10 +308,6 @@ pub fn gather(
                 info.site_df = stats.site_df(s, info.fp);
                 info.site_docs = site_docs;
             }
-            padded.clear();
-            padded.push(b' ');
-            padded.extend_from_slice(normal);
-            padded.push(b' ');
             let m = rules.match_padded(padded, words, info.fp);
             info.lex_hit = m.hit;
             info.lex_whole = m
@@ -354,18 +355,17 @@ fn contains_padded(title: &[u8], spaces: &[usize], padded: &[u8]) -> bool {
 /// ([`Normalizer::normalize`]), in one walk over the bytes of a line that is
 /// UTF-8 (nearly all): normalising in a walk of its own cost pass 2 about 6 %
 /// of its instructions. Other lines take the two walks.
-/// Returns the shape and the length of the normal form, which is the start
-/// of [`Normalizer::padded`].
-fn shape_and_normal(raw: &[u8], norm: &mut Normalizer) -> (LineInfo, usize) {
+fn shape_and_normal<'n>(raw: &[u8], norm: &'n mut Normalizer) -> (LineInfo, &'n [u8]) {
     match std::str::from_utf8(raw) {
         Ok(text) => {
             // Trimming the text first does not change its normal form:
             // whitespace is a gap, and gaps at either end leave nothing.
             let t = text.trim();
             let out = norm.buffer(t.len());
-            shape_walk::<true>(t, out)
+            let (info, n) = shape_walk::<true>(t, out);
+            (info, norm.written(n))
         }
-        Err(_) => (shape(raw), norm.normalize(raw).len()),
+        Err(_) => (shape(raw), norm.normalize(raw)),
     }
 }
 
@@ -1247,10 +1247,11 @@ mod tests {
             "considerablyx the considerably",
         ];
         for line in lines {
-            // Whatever follows the normal form in the buffer is not read as
-            // part of it.
+            // Whatever follows the space after the normal form is not read
+            // as part of it.
             for after in [b' ', b'a', 0] {
                 let mut buf = line.as_bytes().to_vec();
+                buf.push(b' ');
                 buf.extend([after; PACKED]);
                 assert_eq!(
                     s.count(&buf, line.len()),
@@ -1258,6 +1259,7 @@ mod tests {
                     "{line}"
                 );
             }
+            // Without the space and the eight bytes: the plain way.
             assert_eq!(
                 s.count(line.as_bytes(), line.len()),
                 s.count_plain(line.as_bytes())
@@ -1337,13 +1339,13 @@ mod tests {
             let mut plain = Normalizer::new();
             let stopwords = Stopwords::built_in();
             for line in [&raw[..], text.as_bytes(), any_text.as_bytes(), prose.as_bytes()] {
-                let (info, n) = shape_and_normal(line, &mut fused);
+                let (info, normal) = shape_and_normal(line, &mut fused);
                 proptest::prop_assert_eq!(facts(&info), facts(&shape(line)));
                 proptest::prop_assert_eq!(facts(&info), facts(&naive_shape(line)));
-                let normal = &fused.padded()[..n];
                 proptest::prop_assert_eq!(normal, plain.normalize(line));
+                let padded = [normal, b"         "].concat();
                 proptest::prop_assert_eq!(
-                    stopwords.count(fused.padded(), n),
+                    stopwords.count(&padded, normal.len()),
                     stopwords.count_plain(normal)
                 );
             }

@@ -239,18 +239,16 @@ impl Normalizer {
     /// [`Normalizer::normalize`] sizes it, for a caller that writes the
     /// normal form by index as part of another walk over the line.
     pub(crate) fn buffer(&mut self, len: usize) -> &mut [u8] {
-        let need = 2 * len + 1 + SLACK;
+        let need = 2 * len + 1;
         if self.buf.len() < need {
             self.buf.resize(need, 0);
         }
         &mut self.buf[..]
     }
 
-    /// The whole buffer: a normal form of `n` bytes, as the last call wrote
-    /// it, followed by at least [`SLACK`] bytes, so that eight bytes can be
-    /// read from any offset below `n`.
-    pub(crate) fn padded(&self) -> &[u8] {
-        &self.buf
+    /// The first `n` bytes of [`Normalizer::buffer`].
+    pub(crate) fn written(&self, n: usize) -> &[u8] {
+        &self.buf[..n]
     }
 
     /// The fingerprint of `line`'s normal form.
@@ -259,11 +257,6 @@ impl Normalizer {
         fingerprint(self.normalize(line))
     }
 }
-
-/// Bytes of [`Normalizer`]'s buffer past the longest normal form it can
-/// hold, so that a reader may load eight bytes from any offset of the normal
-/// form (see [`Normalizer::padded`]).
-pub(crate) const SLACK: usize = 8;
 
 /// `0x01` in every byte of a `u64`.
 pub(crate) const ONES: u64 = 0x0101_0101_0101_0101;
