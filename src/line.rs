@@ -377,7 +377,9 @@ impl NormalWriter {
     /// (`n > 0` or no space first): what writing its bytes one by one
     /// writes. A first space is the one owed before the word that follows
     /// it; a last space is owed, not written, as a gap at the line's end
-    /// leaves nothing.
+    /// leaves nothing. `out` holds the nine bytes stored from `n`: the
+    /// first `i` bytes of a line give at most `2 i` bytes of normal form,
+    /// and a chunk starts at `i <= len - 8` of a buffer of `2 len + 1`.
     #[inline(always)]
     pub fn chunk(&mut self, out: &mut [u8], c: &Chunk) {
         if self.gap && !c.first_space() {
