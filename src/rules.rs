@@ -32,7 +32,11 @@
 
 use std::collections::HashMap;
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
+use std::sync::Arc;
+
+use aho_corasick::automaton::{Automaton, StateID};
+use aho_corasick::dfa::DFA;
+use aho_corasick::{Anchored, MatchKind};
 
 use crate::error::Error;
 use crate::line::Normalizer;
@@ -113,7 +117,7 @@ pub struct RuleSet {
     whole: FpMap<u32>,
     /// Over `" phrase "` for prefix, contained and protecting phrases,
     /// searched in `" line "` so that matches fall on word boundaries.
-    automaton: Option<AhoCorasick>,
+    automaton: Option<Lexicon>,
     /// Automaton pattern index -> phrase index.
     pattern_phrase: Vec<u32>,
     /// The word-count guard of contained phrases: (factor, slack).
@@ -248,17 +252,11 @@ impl RuleSetBuilder {
             }
         }
         if !patterns.is_empty() {
-            let ac = AhoCorasickBuilder::new()
-                .match_kind(MatchKind::Standard)
-                .kind(Some(AhoCorasickKind::DFA))
-                .prefilter(false)
-                .build(&patterns)
-                .map_err(|e| Error::Rules {
-                    source_name: "rules".into(),
-                    line: 0,
-                    message: e.to_string(),
-                })?;
-            set.automaton = Some(ac);
+            set.automaton = Some(Lexicon::build(&patterns).map_err(|message| Error::Rules {
+                source_name: "rules".into(),
+                line: 0,
+                message,
+            })?);
         }
         Ok(set)
     }
@@ -314,32 +312,119 @@ impl RuleSet {
             return m;
         };
         let mut best: Option<(u8, u32, u32)> = None; // (rank, words, id)
-        for found in ac.find_overlapping_iter(padded) {
-            let id = self.pattern_phrase[found.pattern().as_usize()];
+        ac.overlapping(padded, |pattern, start| {
+            let id = self.pattern_phrase[pattern];
             let p = &self.phrases[id as usize];
             let rank = match p.mode {
                 MatchMode::Protect => {
                     m.protect.get_or_insert(id);
-                    continue;
+                    return;
                 }
                 MatchMode::Weak => {
                     m.weak.get_or_insert(id);
-                    continue;
+                    return;
                 }
-                MatchMode::Prefix if found.start() == 0 => 2,
-                MatchMode::Prefix => continue,
+                MatchMode::Prefix if start == 0 => 2,
+                MatchMode::Prefix => return,
                 MatchMode::Contains if words <= self.guard.0 * p.words + self.guard.1 => 1,
-                _ => continue,
+                _ => return,
             };
             if best.map_or(true, |(r, w, _)| (rank, p.words) > (r, w)) {
                 best = Some((rank, p.words, id));
             }
-        }
+        });
         if m.hit.is_none() {
             m.hit = best.map(|(_, _, id)| id);
         }
         m
     }
+}
+
+/// The lexicon's automaton: aho-corasick's DFA, walked by
+/// [`Lexicon::overlapping`] instead of its overlapping iterator. The
+/// iterator's generic state machine (a resumable state, a span and checks a
+/// byte) cost about twenty instructions a byte of every line; this loop is
+/// a table lookup and one comparison a byte, and reports the same matches in
+/// the same order (checked by a test against the iterator).
+#[derive(Clone, Debug)]
+struct Lexicon {
+    /// Shared: the table takes megabytes, and a rule set is cloned into
+    /// every cleaner.
+    dfa: Arc<DFA>,
+    start: StateID,
+}
+
+impl Lexicon {
+    /// The DFA of `patterns`, without a prefilter: every pattern starts with
+    /// a space, so the start-byte prefilter stopped at every word.
+    fn build(patterns: &[String]) -> Result<Lexicon, String> {
+        let dfa = DFA::builder()
+            .match_kind(MatchKind::Standard)
+            .prefilter(false)
+            .build(patterns)
+            .map_err(|e| e.to_string())?;
+        let start = dfa.start_state(Anchored::No).map_err(|e| e.to_string())?;
+        Ok(Lexicon {
+            dfa: Arc::new(dfa),
+            start,
+        })
+    }
+
+    /// Calls `found(pattern, start)` for every occurrence of every pattern
+    /// in `haystack`, overlapping ones included, in the order of
+    /// aho-corasick's `find_overlapping_iter`: by end, then as the state
+    /// lists them (longest first).
+    #[inline]
+    fn overlapping(&self, haystack: &[u8], mut found: impl FnMut(usize, usize)) {
+        let dfa = &*self.dfa;
+        let mut sid = self.start;
+        let mut at = 0;
+        while let Some((end, special)) = next_special(dfa, haystack, at, sid) {
+            (at, sid) = (end, special);
+            if dfa.is_match(sid) {
+                for k in 0..dfa.match_len(sid) {
+                    let pattern = dfa.match_pattern(sid, k);
+                    found(pattern.as_usize(), end - dfa.pattern_len(pattern));
+                }
+            }
+        }
+    }
+}
+
+/// Walks `dfa` from state `sid` over `haystack[at..]` to the next special
+/// state, and returns the offset just past the byte that entered it, and
+/// the state. Without a prefilter, the special states of an unanchored
+/// standard DFA are its match states (and a dead state, which such a search
+/// never enters). A function of its own so that the loop keeps the table
+/// and the state in registers, which the caller's match handling did not
+/// let it do (it spilled them, at twice the instructions a byte).
+#[inline(never)]
+fn next_special(
+    dfa: &DFA,
+    haystack: &[u8],
+    at: usize,
+    mut sid: StateID,
+) -> Option<(usize, StateID)> {
+    let rest = haystack.get(at..)?;
+    // Four bytes a round: one end-of-input test for four transitions.
+    let mut quads = rest.chunks_exact(4);
+    let mut i = 0;
+    for q in &mut quads {
+        for (k, &b) in q.iter().enumerate() {
+            sid = dfa.next_state(Anchored::No, sid, b);
+            if dfa.is_special(sid) {
+                return Some((at + i + k + 1, sid));
+            }
+        }
+        i += 4;
+    }
+    for (k, &b) in quads.remainder().iter().enumerate() {
+        sid = dfa.next_state(Anchored::No, sid, b);
+        if dfa.is_special(sid) {
+            return Some((at + i + k + 1, sid));
+        }
+    }
+    None
 }
 
 #[cfg(test)]
@@ -393,6 +478,90 @@ mod tests {
             e.to_string().split(':').take(2).collect::<Vec<_>>(),
             ["mine.txt", "2"]
         );
+    }
+
+    /// The built-in lexicon with protecting, weak and repeated phrases
+    /// added, and aho-corasick's own overlapping iterator over the same
+    /// patterns: the oracle of [`Lexicon::overlapping`].
+    fn lexicon_and_oracle() -> (RuleSet, aho_corasick::AhoCorasick) {
+        let rules = RuleSetBuilder::new()
+            .file(
+                "extra.txt",
+                "! share this story\n~ share this\nshare this\n^ share\n~ your support\n",
+            )
+            .build()
+            .unwrap();
+        let patterns: Vec<String> = rules
+            .phrases()
+            .iter()
+            .filter(|p| p.mode != MatchMode::Whole)
+            .map(|p| format!(" {} ", p.text))
+            .collect();
+        let ac = aho_corasick::AhoCorasickBuilder::new()
+            .match_kind(MatchKind::Standard)
+            .kind(Some(aho_corasick::AhoCorasickKind::DFA))
+            .prefilter(false)
+            .build(&patterns)
+            .unwrap();
+        (rules, ac)
+    }
+
+    proptest::proptest! {
+        /// The DFA walk reports what aho-corasick's overlapping iterator
+        /// reports, in the same order, on lines made of the lexicon's own
+        /// words (so that phrases match, overlap and nest) and others.
+        #[test]
+        fn dfa_walk_equals_the_overlapping_iterator(
+            picks in proptest::collection::vec(proptest::prelude::any::<proptest::sample::Index>(), 0..24),
+        ) {
+            use std::sync::OnceLock;
+            static SETUP: OnceLock<(RuleSet, aho_corasick::AhoCorasick, Vec<String>)> = OnceLock::new();
+            let (rules, ac, words) = SETUP.get_or_init(|| {
+                let (rules, ac) = lexicon_and_oracle();
+                let mut words: Vec<String> = rules
+                    .phrases()
+                    .iter()
+                    .flat_map(|p| p.text.split(' ').map(str::to_string))
+                    .chain(["0", "é", "zzz", "sharex"].map(String::from))
+                    .collect();
+                words.sort();
+                words.dedup();
+                (rules, ac, words)
+            });
+            let line: Vec<&str> = picks.iter().map(|i| words[i.index(words.len())].as_str()).collect();
+            let padded = format!(" {} ", line.join(" "));
+            let mut mine = Vec::new();
+            rules
+                .automaton
+                .as_ref()
+                .unwrap()
+                .overlapping(padded.as_bytes(), |p, start| mine.push((p, start)));
+            let theirs: Vec<(usize, usize)> = ac
+                .find_overlapping_iter(&padded)
+                .map(|m| (m.pattern().as_usize(), m.start()))
+                .collect();
+            proptest::prop_assert_eq!(mine, theirs);
+        }
+    }
+
+    #[test]
+    fn dfa_walk_finds_nested_and_repeated_phrases() {
+        let (rules, ac) = lexicon_and_oracle();
+        let padded = " share this story share this share this post ";
+        let mut mine = Vec::new();
+        rules
+            .automaton
+            .as_ref()
+            .unwrap()
+            .overlapping(padded.as_bytes(), |p, start| mine.push((p, start)));
+        let theirs: Vec<(usize, usize)> = ac
+            .find_overlapping_iter(padded)
+            .map(|m| (m.pattern().as_usize(), m.start()))
+            .collect();
+        assert!(mine.len() >= 6, "{mine:?}");
+        assert_eq!(mine, theirs);
+        let m = rules.match_line(padded.as_bytes(), 9);
+        assert!(m.protect.is_some() && m.weak.is_some() && m.hit.is_some());
     }
 
     #[test]
