@@ -11,15 +11,18 @@
 //! Inputs are read as streams of batches of whole records
 //! ([`crate::batch`], about 4 MiB each; a text file is one batch), pass 2
 //! re-opening and re-decompressing each input, so memory does not grow
-//! with an input's size. The batches of all inputs, in input order, are the
+//! with an input's size (a compressed input that pass 1 read whole is kept
+//! for pass 2 instead, within [`KEEP_BYTES`]). The batches of all inputs, in input order, are the
 //! work of a rayon pool of [`Options::threads`] threads: one worker at a
 //! time reads the next batch (decompression is sequential), any worker
 //! classifies it, and the results are consumed in order on the caller's
 //! thread. So one big JSONL or WET file uses every thread, and the
 //! statistics, the output and even the order of error messages are the same
 //! for any number of threads (batch boundaries depend on the bytes only).
-//! With one thread nothing is spawned: the loop runs on the caller's thread.
-//! At most `2 × threads` finished batches wait for an earlier one.
+//! With one thread no worker is spawned: the loop runs on the caller's
+//! thread ([`clean_building`] still builds the cleaner on a thread of its
+//! own). Small whole inputs are handed out in groups, a unit of work each.
+//! At most `2 × threads` finished units wait for an earlier one.
 //!
 //! **Output** goes either to one stream (every input's output in input order,
 //! uncompressed) or to a directory that mirrors the inputs ([`Output::Dir`]):
@@ -129,6 +132,9 @@ pub struct Options {
     /// The batch size and the longest record that is cleaned
     /// ([`crate::batch`]). By default, [`Limits::default`].
     pub limits: Limits,
+    /// How many bytes of inputs read whole in pass 1 are kept in memory
+    /// for pass 2 instead of being read again. By default, [`KEEP_BYTES`].
+    pub keep: usize,
 }
 
 /// How many bytes at the start of an input are looked at for a NUL byte,
@@ -158,6 +164,7 @@ impl Default for Options {
             resume: false,
             sketch: None,
             limits: Limits::default(),
+            keep: KEEP_BYTES,
         }
     }
 }
@@ -185,15 +192,29 @@ impl Events for Silent {}
 
 /// Pass 1 only: the corpus statistics of `inputs` and what was read. Problems
 /// (unreadable inputs, malformed records) go to `events` and are counted.
+/// The cleaner is not used (see [`statistics`]); it stays for callers that
+/// have one.
 pub fn learn(
     inputs: &[Input],
-    cleaner: &Cleaner,
+    _cleaner: &Cleaner,
+    opts: &Options,
+    events: &dyn Events,
+) -> Result<(LineStats, RunStats), Error> {
+    statistics(inputs, opts, events)
+}
+
+/// Pass 1 only, as [`learn`], without a cleaner: the statistics count the
+/// normal forms of lines ([`crate::line::Normalizer`]), which no setting of
+/// a [`Cleaner`] changes, so a run that only learns need not build one
+/// (building the lexicon's automaton is about 150 M instructions).
+pub fn statistics(
+    inputs: &[Input],
     opts: &Options,
     events: &dyn Events,
 ) -> Result<(LineStats, RunStats), Error> {
     let exec = Exec::new(opts.threads)?;
     let streams = preload(inputs);
-    let (table, run, _) = pass1(&exec, inputs, &streams, cleaner, opts, events, true)?;
+    let (table, run, _, _) = pass1(&exec, inputs, &streams, opts, events, true)?;
     Ok((table, run))
 }
 
@@ -208,6 +229,43 @@ pub fn clean(
     stream: &mut dyn Write,
     events: &dyn Events,
 ) -> Result<RunStats, Error> {
+    clean_with(inputs, &mut || Ok(cleaner.clone()), opts, stream, events)
+}
+
+/// [`clean`] with the cleaner that `build` makes on a thread of its own
+/// while pass 1 runs, which does not need it (see [`statistics`]). Building
+/// the lexicon's automaton costs about 150 M instructions (40 to 50 ms)
+/// before any work could start; so it overlaps pass 1. The output is that
+/// of [`clean`] with the same cleaner. An error of `build` is returned after
+/// pass 1, before anything is written: a caller that wants errors before any
+/// work (a user's rule file) builds first and calls [`clean`].
+pub fn clean_building(
+    inputs: &[Input],
+    build: impl FnOnce() -> Result<Cleaner, Error> + Send,
+    opts: &Options,
+    stream: &mut dyn Write,
+    events: &dyn Events,
+) -> Result<RunStats, Error> {
+    std::thread::scope(|s| {
+        let mut building = Some(s.spawn(build));
+        let mut get = || {
+            let handle = building.take().expect("the cleaner is asked for once");
+            handle
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+        };
+        clean_with(inputs, &mut get, opts, stream, events)
+    })
+}
+
+/// Both passes, with the cleaner from `cleaner`, called once after pass 1.
+fn clean_with(
+    inputs: &[Input],
+    cleaner: &mut dyn FnMut() -> Result<Cleaner, Error>,
+    opts: &Options,
+    stream: &mut dyn Write,
+    events: &dyn Events,
+) -> Result<RunStats, Error> {
     if opts.explain && opts.output != Output::Stream {
         return Err(Error::Setting {
             name: "explain",
@@ -216,12 +274,13 @@ pub fn clean(
     }
     let exec = Exec::new(opts.threads)?;
     let streams = preload(inputs);
-    let (own, pass1_run, failed) = if matches!(opts.model, Model::Given(_)) {
-        (None, RunStats::default(), Vec::new())
+    let (own, pass1_run, failed, kept) = if matches!(opts.model, Model::Given(_)) {
+        (None, RunStats::default(), Vec::new(), Vec::new())
     } else {
-        let (t, r, f) = pass1(&exec, inputs, &streams, cleaner, opts, events, false)?;
-        (Some(t), r, f)
+        let (t, r, f, k) = pass1(&exec, inputs, &streams, opts, events, false)?;
+        (Some(t), r, f, k)
     };
+    let cleaner = &cleaner()?;
     let merged;
     let table: &LineStats = match (&opts.model, own) {
         (Model::Given(t), _) => t,
@@ -262,11 +321,17 @@ pub fn clean(
         None
     };
     let mut source = Pieces::new(inputs, &streams, opts.limits, &before);
+    source.kept = kept;
     let mut sink = Sink::new(inputs, opts, stream, events);
     exec.run_stream(
-        &mut || source.next(),
-        &|task| clean_task(inputs, task, cleaner, table, opts),
-        &mut |done: Cleaned| sink.take(done),
+        &mut || source.next_group(),
+        &|group: Vec<Task>| {
+            group
+                .into_iter()
+                .map(|task| clean_task(inputs, task, cleaner, table, opts))
+                .collect::<Vec<_>>()
+        },
+        &mut |done: Vec<Cleaned>| done.into_iter().all(|d| sink.take(d)),
     );
     let Sink {
         mut run,
@@ -703,6 +768,11 @@ struct Pieces<'a> {
     current: Option<(usize, Compression, BatchReader<'a>, bool)>,
     /// What to do instead of reading an input, if anything.
     before: &'a (dyn Fn(usize) -> Option<Job> + Sync),
+    /// Inputs that pass 1 read whole and kept ([`Kept`]), by input: pass 2
+    /// takes them from here instead of reading them again.
+    kept: Vec<Option<(Compression, Batch)>>,
+    /// A task read ahead by [`Pieces::next_group`] that did not fit.
+    ahead: Option<Task>,
 }
 
 impl<'a> Pieces<'a> {
@@ -719,7 +789,36 @@ impl<'a> Pieces<'a> {
             next: 0,
             current: None,
             before,
+            kept: Vec::new(),
+            ahead: None,
         }
+    }
+
+    /// The next tasks: one, or several small whole inputs in a row, which
+    /// a worker takes as one unit of work. A task each cost two thread
+    /// wake-ups (the result handed to the caller's thread, the window
+    /// moved on), about 9 `futex` calls a file in a tree of 22,000 small
+    /// files (strace), more than its system calls for reading and writing.
+    fn next_group(&mut self) -> Option<Vec<Task>> {
+        let mut group = Vec::new();
+        let mut bytes = 0;
+        while group.len() < GROUP_TASKS && bytes < GROUP_BYTES {
+            let Some(task) = self.ahead.take().or_else(|| self.next()) else {
+                break;
+            };
+            let size = match &task.job {
+                Job::Piece(Piece::Batch(b)) if task.first && task.last => b.data.len(),
+                Job::Piece(_) => usize::MAX,
+                Job::End | Job::Failed(_) | Job::Resumed => 0,
+            };
+            if size > GROUP_BYTES && !group.is_empty() {
+                self.ahead = Some(task);
+                break;
+            }
+            bytes = bytes.saturating_add(size);
+            group.push(task);
+        }
+        (!group.is_empty()).then_some(group)
     }
 
     fn next(&mut self) -> Option<Task> {
@@ -756,8 +855,15 @@ impl<'a> Pieces<'a> {
                 compression: Compression::None,
                 job,
             };
+            let kept = self.kept.get_mut(i).and_then(Option::take);
             if let Some(job) = (self.before)(i) {
                 return Some(whole(job));
+            }
+            if let Some((compression, batch)) = kept {
+                return Some(Task {
+                    compression,
+                    ..whole(Job::Piece(Piece::Batch(batch)))
+                });
             }
             match open_input(&self.inputs[i], &self.streams[i], self.limits) {
                 Ok((c, reader)) => self.current = Some((i, c, reader, true)),
@@ -767,20 +873,54 @@ impl<'a> Pieces<'a> {
     }
 }
 
+/// At most this many inputs are one unit of work ([`Pieces::next_group`]).
+/// 64 files of the benchmark tree (9 KB each on average) are about 10 ms
+/// of classification on one core: long enough that handing the work out
+/// costs nothing next to it, short enough that the last group does not
+/// leave the other threads idle for long.
+const GROUP_TASKS: usize = 64;
+
+/// And at most about this many bytes: an input bigger than this is a unit
+/// of its own.
+const GROUP_BYTES: usize = 1 << 20;
+
+/// How many bytes of compressed inputs that pass 1 read whole (each in
+/// one batch) it keeps, decompressed, in memory for pass 2 ([`Kept`]),
+/// which then need not open, read and decompress them again. Plain files
+/// are read again: keeping them all (the 199 MB benchmark tree) saved 4 of
+/// a file's 17 system calls but cost as many page faults (22,000 to 84,000)
+/// for the memory it held, and the run took as long (`perf stat`
+/// task-clock, 5.5 to 6.1 s either way, 1 and 2 threads); a compressed
+/// file read again is decompressed again. A big input's batches are
+/// read again too. 256 MiB, about 1 % of this project's machines' memory,
+/// bounds what the run holds besides its batches in flight and the
+/// statistics.
+pub const KEEP_BYTES: usize = 256 << 20;
+
+/// The inputs that pass 1 keeps for pass 2, by input, within
+/// [`KEEP_BYTES`].
+type Kept = Vec<Option<(Compression, Batch)>>;
+
+/// What pass 1 gives: the table, the statistics, the errors of inputs that
+/// could not be read (when not reported) and the inputs kept for pass 2.
+type Pass1 = (LineStats, RunStats, Vec<Option<Error>>, Kept);
+
 /// Pass 1 over all inputs; `report` says whether problems are reported and
-/// counted (in [`clean`], pass 2 reports them instead, once). Returns, with
-/// the table and the statistics, the error of each input that could not be
-/// read (when not reported).
+/// counted (in [`clean`], pass 2 reports them instead, once, and pass 1
+/// keeps inputs for it). Returns, with the table and the statistics, the
+/// error of each input that could not be read (when not reported) and the
+/// inputs kept for pass 2.
 fn pass1(
     exec: &Exec,
     inputs: &[Input],
     streams: &[Preloaded],
-    cleaner: &Cleaner,
     opts: &Options,
     events: &dyn Events,
     report: bool,
-) -> Result<(LineStats, RunStats, Vec<Option<Error>>), Error> {
+) -> Result<Pass1, Error> {
     let started = Instant::now();
+    let mut kept: Kept = Vec::new();
+    let mut keep_left = if report { 0 } else { opts.keep };
     events.pass_started(1, inputs.len(), inputs.iter().map(|i| i.size).sum());
     let mut table = opts
         .sketch
@@ -805,17 +945,24 @@ fn pass1(
     let observe = |task| {
         if opts.sketch.is_some() {
             let mut t = LineStats::new();
-            let mut o = observe_task(inputs, task, cleaner, &opts.format, &mut t);
+            let mut o = observe_task(inputs, task, &opts.format, &mut t);
             o.table = Some(t);
             return o;
         }
         let taken = tables.lock().unwrap_or_else(|p| p.into_inner()).pop();
         let mut t = taken.unwrap_or_default();
-        let o = observe_task(inputs, task, cleaner, &opts.format, &mut t);
+        let o = observe_task(inputs, task, &opts.format, &mut t);
         tables.lock().unwrap_or_else(|p| p.into_inner()).push(t);
         o
     };
-    exec.run_stream(&mut || source.next(), &observe, &mut |mut o: Observed| {
+    let mut sink1 = |mut o: Observed| {
+        if let Some((c, batch)) = o.kept.take() {
+            if batch.data.capacity() <= keep_left {
+                keep_left -= batch.data.capacity();
+                kept.resize_with(inputs.len(), || None);
+                kept[o.input] = Some((c, batch));
+            }
+        }
         if let Some(t) = o.table.take() {
             table += t;
         }
@@ -834,8 +981,18 @@ fn pass1(
         if o.last {
             events.input_done(1, &inputs[o.input]);
         }
-        true
-    });
+    };
+    let observe_group = |group: Vec<Task>| group.into_iter().map(observe).collect::<Vec<_>>();
+    exec.run_stream(
+        &mut || source.next_group(),
+        &observe_group,
+        &mut |os: Vec<Observed>| {
+            for o in os {
+                sink1(o);
+            }
+            true
+        },
+    );
     // The largest worker table is the start of the sum, the others are added
     // into it. Adding a table into a smaller one (the empty `table` above)
     // inserts its keys in its slot order, which is the order of their home
@@ -857,7 +1014,7 @@ fn pass1(
         table += t;
     }
     run.time[0] = started.elapsed();
-    Ok((table, run, failed))
+    Ok((table, run, failed, kept))
 }
 
 /// One piece's pass-1 result.
@@ -869,13 +1026,15 @@ struct Observed {
     failed: Option<Error>,
     /// The piece's own table, when pass 1 fills a sketch (added in order).
     table: Option<LineStats>,
+    /// The input, when it was read whole in this piece: pass 1 may keep it
+    /// for pass 2.
+    kept: Option<(Compression, Batch)>,
 }
 
 /// Counts the documents of one piece into `table`.
 fn observe_task(
     inputs: &[Input],
     task: Task,
-    cleaner: &Cleaner,
     fopts: &FormatOptions,
     table: &mut LineStats,
 ) -> Observed {
@@ -890,7 +1049,9 @@ fn observe_task(
         problems: Vec::new(),
         failed: None,
         table: None,
+        kept: None,
     };
+    let whole = task.first && task.last;
     let run = &mut o.run;
     match task.job {
         Job::Failed(e) => {
@@ -912,13 +1073,13 @@ fn observe_task(
                 match item {
                     Item::Doc(d) => {
                         match mask_long_lines(&d.text) {
-                            None => cleaner.observe(&d.document(), table),
+                            None => observe(&d.document(), table),
                             Some((masked, _)) => {
                                 let doc = crate::Document {
                                     text: &masked,
                                     site: d.site.as_deref(),
                                 };
-                                cleaner.observe(&doc, table);
+                                observe(&doc, table);
                             }
                         }
                         run.documents_in += 1;
@@ -935,9 +1096,35 @@ fn observe_task(
                     Item::Verbatim(_) => {}
                 }
             }
+            if whole && task.compression != Compression::None {
+                // The reader's buffer has room for 64 KiB at least; a kept
+                // small file holds only its bytes.
+                let mut b = b;
+                if b.data.capacity() > b.data.len() + b.data.len() / 4 {
+                    b.data.shrink_to_fit();
+                }
+                o.kept = Some((task.compression, b));
+            }
         }
     }
     o
+}
+
+/// Counts the lines of `doc` into `table`, as [`Cleaner::observe`] does,
+/// without a cleaner: the fingerprints of normalised lines, which nothing
+/// in a cleaner changes. So pass 1 can run while the cleaner is built
+/// ([`clean_building`]). A test checks the two against each other.
+fn observe(doc: &crate::Document<'_>, table: &mut LineStats) {
+    thread_local! {
+        static SCRATCH: std::cell::RefCell<(line::Normalizer, Vec<u64>)> =
+            std::cell::RefCell::default();
+    }
+    SCRATCH.with(|s| {
+        let (norm, fps) = &mut *s.borrow_mut();
+        fps.clear();
+        fps.extend(line::lines(doc.text).map(|l| norm.fingerprint(l.content(doc.text))));
+        table.add_document(doc.site, fps);
+    })
 }
 
 /// One piece's pass-2 result.
@@ -1570,6 +1757,41 @@ mod tests {
     use super::*;
 
     #[test]
+    fn pass_one_counts_what_the_cleaner_observes() {
+        // Lines that normalise alike and apart, a blank line, a site, a
+        // lexicon phrase (which a cleaner matches, and pass 1 must not care).
+        let docs: [(&[u8], Option<&str>); 4] = [
+            (
+                b"Share this article\n\nThe  Council met on Tuesday.\r\nRead more",
+                Some("a.org"),
+            ),
+            (
+                b"SHARE THIS ARTICLE\nthe council met on tuesday.\n",
+                Some("a.org"),
+            ),
+            (
+                b"Subscribe to our newsletter\n\xc3\xa9t\xc3\xa9 2024\n",
+                None,
+            ),
+            (b"", Some("b.org")),
+        ];
+        let cleaner = Cleaner::new();
+        let (mut ours, mut theirs) = (LineStats::new(), LineStats::new());
+        for (text, site) in docs {
+            let doc = crate::Document { text, site };
+            observe(&doc, &mut ours);
+            cleaner.observe(&doc, &mut theirs);
+        }
+        let bytes = |t: &LineStats| {
+            let mut v = Vec::new();
+            t.write_to(&mut v).unwrap();
+            v
+        };
+        assert!(ours.distinct_lines() > 3);
+        assert_eq!(bytes(&ours), bytes(&theirs));
+    }
+
+    #[test]
     fn ordered_runs_sink_in_order_for_any_thread_count() {
         for threads in [1, 2, 3, 8] {
             let exec = Exec::new(threads).unwrap();
@@ -1632,6 +1854,68 @@ mod tests {
             }));
             assert!(result.is_err());
         }
+    }
+
+    #[test]
+    fn inputs_kept_from_pass_one_clean_as_inputs_read_again() {
+        // Small files of three sites (text, gzipped text, JSONL), a few
+        // kept, all kept, none kept; in small groups and with 1 and 2
+        // threads: the same output tree.
+        let dir = tempfile::tempdir().unwrap();
+        let src = dir.path().join("in");
+        for site in ["a", "b", "c"] {
+            fs::create_dir_all(src.join(site)).unwrap();
+            for i in 0..30 {
+                let text = format!(
+                    "Home | News | {site}\nStory {i} of the site {site}, which is long enough to keep.\n\
+                     Share this article\nSubscribe to our newsletter\n"
+                );
+                fs::write(src.join(site).join(format!("{i}.txt")), &text).unwrap();
+            }
+        }
+        fs::write(
+            src.join("c/z.txt.gz"),
+            compressed(b"Share this article\nA gzipped page.\n", Compression::Gzip),
+        )
+        .unwrap();
+        fs::write(
+            src.join("c/docs.jsonl"),
+            "{\"text\":\"Share this article\\nOne\",\"url\":\"http://a/\"}\nnot json\n",
+        )
+        .unwrap();
+        let found = crate::input::discover(std::slice::from_ref(&src), None);
+        let cleaner = Cleaner::new();
+        let tree = |out: &Path| {
+            let mut files = BTreeMap::new();
+            for site in fs::read_dir(out).unwrap() {
+                for f in fs::read_dir(site.unwrap().path()).unwrap() {
+                    let p = f.unwrap().path();
+                    files.insert(
+                        p.strip_prefix(out).unwrap().to_path_buf(),
+                        fs::read(&p).unwrap(),
+                    );
+                }
+            }
+            files
+        };
+        let mut outputs = Vec::new();
+        for (n, (keep, threads)) in [(0, 1), (KEEP_BYTES, 1), (KEEP_BYTES, 2), (3000, 2)]
+            .into_iter()
+            .enumerate()
+        {
+            let out = dir.path().join(format!("out{n}"));
+            let opts = Options {
+                threads,
+                keep,
+                output: Output::Dir(out.clone()),
+                ..Options::default()
+            };
+            let run = clean(&found.inputs, &cleaner, &opts, &mut io::sink(), &Silent).unwrap();
+            assert_eq!(run.bad_records, 1);
+            outputs.push(tree(&out));
+        }
+        assert_eq!(outputs[0].len(), 92);
+        assert!(outputs.iter().all(|o| *o == outputs[0]));
     }
 
     #[test]

@@ -19,7 +19,7 @@ use boilerstrip::report::{thousands, RunStats};
 use clap::Parser;
 
 use args::Args;
-use config::{Config, Job};
+use config::{CleanerPlan, Config, Job};
 use progress::Reporter;
 
 /// Exit status: some inputs or records were bad.
@@ -74,12 +74,23 @@ fn run(c: Config) -> Result<ExitCode> {
     let mut run = match &c.job {
         Job::Clean => {
             let mut out = BufWriter::with_capacity(1 << 16, io::stdout().lock());
-            let run = pipeline::clean(inputs, &c.cleaner, &c.options, &mut out, &reporter)?;
+            let run = match &c.cleaner {
+                CleanerPlan::Built(cleaner) => {
+                    pipeline::clean(inputs, cleaner, &c.options, &mut out, &reporter)?
+                }
+                CleanerPlan::Deferred(builder) => pipeline::clean_building(
+                    inputs,
+                    || builder.build(),
+                    &c.options,
+                    &mut out,
+                    &reporter,
+                )?,
+            };
             out.flush()?;
             run
         }
         Job::Learn(path, partitions) => {
-            let (table, run) = pipeline::learn(inputs, &c.cleaner, &c.options, &reporter)?;
+            let (table, run) = pipeline::statistics(inputs, &c.options, &reporter)?;
             let parts: Vec<_> = boilerstrip::stats::Partition::all(*partitions).collect();
             let written = merge::write_model(&table, path, &parts)?;
             learned = Some(format!(
