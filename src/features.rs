@@ -984,6 +984,8 @@ pub const STAGE2: &[&str] = &[
     "after_comments_head",
     "comments_x_article",
     "stamps_x_article",
+    "win8_pw",
+    "short_x_win8_pw",
 ];
 
 /// Where a thread of posts begins and how much of the page's prose comes
@@ -1047,6 +1049,66 @@ impl Thread {
     }
 }
 
+/// The share of the words within eight lines of a line (itself left out)
+/// that stage 1 expects to be content: the mean of the neighbours'
+/// probabilities weighted by their words. The plain window means count a
+/// menu item as much as a paragraph; weighted, a short line between
+/// paragraphs of prose reads as part of the article and a short line among
+/// menu items as chrome whatever a stray long line nearby says. Prefix sums
+/// make each window two subtractions.
+#[derive(Debug)]
+struct WordMass {
+    /// Prefix sums of probability × words and of words, one more than lines.
+    pw: Vec<f64>,
+    w: Vec<f64>,
+    /// The stage-1 column of `words_le5`, for the short-line product.
+    short: Option<usize>,
+}
+
+/// The reach of [`WordMass`] on each side: the window of `win8_p`.
+const MASS_REACH: usize = 8;
+
+impl WordMass {
+    fn of(x1: &[f32], width1: usize, p: &[f32]) -> WordMass {
+        let col = |name: &str| STAGE1.iter().position(|&f| f == name);
+        let words_log = col("words_log");
+        let n = p.len();
+        let (mut pw, mut w) = (Vec::with_capacity(n + 1), Vec::with_capacity(n + 1));
+        let (mut spw, mut sw) = (0.0f64, 0.0f64);
+        pw.push(0.0);
+        w.push(0.0);
+        for (k, &pk) in p.iter().enumerate() {
+            // `words_log` is ln(1 + words): undo it for the weight.
+            let words = words_log.map_or(1.0, |c| f64::from(x1[k * width1 + c]).exp_m1());
+            spw += f64::from(pk) * words;
+            sw += words;
+            pw.push(spw);
+            w.push(sw);
+        }
+        WordMass {
+            pw,
+            w,
+            short: col("words_le5"),
+        }
+    }
+
+    fn features(&self, x1: &[f32], width1: usize, k: usize) -> [f32; 2] {
+        let n = self.w.len() - 1;
+        let lo = k.saturating_sub(MASS_REACH);
+        let hi = (k + MASS_REACH + 1).min(n);
+        let own_pw = self.pw[k + 1] - self.pw[k];
+        let own_w = self.w[k + 1] - self.w[k];
+        let w = self.w[hi] - self.w[lo] - own_w;
+        let share = if w > 0.5 {
+            ((self.pw[hi] - self.pw[lo] - own_pw) / w) as f32
+        } else {
+            0.0
+        };
+        let short = self.short.map_or(0.0, |c| x1[k * width1 + c]);
+        [share, short * share]
+    }
+}
+
 /// The stage-1 column of the built-in `comments` lexicon category, which
 /// stage 2 uses to find where a page's reader comments begin.
 fn comments_column() -> usize {
@@ -1071,6 +1133,7 @@ pub fn stage2(x1: &[f32], width1: usize, p: &[f32], threshold: f32, out: &mut Ve
     let comments_head =
         first.and_then(|f| (f + 1..n).find(|&j| col < width1 && x1[j * width1 + col] > 0.0));
     let thread = Thread::of(x1, width1, first, comments_head, n);
+    let mass = WordMass::of(x1, width1, p);
     let at = |j: isize| -> f32 {
         if j >= 0 && (j as usize) < n {
             p[j as usize]
@@ -1121,6 +1184,7 @@ pub fn stage2(x1: &[f32], width1: usize, p: &[f32], threshold: f32, out: &mut Ve
             b(comments_head.is_some_and(|h| k > h)),
         ]);
         out.extend_from_slice(&thread.features(k));
+        out.extend_from_slice(&mass.features(x1, width1, k));
     }
 }
 
@@ -1227,6 +1291,34 @@ mod tests {
         assert!(thread_features(&x1, width, &p)
             .iter()
             .all(|r| r == &[0.0, 0.0]));
+    }
+
+    #[test]
+    fn word_mass_weighs_neighbours_by_their_words() {
+        let width = STAGE1.len();
+        let col = |name: &str| STAGE1.iter().position(|&f| f == name).unwrap();
+        // Lines: a 3-word menu item (p 0.1), a short line (p 0.4, words 1),
+        // a 15-word paragraph (p 0.9), a 1-word item (p 0.1).
+        let words = [3.0f32, 1.0, 15.0, 1.0];
+        let p = [0.1, 0.4, 0.9, 0.1];
+        let mut x1 = vec![0.0f32; 4 * width];
+        for (k, w) in words.iter().enumerate() {
+            x1[k * width + col("words_log")] = w.ln_1p();
+            x1[k * width + col("words_le5")] = if *w <= 5.0 { 1.0 } else { 0.0 };
+        }
+        let mass = WordMass::of(&x1, width, &p);
+        // The short line's neighbours: 3 words at 0.1, 15 at 0.9, 1 at 0.1.
+        let want = (3.0 * 0.1 + 15.0 * 0.9 + 0.1) / 19.0;
+        let [share, short] = mass.features(&x1, width, 1);
+        assert!((share - want).abs() < 1e-5, "{share} vs {want}");
+        assert_eq!(short, share);
+        // The paragraph is no short line: no product.
+        let [share, short] = mass.features(&x1, width, 2);
+        assert!((share - (0.3 + 0.4 + 0.1) / 5.0).abs() < 1e-5, "{share}");
+        assert_eq!(short, 0.0);
+        // A page of one line has no neighbours.
+        let one = WordMass::of(&x1[..width], width, &p[..1]);
+        assert_eq!(one.features(&x1, width, 0), [0.0, 0.0]);
     }
 
     /// The line shape as the first, char-by-char version computed it: the
