@@ -986,6 +986,8 @@ pub const STAGE2: &[&str] = &[
     "stamps_x_article",
     "win8_pw",
     "short_x_win8_pw",
+    "record_run",
+    "short_x_record_run",
 ];
 
 /// Where a thread of posts begins and how much of the page's prose comes
@@ -1109,6 +1111,126 @@ impl WordMass {
     }
 }
 
+/// Lines that repeat a record's pattern: ranked lists, product grids and
+/// spec sheets print each item as the same few lines (rank, name, price,
+/// rating), so a line's shape comes back every `d` lines for some period
+/// `d` of two to six, and the record mixes shapes (a menu is one shape
+/// over and over), and an item has a number (a price, a score, a rank),
+/// which a menu's records rarely have. The feature is the share of the
+/// lines one and two periods away on each side that have the line's
+/// shape, for the best period whose record (the `d` lines around the line)
+/// mixes shapes and holds a line mostly of digits.
+#[derive(Debug)]
+struct Records {
+    /// A coarse shape of each line: length class, digits, end punctuation,
+    /// capitals, repeated in the page.
+    sig: Vec<u8>,
+    /// Where the run of lines with the same shape as line `k` ends (one
+    /// past its last line), and where it starts: whether a record is all
+    /// one shape is then two comparisons.
+    same_end: Vec<usize>,
+    same_start: Vec<usize>,
+    /// Prefix counts of the lines mostly of digits, one more than lines.
+    digits: Vec<u32>,
+    short: Option<usize>,
+}
+
+/// The longest record period [`Records`] looks for, in lines: a product
+/// card of name, price, old price, rating, reviews and a button.
+const RECORD_MAX_PERIOD: usize = 6;
+
+/// The bit of [`Records`]' shape for "mostly digits".
+const DIGITS_BIT: u8 = 1 << 3;
+
+impl Records {
+    fn of(x1: &[f32], width1: usize, n: usize) -> Records {
+        let col = |name: &str| STAGE1.iter().position(|&f| f == name);
+        let bits = [
+            (col("words_le2"), 0.0),
+            (col("words_le5"), 0.0),
+            (col("words_le10"), 0.0),
+            // A line mostly of digits: a price, a score, a rank
+            // (bit `DIGITS_BIT`).
+            (col("digit_ratio"), 0.3),
+            (col("end_punct"), 0.0),
+            (col("all_caps"), 0.0),
+            (col("page_repeat"), 0.0),
+        ];
+        let sig = (0..n)
+            .map(|k| {
+                let row = &x1[k * width1..(k + 1) * width1];
+                bits.iter().enumerate().fold(0u8, |acc, (bit, &(c, min))| {
+                    acc | (u8::from(c.is_some_and(|c| row[c] > min)) << bit)
+                })
+            })
+            .collect::<Vec<u8>>();
+        let mut same_start = vec![0; n];
+        for k in 1..n {
+            same_start[k] = if sig[k] == sig[k - 1] {
+                same_start[k - 1]
+            } else {
+                k
+            };
+        }
+        let mut same_end = vec![n; n];
+        for k in (0..n.saturating_sub(1)).rev() {
+            same_end[k] = if sig[k] == sig[k + 1] {
+                same_end[k + 1]
+            } else {
+                k + 1
+            };
+        }
+        let mut digits = Vec::with_capacity(n + 1);
+        digits.push(0u32);
+        let mut count = 0u32;
+        for &x in &sig {
+            count += u32::from(x & DIGITS_BIT != 0);
+            digits.push(count);
+        }
+        Records {
+            sig,
+            same_end,
+            same_start,
+            digits,
+            short: col("words_le5"),
+        }
+    }
+
+    fn features(&self, x1: &[f32], width1: usize, k: usize) -> [f32; 2] {
+        let n = self.sig.len();
+        // Every record window lies inside the widest one: without a line
+        // mostly of digits there, there is no record (most lines of prose).
+        let widest = (k + RECORD_MAX_PERIOD).min(n);
+        if self.digits[widest] == self.digits[k.saturating_sub(RECORD_MAX_PERIOD - 1)] {
+            return [0.0, 0.0];
+        }
+        let mut best = 0usize;
+        for d in 2..=RECORD_MAX_PERIOD {
+            // The record around the line must mix shapes.
+            let lo = k.saturating_sub(d - 1);
+            let hi = (k + d).min(n);
+            let one_shape = self.same_start[k] <= lo && self.same_end[k] >= hi;
+            if one_shape || self.digits[hi] == self.digits[lo] {
+                continue;
+            }
+            let same = [
+                k.checked_sub(2 * d),
+                k.checked_sub(d),
+                Some(k + d),
+                Some(k + 2 * d),
+            ]
+            .into_iter()
+            .flatten()
+            .filter(|&j| j < n && self.sig[j] == self.sig[k])
+            .count();
+            best = best.max(same);
+        }
+        let run = best as f32 / 4.0;
+        let short = self.short.map_or(0.0, |c| x1[k * width1 + c]);
+        [run, short * run]
+    }
+}
+
 /// The stage-1 column of the built-in `comments` lexicon category, which
 /// stage 2 uses to find where a page's reader comments begin.
 fn comments_column() -> usize {
@@ -1134,6 +1256,7 @@ pub fn stage2(x1: &[f32], width1: usize, p: &[f32], threshold: f32, out: &mut Ve
         first.and_then(|f| (f + 1..n).find(|&j| col < width1 && x1[j * width1 + col] > 0.0));
     let thread = Thread::of(x1, width1, first, comments_head, n);
     let mass = WordMass::of(x1, width1, p);
+    let records = Records::of(x1, width1, n);
     let at = |j: isize| -> f32 {
         if j >= 0 && (j as usize) < n {
             p[j as usize]
@@ -1185,6 +1308,7 @@ pub fn stage2(x1: &[f32], width1: usize, p: &[f32], threshold: f32, out: &mut Ve
         ]);
         out.extend_from_slice(&thread.features(k));
         out.extend_from_slice(&mass.features(x1, width1, k));
+        out.extend_from_slice(&records.features(x1, width1, k));
     }
 }
 
@@ -1319,6 +1443,40 @@ mod tests {
         // A page of one line has no neighbours.
         let one = WordMass::of(&x1[..width], width, &p[..1]);
         assert_eq!(one.features(&x1, width, 0), [0.0, 0.0]);
+    }
+
+    #[test]
+    fn records_find_repeated_items_with_a_number_but_not_menus() {
+        let width = STAGE1.len();
+        let col = |name: &str| STAGE1.iter().position(|&f| f == name).unwrap();
+        // Ranked items of three lines: "1." / a name / "9.1", five times.
+        let n = 15;
+        let mut x1 = vec![0.0f32; n * width];
+        for k in 0..n {
+            x1[k * width + col("words_le2")] = 1.0;
+            x1[k * width + col("words_le5")] = 1.0;
+            x1[k * width + col("words_le10")] = 1.0;
+            if k % 3 != 1 {
+                x1[k * width + col("digit_ratio")] = 0.8;
+            }
+        }
+        let records = Records::of(&x1, width, n);
+        // A name in the middle: its shape comes back every three lines,
+        // on both sides; the first name has only the two after it.
+        assert_eq!(records.features(&x1, width, 7), [1.0, 1.0]);
+        assert_eq!(records.features(&x1, width, 1)[0], 0.5);
+        // A menu of one shape, no numbers: no records.
+        let menu = vec![0.0f32; n * width];
+        let records = Records::of(&menu, width, n);
+        assert!((0..n).all(|k| records.features(&menu, width, k) == [0.0, 0.0]));
+        // Mixed shapes without a number (a menu of one- and four-word
+        // items): no records either.
+        let mut mixed = menu.clone();
+        for k in (0..n).step_by(2) {
+            mixed[k * width + col("words_le2")] = 1.0;
+        }
+        let records = Records::of(&mixed, width, n);
+        assert!((0..n).all(|k| records.features(&mixed, width, k) == [0.0, 0.0]));
     }
 
     /// The line shape as the first, char-by-char version computed it: the
