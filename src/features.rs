@@ -1066,6 +1066,10 @@ pub const STAGE2: &[&str] = &[
     "after_comments_head",
     "comments_x_article",
     "stamps_x_article",
+    "win8_pw",
+    "short_x_win8_pw",
+    "record_run",
+    "short_x_record_run",
 ];
 
 /// Where a thread of posts begins and how much of the page's prose comes
@@ -1129,6 +1133,186 @@ impl Thread {
     }
 }
 
+/// The share of the words within eight lines of a line (itself left out)
+/// that stage 1 expects to be content: the mean of the neighbours'
+/// probabilities weighted by their words. The plain window means count a
+/// menu item as much as a paragraph; weighted, a short line between
+/// paragraphs of prose reads as part of the article and a short line among
+/// menu items as chrome whatever a stray long line nearby says. Prefix sums
+/// make each window two subtractions.
+#[derive(Debug)]
+struct WordMass {
+    /// Prefix sums of probability × words and of words, one more than lines.
+    pw: Vec<f64>,
+    w: Vec<f64>,
+    /// The stage-1 column of `words_le5`, for the short-line product.
+    short: Option<usize>,
+}
+
+/// The reach of [`WordMass`] on each side: the window of `win8_p`.
+const MASS_REACH: usize = 8;
+
+impl WordMass {
+    fn of(x1: &[f32], width1: usize, p: &[f32]) -> WordMass {
+        let col = |name: &str| STAGE1.iter().position(|&f| f == name);
+        let words_log = col("words_log");
+        let n = p.len();
+        let (mut pw, mut w) = (Vec::with_capacity(n + 1), Vec::with_capacity(n + 1));
+        let (mut spw, mut sw) = (0.0f64, 0.0f64);
+        pw.push(0.0);
+        w.push(0.0);
+        for (k, &pk) in p.iter().enumerate() {
+            // `words_log` is ln(1 + words): undo it for the weight.
+            let words = words_log.map_or(1.0, |c| f64::from(x1[k * width1 + c]).exp_m1());
+            spw += f64::from(pk) * words;
+            sw += words;
+            pw.push(spw);
+            w.push(sw);
+        }
+        WordMass {
+            pw,
+            w,
+            short: col("words_le5"),
+        }
+    }
+
+    fn features(&self, x1: &[f32], width1: usize, k: usize) -> [f32; 2] {
+        let n = self.w.len() - 1;
+        let lo = k.saturating_sub(MASS_REACH);
+        let hi = (k + MASS_REACH + 1).min(n);
+        let own_pw = self.pw[k + 1] - self.pw[k];
+        let own_w = self.w[k + 1] - self.w[k];
+        let w = self.w[hi] - self.w[lo] - own_w;
+        let share = if w > 0.5 {
+            ((self.pw[hi] - self.pw[lo] - own_pw) / w) as f32
+        } else {
+            0.0
+        };
+        let short = self.short.map_or(0.0, |c| x1[k * width1 + c]);
+        [share, short * share]
+    }
+}
+
+/// Lines that repeat a record's pattern: ranked lists, product grids and
+/// spec sheets print each item as the same few lines (rank, name, price,
+/// rating), so a line's shape comes back every `d` lines for some period
+/// `d` of two to six, and the record mixes shapes (a menu is one shape
+/// over and over), and an item has a number (a price, a score, a rank),
+/// which a menu's records rarely have. The feature is the share of the
+/// lines one and two periods away on each side that have the line's
+/// shape, for the best period whose record (the `d` lines around the line)
+/// mixes shapes and holds a line mostly of digits.
+#[derive(Debug)]
+struct Records {
+    /// A coarse shape of each line: length class, digits, end punctuation,
+    /// capitals, repeated in the page.
+    sig: Vec<u8>,
+    /// Where the run of lines with the same shape as line `k` ends (one
+    /// past its last line), and where it starts: whether a record is all
+    /// one shape is then two comparisons.
+    same_end: Vec<usize>,
+    same_start: Vec<usize>,
+    /// Prefix counts of the lines mostly of digits, one more than lines.
+    digits: Vec<u32>,
+    short: Option<usize>,
+}
+
+/// The longest record period [`Records`] looks for, in lines: a product
+/// card of name, price, old price, rating, reviews and a button.
+const RECORD_MAX_PERIOD: usize = 6;
+
+/// The bit of [`Records`]' shape for "mostly digits".
+const DIGITS_BIT: u8 = 1 << 3;
+
+impl Records {
+    fn of(x1: &[f32], width1: usize, n: usize) -> Records {
+        let col = |name: &str| STAGE1.iter().position(|&f| f == name);
+        let bits = [
+            (col("words_le2"), 0.0),
+            (col("words_le5"), 0.0),
+            (col("words_le10"), 0.0),
+            // A line mostly of digits: a price, a score, a rank
+            // (bit `DIGITS_BIT`).
+            (col("digit_ratio"), 0.3),
+            (col("end_punct"), 0.0),
+            (col("all_caps"), 0.0),
+            (col("page_repeat"), 0.0),
+        ];
+        let sig = (0..n)
+            .map(|k| {
+                let row = &x1[k * width1..(k + 1) * width1];
+                bits.iter().enumerate().fold(0u8, |acc, (bit, &(c, min))| {
+                    acc | (u8::from(c.is_some_and(|c| row[c] > min)) << bit)
+                })
+            })
+            .collect::<Vec<u8>>();
+        let mut same_start = vec![0; n];
+        for k in 1..n {
+            same_start[k] = if sig[k] == sig[k - 1] {
+                same_start[k - 1]
+            } else {
+                k
+            };
+        }
+        let mut same_end = vec![n; n];
+        for k in (0..n.saturating_sub(1)).rev() {
+            same_end[k] = if sig[k] == sig[k + 1] {
+                same_end[k + 1]
+            } else {
+                k + 1
+            };
+        }
+        let mut digits = Vec::with_capacity(n + 1);
+        digits.push(0u32);
+        let mut count = 0u32;
+        for &x in &sig {
+            count += u32::from(x & DIGITS_BIT != 0);
+            digits.push(count);
+        }
+        Records {
+            sig,
+            same_end,
+            same_start,
+            digits,
+            short: col("words_le5"),
+        }
+    }
+
+    fn features(&self, x1: &[f32], width1: usize, k: usize) -> [f32; 2] {
+        let n = self.sig.len();
+        // Every record window lies inside the widest one: without a line
+        // mostly of digits there, there is no record (most lines of prose).
+        let widest = (k + RECORD_MAX_PERIOD).min(n);
+        if self.digits[widest] == self.digits[k.saturating_sub(RECORD_MAX_PERIOD - 1)] {
+            return [0.0, 0.0];
+        }
+        let mut best = 0usize;
+        for d in 2..=RECORD_MAX_PERIOD {
+            // The record around the line must mix shapes.
+            let lo = k.saturating_sub(d - 1);
+            let hi = (k + d).min(n);
+            let one_shape = self.same_start[k] <= lo && self.same_end[k] >= hi;
+            if one_shape || self.digits[hi] == self.digits[lo] {
+                continue;
+            }
+            let same = [
+                k.checked_sub(2 * d),
+                k.checked_sub(d),
+                Some(k + d),
+                Some(k + 2 * d),
+            ]
+            .into_iter()
+            .flatten()
+            .filter(|&j| j < n && self.sig[j] == self.sig[k])
+            .count();
+            best = best.max(same);
+        }
+        let run = best as f32 / 4.0;
+        let short = self.short.map_or(0.0, |c| x1[k * width1 + c]);
+        [run, short * run]
+    }
+}
+
 /// The stage-1 column of the built-in `comments` lexicon category, which
 /// stage 2 uses to find where a page's reader comments begin.
 fn comments_column() -> usize {
@@ -1153,6 +1337,8 @@ pub fn stage2(x1: &[f32], width1: usize, p: &[f32], threshold: f32, out: &mut Ve
     let comments_head =
         first.and_then(|f| (f + 1..n).find(|&j| col < width1 && x1[j * width1 + col] > 0.0));
     let thread = Thread::of(x1, width1, first, comments_head, n);
+    let mass = WordMass::of(x1, width1, p);
+    let records = Records::of(x1, width1, n);
     let at = |j: isize| -> f32 {
         if j >= 0 && (j as usize) < n {
             p[j as usize]
@@ -1203,6 +1389,8 @@ pub fn stage2(x1: &[f32], width1: usize, p: &[f32], threshold: f32, out: &mut Ve
             b(comments_head.is_some_and(|h| k > h)),
         ]);
         out.extend_from_slice(&thread.features(k));
+        out.extend_from_slice(&mass.features(x1, width1, k));
+        out.extend_from_slice(&records.features(x1, width1, k));
     }
 }
 
@@ -1309,6 +1497,68 @@ mod tests {
         assert!(thread_features(&x1, width, &p)
             .iter()
             .all(|r| r == &[0.0, 0.0]));
+    }
+
+    #[test]
+    fn word_mass_weighs_neighbours_by_their_words() {
+        let width = STAGE1.len();
+        let col = |name: &str| STAGE1.iter().position(|&f| f == name).unwrap();
+        // Lines: a 3-word menu item (p 0.1), a short line (p 0.4, words 1),
+        // a 15-word paragraph (p 0.9), a 1-word item (p 0.1).
+        let words = [3.0f32, 1.0, 15.0, 1.0];
+        let p = [0.1, 0.4, 0.9, 0.1];
+        let mut x1 = vec![0.0f32; 4 * width];
+        for (k, w) in words.iter().enumerate() {
+            x1[k * width + col("words_log")] = w.ln_1p();
+            x1[k * width + col("words_le5")] = if *w <= 5.0 { 1.0 } else { 0.0 };
+        }
+        let mass = WordMass::of(&x1, width, &p);
+        // The short line's neighbours: 3 words at 0.1, 15 at 0.9, 1 at 0.1.
+        let want = (3.0 * 0.1 + 15.0 * 0.9 + 0.1) / 19.0;
+        let [share, short] = mass.features(&x1, width, 1);
+        assert!((share - want).abs() < 1e-5, "{share} vs {want}");
+        assert_eq!(short, share);
+        // The paragraph is no short line: no product.
+        let [share, short] = mass.features(&x1, width, 2);
+        assert!((share - (0.3 + 0.4 + 0.1) / 5.0).abs() < 1e-5, "{share}");
+        assert_eq!(short, 0.0);
+        // A page of one line has no neighbours.
+        let one = WordMass::of(&x1[..width], width, &p[..1]);
+        assert_eq!(one.features(&x1, width, 0), [0.0, 0.0]);
+    }
+
+    #[test]
+    fn records_find_repeated_items_with_a_number_but_not_menus() {
+        let width = STAGE1.len();
+        let col = |name: &str| STAGE1.iter().position(|&f| f == name).unwrap();
+        // Ranked items of three lines: "1." / a name / "9.1", five times.
+        let n = 15;
+        let mut x1 = vec![0.0f32; n * width];
+        for k in 0..n {
+            x1[k * width + col("words_le2")] = 1.0;
+            x1[k * width + col("words_le5")] = 1.0;
+            x1[k * width + col("words_le10")] = 1.0;
+            if k % 3 != 1 {
+                x1[k * width + col("digit_ratio")] = 0.8;
+            }
+        }
+        let records = Records::of(&x1, width, n);
+        // A name in the middle: its shape comes back every three lines,
+        // on both sides; the first name has only the two after it.
+        assert_eq!(records.features(&x1, width, 7), [1.0, 1.0]);
+        assert_eq!(records.features(&x1, width, 1)[0], 0.5);
+        // A menu of one shape, no numbers: no records.
+        let menu = vec![0.0f32; n * width];
+        let records = Records::of(&menu, width, n);
+        assert!((0..n).all(|k| records.features(&menu, width, k) == [0.0, 0.0]));
+        // Mixed shapes without a number (a menu of one- and four-word
+        // items): no records either.
+        let mut mixed = menu.clone();
+        for k in (0..n).step_by(2) {
+            mixed[k * width + col("words_le2")] = 1.0;
+        }
+        let records = Records::of(&mixed, width, n);
+        assert!((0..n).all(|k| records.features(&mixed, width, k) == [0.0, 0.0]));
     }
 
     /// The line shape as the first, char-by-char version computed it: the
