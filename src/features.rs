@@ -1398,17 +1398,29 @@ pub fn stage2(x1: &[f32], width1: usize, p: &[f32], threshold: f32, out: &mut Ve
 mod tests {
     use super::*;
 
-    /// The `after_comments_head` value of each row of `stage2`'s output.
-    fn after_comments(x1: &[f32], width: usize, p: &[f32]) -> Vec<f32> {
+    /// The `N` stage-2 values from column `first` on, of each row of
+    /// `stage2`'s output.
+    fn stage2_columns<const N: usize>(
+        x1: &[f32],
+        width: usize,
+        p: &[f32],
+        first: &str,
+    ) -> Vec<[f32; N]> {
         let mut out = Vec::new();
         stage2(x1, width, p, 0.5, &mut out);
         let w2 = width + STAGE2.len();
-        let col = width
-            + STAGE2
-                .iter()
-                .position(|&n| n == "after_comments_head")
-                .unwrap();
-        (0..p.len()).map(|k| out[k * w2 + col]).collect()
+        let col = width + STAGE2.iter().position(|&n| n == first).unwrap();
+        (0..p.len())
+            .map(|k| std::array::from_fn(|j| out[k * w2 + col + j]))
+            .collect()
+    }
+
+    /// The `after_comments_head` value of each row of `stage2`'s output.
+    fn after_comments(x1: &[f32], width: usize, p: &[f32]) -> Vec<f32> {
+        stage2_columns::<1>(x1, width, p, "after_comments_head")
+            .into_iter()
+            .map(|[v]| v)
+            .collect()
     }
 
     #[test]
@@ -1453,17 +1465,7 @@ mod tests {
 
     /// The `comments_x_article` and `stamps_x_article` values of each row.
     fn thread_features(x1: &[f32], width: usize, p: &[f32]) -> Vec<[f32; 2]> {
-        let mut out = Vec::new();
-        stage2(x1, width, p, 0.5, &mut out);
-        let w2 = width + STAGE2.len();
-        let col = width
-            + STAGE2
-                .iter()
-                .position(|&n| n == "comments_x_article")
-                .unwrap();
-        (0..p.len())
-            .map(|k| [out[k * w2 + col], out[k * w2 + col + 1]])
-            .collect()
+        stage2_columns(x1, width, p, "comments_x_article")
     }
 
     #[test]

@@ -506,6 +506,27 @@ mod tests {
         (rules, ac)
     }
 
+    /// (pattern, start) of every match in `padded`: by the DFA walk, and by
+    /// aho-corasick's overlapping iterator.
+    #[allow(clippy::type_complexity)]
+    fn walk_and_oracle(
+        rules: &RuleSet,
+        ac: &aho_corasick::AhoCorasick,
+        padded: &str,
+    ) -> (Vec<(usize, usize)>, Vec<(usize, usize)>) {
+        let mut mine = Vec::new();
+        rules
+            .automaton
+            .as_ref()
+            .unwrap()
+            .overlapping(padded.as_bytes(), |p, start| mine.push((p, start)));
+        let theirs = ac
+            .find_overlapping_iter(padded)
+            .map(|m| (m.pattern().as_usize(), m.start()))
+            .collect();
+        (mine, theirs)
+    }
+
     proptest::proptest! {
         /// The DFA walk reports what aho-corasick's overlapping iterator
         /// reports, in the same order, on lines made of the lexicon's own
@@ -530,16 +551,7 @@ mod tests {
             });
             let line: Vec<&str> = picks.iter().map(|i| words[i.index(words.len())].as_str()).collect();
             let padded = format!(" {} ", line.join(" "));
-            let mut mine = Vec::new();
-            rules
-                .automaton
-                .as_ref()
-                .unwrap()
-                .overlapping(padded.as_bytes(), |p, start| mine.push((p, start)));
-            let theirs: Vec<(usize, usize)> = ac
-                .find_overlapping_iter(&padded)
-                .map(|m| (m.pattern().as_usize(), m.start()))
-                .collect();
+            let (mine, theirs) = walk_and_oracle(rules, ac, &padded);
             proptest::prop_assert_eq!(mine, theirs);
         }
     }
@@ -548,16 +560,7 @@ mod tests {
     fn dfa_walk_finds_nested_and_repeated_phrases() {
         let (rules, ac) = lexicon_and_oracle();
         let padded = " share this story share this share this post ";
-        let mut mine = Vec::new();
-        rules
-            .automaton
-            .as_ref()
-            .unwrap()
-            .overlapping(padded.as_bytes(), |p, start| mine.push((p, start)));
-        let theirs: Vec<(usize, usize)> = ac
-            .find_overlapping_iter(padded)
-            .map(|m| (m.pattern().as_usize(), m.start()))
-            .collect();
+        let (mine, theirs) = walk_and_oracle(&rules, &ac, padded);
         assert!(mine.len() >= 6, "{mine:?}");
         assert_eq!(mine, theirs);
         let m = rules.match_line(padded.as_bytes(), 9);
