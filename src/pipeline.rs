@@ -885,7 +885,7 @@ const GROUP_TASKS: usize = 64;
 const GROUP_BYTES: usize = 1 << 20;
 
 /// How many bytes of compressed inputs that pass 1 read whole (each in
-/// one batch) it keeps, decompressed, in memory for pass 2 ([`Kept`]),
+/// one batch) it keeps, decompressed, in memory for pass 2 (`Kept`),
 /// which then need not open, read and decompress them again. Plain files
 /// are read again: keeping them all (the 199 MB benchmark tree) saved 4 of
 /// a file's 17 system calls but cost as many page faults (22,000 to 84,000)
