@@ -519,14 +519,17 @@ pub fn write_atomically(
     path: &Path,
     write: impl FnOnce(&mut BufWriter<File>) -> io::Result<()>,
 ) -> Result<(), Error> {
-    write_atomically_in(path, false, write)
+    write_atomically_in(path, false, 1 << 16, write)
 }
 
 /// [`write_atomically`], creating `path`'s folder first if `make_parents`
-/// and it is missing.
+/// and it is missing, through a buffer of `buffer` bytes (0 for a writer
+/// that writes once, all it has: a buffer would only be a copy, and fresh
+/// pages to fault in, for each file).
 fn write_atomically_in(
     path: &Path,
     make_parents: bool,
+    buffer: usize,
     write: impl FnOnce(&mut BufWriter<File>) -> io::Result<()>,
 ) -> Result<(), Error> {
     let file_err = |p: &Path, source| Error::File {
@@ -542,7 +545,7 @@ fn write_atomically_in(
     let tmp = temp_name(path, name);
     let result = (|| {
         let f = create_new(&tmp, make_parents)?;
-        let mut w = BufWriter::with_capacity(1 << 16, f);
+        let mut w = BufWriter::with_capacity(buffer, f);
         write(&mut w)?;
         w.into_inner().map_err(|e| e.into_error())?;
         fs::rename(&tmp, path)
@@ -1229,7 +1232,14 @@ fn clean_task(
                 return done;
             }
             let target = dir.join(&input.relative);
-            let result = write_atomically_in(&target, true, |w| {
+            // Uncompressed, `out` is written in one call; an encoder
+            // writes in pieces, which the buffer gathers.
+            let buffer = if task.compression == Compression::None {
+                0
+            } else {
+                1 << 16
+            };
+            let result = write_atomically_in(&target, true, buffer, |w| {
                 let mut e = Encoder::new(w, task.compression)?;
                 e.write_all(&out)?;
                 e.finish()?;
