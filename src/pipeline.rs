@@ -737,7 +737,8 @@ fn open_input<'a>(
             })
         }
         None => match &input.source {
-            Source::File(p) | Source::Stream(p) => compress::open(p).map_err(file_err)?,
+            Source::File(p) => compress::open_sized(p, input.size).map_err(file_err)?,
+            Source::Stream(p) => compress::open(p).map_err(file_err)?,
             Source::Stdin => unreachable!("standard input is preloaded"),
         },
     };
