@@ -742,9 +742,16 @@ fn open_input<'a>(
             Source::Stdin => unreachable!("standard input is preloaded"),
         },
     };
+    // A plain file's size is what it holds (a byte more would not save
+    // the `read` that finds its end; 0 is unknown, as for streams); a
+    // compressed one holds more, at least 64 KiB for the first buffer.
+    let hint = match c {
+        Compression::None => input.size,
+        _ => input.size.max(64 << 10),
+    };
     Ok((
         c,
-        BatchReader::new(r, input.format, path, limits).size_hint(input.size),
+        BatchReader::new(r, input.format, path, limits).size_hint(hint),
     ))
 }
 
