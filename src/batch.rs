@@ -175,8 +175,9 @@ impl<'r> BatchReader<'r> {
         }
     }
 
-    /// Says how big the input is (on disk: compressed, if it is), so that a
-    /// small input gets a small buffer. By default, unknown.
+    /// Says how many bytes the first buffer should hold (the input's size,
+    /// if it is not compressed), so that a small input gets a small buffer.
+    /// By default, unknown: 64 KiB.
     pub fn size_hint(mut self, bytes: u64) -> BatchReader<'r> {
         self.size_hint = bytes;
         self
@@ -365,9 +366,12 @@ impl<'r> BatchReader<'r> {
         while !self.eof && self.buf.len() < target {
             let want = target - self.buf.len();
             // A text file's target is the record limit, but most files are
-            // small: room for the file (at least 64 KiB, in case it is
-            // compressed) or a batch, growing if more comes.
-            let hint = self.size_hint.max(64 << 10).min(self.limits.batch as u64) as usize;
+            // small: room for the file or a batch, growing if more comes.
+            let hint = match self.size_hint {
+                0 => 64 << 10,
+                n => n,
+            };
+            let hint = hint.min(self.limits.batch as u64) as usize;
             self.buf.reserve_exact(want.min(hint));
             let before = self.buf.len();
             match (&mut self.reader)

@@ -69,8 +69,18 @@ pub fn decoder<'a, R: BufRead + Send + 'a>(
 
 /// Opens `path` for reading through the decoder its magic bytes call for.
 pub fn open(path: &Path) -> io::Result<(Compression, Box<dyn Read + Send>)> {
+    open_sized(path, u64::MAX)
+}
+
+/// [`open`] for a file of about `size` bytes: its read buffer is no bigger
+/// than the file (and at most 64 KiB), so that a small file does not take
+/// 64 KiB of fresh memory a pass.
+pub fn open_sized(path: &Path, size: u64) -> io::Result<(Compression, Box<dyn Read + Send>)> {
     let f = File::open(path)?;
-    decoder(BufReader::with_capacity(1 << 16, f))
+    let capacity = size
+        .saturating_add(1)
+        .clamp(ZSTD_MAGIC.len() as u64, 1 << 16) as usize;
+    decoder(BufReader::with_capacity(capacity, f))
 }
 
 /// A writer that compresses with one [`Compression`]. Call
@@ -159,6 +169,27 @@ mod tests {
             let mut out = Vec::new();
             r.read_to_end(&mut out).unwrap();
             assert_eq!(out, b"hello\nworld\n");
+        }
+    }
+
+    #[test]
+    fn a_file_opened_by_its_size_reads_whole_whatever_the_size_said() {
+        let dir = tempfile::tempdir().unwrap();
+        let text: Vec<u8> = (0..20_000u32).flat_map(|i| i.to_le_bytes()).collect();
+        for c in [Compression::None, Compression::Gzip, Compression::Zstd] {
+            let mut e = Encoder::new(Vec::new(), c).unwrap();
+            e.write_all(&text).unwrap();
+            let bytes = e.finish().unwrap();
+            let path = dir.path().join("f");
+            std::fs::write(&path, &bytes).unwrap();
+            // The size from the walk, none, and one gone stale (the file grew).
+            for size in [bytes.len() as u64, 0, 3, u64::MAX] {
+                let (found, mut r) = open_sized(&path, size).unwrap();
+                assert_eq!(found, c);
+                let mut out = Vec::new();
+                r.read_to_end(&mut out).unwrap();
+                assert!(out == text, "{c:?}, size {size}");
+            }
         }
     }
 }

@@ -16,15 +16,20 @@
 //! it comes (compressed, if it is), like standard input, since cleaning reads
 //! every input twice.
 //!
-//! Compression is found by magic bytes ([`crate::compress`]); the format by
-//! the file name under the compression suffix ([`Format::from_file_name`]),
-//! unless overridden.
+//! The format is found by the file name under the compression suffix
+//! ([`Format::from_file_name`]), unless overridden. The compression is not
+//! found here: each pass finds it by magic bytes ([`crate::compress`]) in
+//! the first bytes it reads of the input, before decoding anything, and an
+//! input that cannot be opened or read is reported then, by name, like one
+//! that fails later. Discovery opens no file of a directory: opening each to
+//! look at four bytes cost three system calls a file, a fifth of all that a
+//! run over a tree of small files makes; the directory entries give each
+//! file's type, and one `statx` its size.
 
 use std::fs::File;
 use std::io::{self, Read};
 use std::path::{Path, PathBuf};
 
-use crate::compress::Compression;
 use crate::error::Error;
 use crate::format::Format;
 
@@ -58,11 +63,13 @@ pub struct Input {
     pub relative: PathBuf,
     /// The format.
     pub format: Format,
-    /// The compression, by magic bytes. For streams it is found when they are
-    /// read, and this is [`Compression::None`].
-    pub compression: Compression,
     /// The size on disk in bytes (0 for streams), for progress.
     pub size: u64,
+    /// Whether the path is known not to be a symbolic link (a regular file
+    /// found in a directory walk, by its directory entry's type), so that
+    /// its real path is its folder's real path joined with its name.
+    /// Otherwise (a file given by name) that takes a look at the file.
+    pub not_a_link: bool,
     /// For text inputs, the site: the name of the folder the file is in
     /// (none for streams).
     pub site: Option<String>,
@@ -103,8 +110,8 @@ pub fn discover(paths: &[PathBuf], format: Option<Format>) -> Discovery {
                 source: Source::Stdin,
                 relative: PathBuf::from("stdin"),
                 format: format.unwrap_or(Format::Text),
-                compression: Compression::None,
                 size: 0,
+                not_a_link: false,
                 site: None,
             });
             continue;
@@ -129,16 +136,21 @@ pub fn discover(paths: &[PathBuf], format: Option<Format>) -> Discovery {
             d.inputs.push(Input {
                 source: Source::Stream(path.clone()),
                 format: format.unwrap_or_else(|| format_of(path)),
-                compression: Compression::None,
                 size: 0,
+                not_a_link: false,
                 // `/dev/fd/63`'s folder says nothing about the documents.
                 site: None,
                 relative,
             });
             continue;
         }
-        match file_input(path, relative, meta.len(), format) {
-            Ok(input) => d.inputs.push(input),
+        // A file given by name is opened once here, so that one that cannot
+        // be read is a usage error before any work (a file of a directory
+        // is reported when a pass reads it).
+        match probe(path) {
+            Ok(()) => d
+                .inputs
+                .push(file_input(path, relative, meta.len(), false, format)),
             Err(e) => d.missing.push(e),
         }
     }
@@ -181,45 +193,48 @@ fn walk(root: &Path, format: Option<Format>, d: &mut Discovery) {
             continue;
         }
         let relative = path.strip_prefix(root).unwrap_or(path).to_path_buf();
+        // The one `statx` a file (the entry's type came with the directory).
         let size = entry.metadata().map(|m| m.len()).unwrap_or(0);
-        match file_input(path, relative, size, format) {
-            Ok(input) => d.inputs.push(input),
-            Err(e) => d.problems.push(e),
-        }
+        let not_a_link = !entry.path_is_symlink();
+        d.inputs
+            .push(file_input(path, relative, size, not_a_link, format));
     }
 }
 
-/// An input for the regular file `path`, reading its first bytes for the
-/// compression (which also shows early that it can be read).
+/// An input for the regular file `path`.
 fn file_input(
     path: &Path,
     relative: PathBuf,
     size: u64,
+    not_a_link: bool,
     format: Option<Format>,
-) -> Result<Input, Error> {
-    let file_err = |source| Error::File {
-        path: path.to_path_buf(),
-        source,
-    };
-    let mut head = [0u8; 4];
-    let mut f = File::open(path).map_err(file_err)?;
-    let mut n = 0;
-    while n < head.len() {
-        match f.read(&mut head[n..]) {
-            Ok(0) => break,
-            Ok(k) => n += k,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(file_err(e)),
-        }
-    }
-    Ok(Input {
+) -> Input {
+    Input {
         source: Source::File(path.to_path_buf()),
         relative,
         format: format.unwrap_or_else(|| format_of(path)),
-        compression: Compression::detect(&head[..n]),
         size,
+        not_a_link,
         site: folder_name(path),
-    })
+    }
+}
+
+/// Whether the file `path` can be opened and read.
+fn probe(path: &Path) -> Result<(), Error> {
+    let mut byte = [0u8; 1];
+    loop {
+        let r = File::open(path).and_then(|mut f| f.read(&mut byte));
+        match r {
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(source) => {
+                return Err(Error::File {
+                    path: path.to_path_buf(),
+                    source,
+                })
+            }
+            Ok(_) => return Ok(()),
+        }
+    }
 }
 
 fn format_of(path: &Path) -> Format {

@@ -378,7 +378,7 @@ pub fn exclude_output_dir(dir: &Path, d: &mut Discovery) -> Result<usize, Error>
     let mut folders = HashMap::new();
     d.inputs.retain(|input| match &input.source {
         Source::File(p) | Source::Stream(p) => {
-            !resolve_in(p, &mut folders).is_ok_and(|p| p.starts_with(&out))
+            !resolve_in(p, input.not_a_link, &mut folders).is_ok_and(|p| p.starts_with(&out))
         }
         Source::Stdin => true,
     });
@@ -416,7 +416,7 @@ fn check_output(dir: &Path, d: &Discovery, inside_allowed: bool) -> Result<(), E
         if let Source::File(p) | Source::Stream(p) = &input.source {
             // A pipe given by name (`/dev/fd/63`) may not resolve to a path;
             // then it cannot be overwritten either.
-            if resolve_in(p, &mut folders).is_ok_and(|p| p == target) {
+            if resolve_in(p, input.not_a_link, &mut folders).is_ok_and(|p| p == target) {
                 return Err(bad(format!(
                     "writing to {} would overwrite the input {}",
                     dir.display(),
@@ -440,13 +440,20 @@ fn check_output(dir: &Path, d: &Discovery, inside_allowed: bool) -> Result<(), E
 /// is not a symbolic link resolves to its folder, resolved once and kept in
 /// `folders`, joined with its name. Resolving each file on its own cost a
 /// `readlink` per component of its path (seven a file in the benchmark
-/// tree).
-fn resolve_in(path: &Path, folders: &mut HashMap<PathBuf, PathBuf>) -> Result<PathBuf, Error> {
+/// tree). `not_a_link` says that the walk that found `path` saw it is not a
+/// symbolic link ([`Input::not_a_link`]); otherwise it is looked at, a
+/// `statx` a file.
+fn resolve_in(
+    path: &Path,
+    not_a_link: bool,
+    folders: &mut HashMap<PathBuf, PathBuf>,
+) -> Result<PathBuf, Error> {
     let (Some(dir), Some(Component::Normal(name))) = (path.parent(), path.components().next_back())
     else {
         return resolve(path);
     };
-    if dir.as_os_str().is_empty() || !fs::symlink_metadata(path).is_ok_and(|m| !m.is_symlink()) {
+    let plain = || not_a_link || fs::symlink_metadata(path).is_ok_and(|m| !m.is_symlink());
+    if dir.as_os_str().is_empty() || !plain() {
         return resolve(path);
     }
     if let Some(d) = folders.get(dir) {
@@ -512,14 +519,17 @@ pub fn write_atomically(
     path: &Path,
     write: impl FnOnce(&mut BufWriter<File>) -> io::Result<()>,
 ) -> Result<(), Error> {
-    write_atomically_in(path, false, write)
+    write_atomically_in(path, false, 1 << 16, write)
 }
 
 /// [`write_atomically`], creating `path`'s folder first if `make_parents`
-/// and it is missing.
+/// and it is missing, through a buffer of `buffer` bytes (0 for a writer
+/// that writes once, all it has: a buffer would only be a copy, and fresh
+/// pages to fault in, for each file).
 fn write_atomically_in(
     path: &Path,
     make_parents: bool,
+    buffer: usize,
     write: impl FnOnce(&mut BufWriter<File>) -> io::Result<()>,
 ) -> Result<(), Error> {
     let file_err = |p: &Path, source| Error::File {
@@ -535,7 +545,7 @@ fn write_atomically_in(
     let tmp = temp_name(path, name);
     let result = (|| {
         let f = create_new(&tmp, make_parents)?;
-        let mut w = BufWriter::with_capacity(1 << 16, f);
+        let mut w = BufWriter::with_capacity(buffer, f);
         write(&mut w)?;
         w.into_inner().map_err(|e| e.into_error())?;
         fs::rename(&tmp, path)
@@ -727,13 +737,21 @@ fn open_input<'a>(
             })
         }
         None => match &input.source {
-            Source::File(p) | Source::Stream(p) => compress::open(p).map_err(file_err)?,
+            Source::File(p) => compress::open_sized(p, input.size).map_err(file_err)?,
+            Source::Stream(p) => compress::open(p).map_err(file_err)?,
             Source::Stdin => unreachable!("standard input is preloaded"),
         },
     };
+    // A plain file's size is what it holds (a byte more would not save
+    // the `read` that finds its end; 0 is unknown, as for streams); a
+    // compressed one holds more, at least 64 KiB for the first buffer.
+    let hint = match c {
+        Compression::None => input.size,
+        _ => input.size.max(64 << 10),
+    };
     Ok((
         c,
-        BatchReader::new(r, input.format, path, limits).size_hint(input.size),
+        BatchReader::new(r, input.format, path, limits).size_hint(hint),
     ))
 }
 
@@ -1222,7 +1240,14 @@ fn clean_task(
                 return done;
             }
             let target = dir.join(&input.relative);
-            let result = write_atomically_in(&target, true, |w| {
+            // Uncompressed, `out` is written in one call; an encoder
+            // writes in pieces, which the buffer gathers.
+            let buffer = if task.compression == Compression::None {
+                0
+            } else {
+                1 << 16
+            };
+            let result = write_atomically_in(&target, true, buffer, |w| {
                 let mut e = Encoder::new(w, task.compression)?;
                 e.write_all(&out)?;
                 e.finish()?;
@@ -2013,12 +2038,28 @@ mod tests {
         ] {
             let p = d.join(p);
             assert_eq!(
-                resolve_in(&p, &mut folders).unwrap(),
+                resolve_in(&p, false, &mut folders).unwrap(),
                 resolve(&p).unwrap(),
                 "{}",
                 p.display()
             );
         }
         assert!(!folders.is_empty());
+        // What a walk finds, it finds as it is: the inputs of a directory
+        // that are not links resolve alike without a look at each.
+        let found = crate::input::discover(&[d.join("alias")], None);
+        assert_eq!(found.inputs.len(), 3);
+        for input in &found.inputs {
+            let Source::File(p) = &input.source else {
+                panic!("a file")
+            };
+            assert_eq!(input.not_a_link, !p.ends_with("link.txt"));
+            assert_eq!(
+                resolve_in(p, input.not_a_link, &mut folders).unwrap(),
+                resolve(p).unwrap(),
+                "{}",
+                p.display()
+            );
+        }
     }
 }
