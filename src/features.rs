@@ -551,15 +551,9 @@ fn shape_walk<const NORMAL: bool>(t: &str, out: &mut [u8]) -> (LineInfo, usize) 
     // The last two characters that are not whitespace, read from the end.
     let mut tail = t.chars().rev().filter(|c| !c.is_whitespace());
     let last = tail.next().unwrap_or(' ');
-    let quote = matches!(last, '"' | '”' | '\'' | '’' | '»' | ')');
-    info.end_punct = matches!(last, '.' | '!' | '?' | ':' | ';' | '。' | '！' | '？')
-        || (quote && matches!(tail.next().unwrap_or(' '), '.' | '!' | '?'));
+    info.end_punct = ends_sentence(last, || tail.next().unwrap_or(' '));
     info.truncated = t.ends_with("...") || t.ends_with('…');
-    info.bullet = t.starts_with("- ")
-        || t.starts_with("* ")
-        || t.starts_with('•')
-        || t.starts_with('·')
-        || t.starts_with('–');
+    info.bullet = starts_bullet(t);
     info.starts_lower = t.chars().next().is_some_and(char::is_lowercase);
     info.has_time = colon && has_clock_time(bytes);
     info.date_like = info.digits > 0 && info.letters < 60 && has_month(t);
@@ -567,6 +561,24 @@ fn shape_walk<const NORMAL: bool>(t: &str, out: &mut [u8]) -> (LineInfo, usize) 
         || (dot && t.contains("www."))
         || (at && dot && !space);
     (info, w.n)
+}
+
+/// Whether a line whose last visible character is `last` ends a sentence:
+/// sentence punctuation, or a closing quote or bracket after one
+/// (`before` gives the character before `last`, asked only then).
+fn ends_sentence(last: char, before: impl FnOnce() -> char) -> bool {
+    let quote = matches!(last, '"' | '”' | '\'' | '’' | '»' | ')');
+    matches!(last, '.' | '!' | '?' | ':' | ';' | '。' | '！' | '？')
+        || (quote && matches!(before(), '.' | '!' | '?'))
+}
+
+/// Whether a line (trimmed) opens with a list bullet.
+fn starts_bullet(t: &str) -> bool {
+    t.starts_with("- ")
+        || t.starts_with("* ")
+        || t.starts_with('•')
+        || t.starts_with('·')
+        || t.starts_with('–')
 }
 
 /// Whether `t` holds `d:dd` (a clock time), looked for at each `:` (memchr)
@@ -1599,15 +1611,9 @@ mod tests {
             prev_last = last;
             last = c;
         }
-        let quote = matches!(last, '"' | '”' | '\'' | '’' | '»' | ')');
-        info.end_punct = matches!(last, '.' | '!' | '?' | ':' | ';' | '。' | '！' | '？')
-            || (quote && matches!(prev_last, '.' | '!' | '?'));
+        info.end_punct = ends_sentence(last, || prev_last);
         info.truncated = t.ends_with("...") || t.ends_with('…');
-        info.bullet = t.starts_with("- ")
-            || t.starts_with("* ")
-            || t.starts_with('•')
-            || t.starts_with('·')
-            || t.starts_with('–');
+        info.bullet = starts_bullet(t);
         info.starts_lower = t.chars().next().is_some_and(|c| c.is_lowercase());
         info.has_time = naive_clock_time(t.as_bytes());
         info.date_like = info.digits > 0

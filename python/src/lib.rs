@@ -343,13 +343,22 @@ fn merge(py: Python<'_>, models: &Bound<'_, PyAny>) -> PyResult<Model> {
 }
 
 /// The statistics to clean with: the model's, or those of `own` alone.
-fn stats_or<'a>(model: Option<&'a Model>, own: &'a mut Option<LineStats>) -> &'a LineStats {
+fn stats_or<'a>(model: Option<&'a Model>, own: &'a Option<LineStats>) -> &'a LineStats {
     match model {
         Some(m) => &m.stats,
         None => own
             .as_ref()
             .expect("statistics learned when no model is given"),
     }
+}
+
+/// The statistics of `text` alone, when no model is given.
+fn own_stats(model: Option<&Model>, text: &[u8], site: Option<&str>) -> Option<LineStats> {
+    model.is_none().then(|| {
+        let mut s = LineStats::new();
+        observe(text, site, &mut s);
+        s
+    })
 }
 
 /// Cleans one text: its kept lines, byte for byte with their line ends,
@@ -366,12 +375,8 @@ fn clean(
 ) -> PyResult<Py<PyAny>> {
     let text = Text::from_py(text)?;
     let out = py.detach(|| {
-        let mut own = model.is_none().then(|| {
-            let mut s = LineStats::new();
-            observe(text.bytes(), site.as_deref(), &mut s);
-            s
-        });
-        kept(text.bytes(), site.as_deref(), stats_or(model, &mut own))
+        let own = own_stats(model, text.bytes(), site.as_deref());
+        kept(text.bytes(), site.as_deref(), stats_or(model, &own))
     });
     Ok(text.same_kind(py, out))
 }
@@ -389,8 +394,8 @@ fn clean_batch(
     let texts = texts_from_py(texts)?;
     let sites = sites_from_py(sites, texts.len())?;
     let outs: Vec<Vec<u8>> = py.detach(|| {
-        let mut own = model.is_none().then(|| learn_all(&texts, &sites));
-        let stats = stats_or(model, &mut own);
+        let own = model.is_none().then(|| learn_all(&texts, &sites));
+        let stats = stats_or(model, &own);
         texts
             .par_iter()
             .zip(&sites)
@@ -421,12 +426,8 @@ fn explain(
 ) -> PyResult<Vec<LineVerdict>> {
     let text = Text::from_py(text)?;
     let verdicts = py.detach(|| {
-        let mut own = model.is_none().then(|| {
-            let mut s = LineStats::new();
-            observe(text.bytes(), site.as_deref(), &mut s);
-            s
-        });
-        classify(text.bytes(), site.as_deref(), stats_or(model, &mut own))
+        let own = own_stats(model, text.bytes(), site.as_deref());
+        classify(text.bytes(), site.as_deref(), stats_or(model, &own))
     });
     let bytes = text.bytes();
     Ok(boilerstrip::line::lines(bytes)
