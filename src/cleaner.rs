@@ -6,7 +6,7 @@ use std::cell::RefCell;
 use std::sync::Arc;
 
 use crate::error::Error;
-use crate::features::{gather, group_of, stage1, stage2, Group, LineInfo, Scratch, Stopwords};
+use crate::features::{gather, group_of, stage1, stage2, Group, LineInfo, Scratch, WordTable};
 use crate::model::{dot, sigmoid, LineModel};
 use crate::rules::{RuleSet, RuleSetBuilder};
 use crate::stats::LineStats;
@@ -193,7 +193,7 @@ impl CleanerBuilder {
         Ok(Cleaner {
             inner: Arc::new(Inner {
                 built_in_categories,
-                stopwords: Stopwords::built_in(),
+                words: WordTable::new(&rules),
                 lexicon_names: rules
                     .categories()
                     .iter()
@@ -218,7 +218,8 @@ struct Inner {
     /// Categories below this index are the built-in lexicon's, which are
     /// features of the model; the others are user categories, hard rules.
     built_in_categories: usize,
-    stopwords: Stopwords,
+    /// Stopwords and lexicon symbols of `rules`' words.
+    words: WordTable,
     model: LineModel,
     /// For each stage-1 feature, its slot in [`EXPLAINED`] (one past the
     /// end for the bias) and its whole weight in stage 2: its own stage-2
@@ -446,7 +447,7 @@ impl Cleaner {
     /// what classification and training both start from.
     pub(crate) fn stage1_rows(&self, doc: &Document<'_>, stats: &LineStats, s: &mut Scratch) {
         let inner = &*self.inner;
-        gather(doc.text, doc.site, stats, &inner.rules, &inner.stopwords, s);
+        gather(doc.text, doc.site, stats, &inner.rules, &inner.words, s);
         stage1(
             &s.infos,
             stats.documents(),

@@ -23,6 +23,15 @@
 //! `user`). Phrases are normalised as lines are ([`crate::line::Normalizer`]),
 //! so case, digits and punctuation in a rule do not matter.
 //!
+//! The automaton runs over words, not bytes: each word of the lexicon's
+//! phrases has a symbol of a few bytes, a line is read as the symbols of its
+//! words (a run of words of no phrase as one byte, `OTHER`), and a phrase
+//! is the string of its words' symbols. A line of prose takes a transition or
+//! two a word where the same automaton over bytes took one a byte, and the
+//! automaton is smaller. Matches are the same as over `" line "` with
+//! `" phrase "`, since phrases and normal forms are words between single
+//! spaces (checked by a test against aho-corasick over the bytes).
+//!
 //! A contained phrase only counts in a line of at most
 //! `3 × phrase words + 6` words: "share this post" condemns "Share this post
 //! on Facebook" but not a paragraph that discusses sharing posts. The factor
@@ -109,6 +118,68 @@ pub struct LineMatch {
     pub weak: Option<u32>,
 }
 
+/// The symbol of a run of words that belong to no phrase of the automaton.
+/// Symbols of lexicon words start with a byte of the high bit set, and go on
+/// with bytes `1..=127`, so a match starts at a word and never in the middle
+/// of one, and a line's symbols end with [`OTHER`] only after such a word.
+pub(crate) const OTHER: u8 = 0;
+
+/// The symbol of one lexicon word: its first `len` bytes of `bytes`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub(crate) struct Symbol {
+    pub(crate) bytes: [u8; 3],
+    pub(crate) len: u8,
+}
+
+impl Symbol {
+    /// The symbol of word number `n` (from 0) of a lexicon of `count`
+    /// words, all symbols of one width: the fewest bytes that number them
+    /// (two up to 16,256 words, three up to about two million).
+    pub(crate) fn of(n: usize, count: usize) -> Option<Symbol> {
+        // Capacity of a width: 128 first bytes, 127 bytes each after.
+        let mut width = 1;
+        let mut capacity = 128;
+        while capacity < count {
+            width += 1;
+            capacity *= 127;
+            if width > 3 {
+                return None;
+            }
+        }
+        let mut s = Symbol {
+            bytes: [0; 3],
+            len: width as u8,
+        };
+        let mut rest = n;
+        for k in (1..width).rev() {
+            s.bytes[k] = 1 + (rest % 127) as u8;
+            rest /= 127;
+        }
+        s.bytes[0] = 0x80 | rest as u8;
+        Some(s)
+    }
+
+    /// Its bytes.
+    pub(crate) fn as_slice(&self) -> &[u8] {
+        &self.bytes[..self.len as usize]
+    }
+}
+
+/// Appends the symbol `symbol` of a line's next word to `symbols` (an
+/// empty `symbol`, for a word of no phrase, as [`OTHER`] once a run).
+#[inline]
+pub(crate) fn push_symbol(symbols: &mut Vec<u8>, symbol: &[u8]) {
+    // Byte by byte: a symbol has at most three, where a copy of a slice of
+    // unknown length is a call to `memcpy`.
+    match *symbol {
+        [] if symbols.last() != Some(&OTHER) => symbols.push(OTHER),
+        [] => {}
+        [a] => symbols.push(a),
+        [a, b] => symbols.extend([a, b]),
+        _ => symbols.extend_from_slice(symbol),
+    }
+}
+
 /// A compiled lexicon: immutable, shared by all threads.
 #[derive(Clone, Debug)]
 pub struct RuleSet {
@@ -120,6 +191,8 @@ pub struct RuleSet {
     automaton: Option<Lexicon>,
     /// Automaton pattern index -> phrase index.
     pattern_phrase: Vec<u32>,
+    /// The symbol of each word of the automaton's phrases.
+    symbols: HashMap<Vec<u8>, Symbol>,
     /// The word-count guard of contained phrases: (factor, slack).
     guard: (u32, u32),
 }
@@ -172,6 +245,7 @@ impl RuleSetBuilder {
             whole: FpMap::default(),
             automaton: None,
             pattern_phrase: Vec::new(),
+            symbols: HashMap::new(),
             guard: self.guard,
         };
         let mut norm = Normalizer::new();
@@ -237,7 +311,7 @@ impl RuleSetBuilder {
                 });
             }
         }
-        let mut patterns = Vec::new();
+        let mut words: Vec<&str> = Vec::new();
         for (id, p) in set.phrases.iter().enumerate() {
             match p.mode {
                 MatchMode::Whole => {
@@ -246,11 +320,34 @@ impl RuleSetBuilder {
                         .or_insert(id as u32);
                 }
                 _ => {
-                    patterns.push(format!(" {} ", p.text));
+                    words.extend(p.text.split(' '));
                     set.pattern_phrase.push(id as u32);
                 }
             }
         }
+        // Numbered in sorted order, so that symbols do not depend on the
+        // order of the files.
+        words.sort_unstable();
+        words.dedup();
+        for (n, w) in words.iter().enumerate() {
+            let symbol = Symbol::of(n, words.len()).ok_or_else(|| Error::Rules {
+                source_name: "rules".into(),
+                line: 0,
+                message: format!("{} distinct words in phrases: too many", words.len()),
+            })?;
+            set.symbols.insert(w.as_bytes().to_vec(), symbol);
+        }
+        let patterns: Vec<Vec<u8>> = set
+            .pattern_phrase
+            .iter()
+            .map(|&id| {
+                let mut pattern = Vec::new();
+                for w in set.phrases[id as usize].text.split(' ') {
+                    pattern.extend_from_slice(set.symbols[w.as_bytes()].as_slice());
+                }
+                pattern
+            })
+            .collect();
         if !patterns.is_empty() {
             set.automaton = Some(Lexicon::build(&patterns).map_err(|message| Error::Rules {
                 source_name: "rules".into(),
@@ -298,43 +395,92 @@ impl RuleSet {
         if normal.is_empty() {
             return LineMatch::default();
         }
-        self.match_padded(padded, words, crate::line::fingerprint(normal))
+        let mut symbols = Vec::new();
+        for w in normal.split(|&b| b == b' ') {
+            push_symbol(&mut symbols, self.symbol(w).as_slice());
+        }
+        self.match_symbols(&symbols, words, crate::line::fingerprint(normal))
     }
 
-    /// [`RuleSet::match_line`] for a line whose normal form is not empty and
-    /// has fingerprint `fp` (which the caller has already computed).
-    pub(crate) fn match_padded(&self, padded: &[u8], words: u32, fp: u64) -> LineMatch {
-        let mut m = LineMatch::default();
-        if let Some(&id) = self.whole.get(&fp) {
-            m.hit = Some(id);
+    /// The symbol of the normalised word `word` (empty for a word of no
+    /// phrase the automaton matches).
+    pub(crate) fn symbol(&self, word: &[u8]) -> Symbol {
+        self.symbols.get(word).copied().unwrap_or_default()
+    }
+
+    /// The words of the automaton's phrases and their symbols.
+    pub(crate) fn symbols(&self) -> impl Iterator<Item = (&[u8], Symbol)> {
+        self.symbols.iter().map(|(w, s)| (&w[..], *s))
+    }
+
+    /// [`RuleSet::match_line`] for a line whose normal form is not empty,
+    /// has fingerprint `fp`, and whose words have the symbols `symbols` (as
+    /// [`push_symbol`] writes them), all of which the caller has already
+    /// computed.
+    pub(crate) fn match_symbols(&self, symbols: &[u8], words: u32, fp: u64) -> LineMatch {
+        let mut pick = Pick::new(self, words, fp);
+        if let Some(ac) = &self.automaton {
+            ac.overlapping(symbols, |pattern, start| {
+                pick.add(self.pattern_phrase[pattern], start == 0)
+            });
         }
-        let Some(ac) = &self.automaton else {
-            return m;
-        };
-        let mut best: Option<(u8, u32, u32)> = None; // (rank, words, id)
-        ac.overlapping(padded, |pattern, start| {
-            let id = self.pattern_phrase[pattern];
-            let p = &self.phrases[id as usize];
-            let rank = match p.mode {
-                MatchMode::Protect => {
-                    m.protect.get_or_insert(id);
-                    return;
-                }
-                MatchMode::Weak => {
-                    m.weak.get_or_insert(id);
-                    return;
-                }
-                MatchMode::Prefix if start == 0 => 2,
-                MatchMode::Prefix => return,
-                MatchMode::Contains if words <= self.guard.0 * p.words + self.guard.1 => 1,
-                _ => return,
-            };
-            if best.map_or(true, |(r, w, _)| (rank, p.words) > (r, w)) {
-                best = Some((rank, p.words, id));
+        pick.finish()
+    }
+}
+
+/// Chooses a line's [`LineMatch`] from the phrases found in it, in the
+/// order the automaton reports them: the first protecting and weak phrase,
+/// and the best boilerplate phrase (whole line, then prefix, then the
+/// longest contained phrase that the word-count guard lets count).
+struct Pick<'r> {
+    rules: &'r RuleSet,
+    words: u32,
+    m: LineMatch,
+    /// (rank, words, id) of the best phrase so far.
+    best: Option<(u8, u32, u32)>,
+}
+
+impl<'r> Pick<'r> {
+    fn new(rules: &'r RuleSet, words: u32, fp: u64) -> Pick<'r> {
+        Pick {
+            rules,
+            words,
+            m: LineMatch {
+                hit: rules.whole.get(&fp).copied(),
+                ..LineMatch::default()
+            },
+            best: None,
+        }
+    }
+
+    /// Phrase `id` found, at the line's start or not.
+    #[inline]
+    fn add(&mut self, id: u32, at_start: bool) {
+        let p = &self.rules.phrases[id as usize];
+        let (factor, slack) = self.rules.guard;
+        let rank = match p.mode {
+            MatchMode::Protect => {
+                self.m.protect.get_or_insert(id);
+                return;
             }
-        });
+            MatchMode::Weak => {
+                self.m.weak.get_or_insert(id);
+                return;
+            }
+            MatchMode::Prefix if at_start => 2,
+            MatchMode::Prefix => return,
+            MatchMode::Contains if self.words <= factor * p.words + slack => 1,
+            _ => return,
+        };
+        if self.best.map_or(true, |(r, w, _)| (rank, p.words) > (r, w)) {
+            self.best = Some((rank, p.words, id));
+        }
+    }
+
+    fn finish(self) -> LineMatch {
+        let mut m = self.m;
         if m.hit.is_none() {
-            m.hit = best.map(|(_, _, id)| id);
+            m.hit = self.best.map(|(_, _, id)| id);
         }
         m
     }
@@ -355,9 +501,9 @@ struct Lexicon {
 }
 
 impl Lexicon {
-    /// The DFA of `patterns`, without a prefilter: every pattern starts with
-    /// a space, so the start-byte prefilter stopped at every word.
-    fn build(patterns: &[String]) -> Result<Lexicon, String> {
+    /// The DFA of `patterns`, without a prefilter: a line's symbols are
+    /// short, and most of them could start a match.
+    fn build(patterns: &[Vec<u8>]) -> Result<Lexicon, String> {
         let dfa = DFA::builder()
             .match_kind(MatchKind::Standard)
             .prefilter(false)
@@ -481,64 +627,93 @@ mod tests {
     }
 
     /// The built-in lexicon with protecting, weak and repeated phrases
-    /// added, and aho-corasick's own overlapping iterator over the same
-    /// patterns: the oracle of [`Lexicon::overlapping`].
-    fn lexicon_and_oracle() -> (RuleSet, aho_corasick::AhoCorasick) {
-        let rules = RuleSetBuilder::new()
+    /// added.
+    fn extended() -> RuleSet {
+        RuleSetBuilder::new()
             .file(
                 "extra.txt",
                 "! share this story\n~ share this\nshare this\n^ share\n~ your support\n",
             )
             .build()
-            .unwrap();
-        let patterns: Vec<String> = rules
-            .phrases()
-            .iter()
-            .filter(|p| p.mode != MatchMode::Whole)
-            .map(|p| format!(" {} ", p.text))
-            .collect();
-        let ac = aho_corasick::AhoCorasickBuilder::new()
+            .unwrap()
+    }
+
+    /// The symbols of the normal form `line`, as gathering writes them.
+    fn symbols_of(rules: &RuleSet, line: &str) -> Vec<u8> {
+        let mut symbols = Vec::new();
+        for w in line.split(' ').filter(|w| !w.is_empty()) {
+            push_symbol(&mut symbols, rules.symbol(w.as_bytes()).as_slice());
+        }
+        symbols
+    }
+
+    /// aho-corasick's overlapping iterator over `patterns`: the oracle of
+    /// [`Lexicon::overlapping`].
+    fn iterator_over(patterns: &[Vec<u8>]) -> aho_corasick::AhoCorasick {
+        aho_corasick::AhoCorasickBuilder::new()
             .match_kind(MatchKind::Standard)
             .kind(Some(aho_corasick::AhoCorasickKind::DFA))
             .prefilter(false)
-            .build(&patterns)
-            .unwrap();
-        (rules, ac)
+            .build(patterns)
+            .unwrap()
     }
 
-    /// (pattern, start) of every match in `padded`: by the DFA walk, and by
-    /// aho-corasick's overlapping iterator.
+    /// (pattern, start) of every match in the symbols `haystack`: by the DFA
+    /// walk, and by aho-corasick's overlapping iterator over the same
+    /// patterns.
     #[allow(clippy::type_complexity)]
     fn walk_and_oracle(
         rules: &RuleSet,
-        ac: &aho_corasick::AhoCorasick,
-        padded: &str,
+        haystack: &[u8],
     ) -> (Vec<(usize, usize)>, Vec<(usize, usize)>) {
+        let patterns: Vec<Vec<u8>> = rules
+            .pattern_phrase
+            .iter()
+            .map(|&id| symbols_of(rules, &rules.phrases[id as usize].text))
+            .collect();
         let mut mine = Vec::new();
         rules
             .automaton
             .as_ref()
             .unwrap()
-            .overlapping(padded.as_bytes(), |p, start| mine.push((p, start)));
-        let theirs = ac
-            .find_overlapping_iter(padded)
+            .overlapping(haystack, |p, start| mine.push((p, start)));
+        let theirs = iterator_over(&patterns)
+            .find_overlapping_iter(haystack)
             .map(|m| (m.pattern().as_usize(), m.start()))
             .collect();
         (mine, theirs)
     }
 
+    /// [`RuleSet::match_line`] as the lexicon first matched lines: an
+    /// automaton over the bytes of `" phrase "`, searched in `" line "`.
+    fn match_bytes(rules: &RuleSet, normal: &str) -> LineMatch {
+        let patterns: Vec<Vec<u8>> = rules
+            .pattern_phrase
+            .iter()
+            .map(|&id| format!(" {} ", rules.phrases[id as usize].text).into_bytes())
+            .collect();
+        let words = normal.split(' ').count() as u32;
+        let mut pick = Pick::new(rules, words, crate::line::fingerprint(normal.as_bytes()));
+        for m in iterator_over(&patterns).find_overlapping_iter(&format!(" {normal} ")) {
+            pick.add(rules.pattern_phrase[m.pattern().as_usize()], m.start() == 0);
+        }
+        pick.finish()
+    }
+
     proptest::proptest! {
         /// The DFA walk reports what aho-corasick's overlapping iterator
-        /// reports, in the same order, on lines made of the lexicon's own
-        /// words (so that phrases match, overlap and nest) and others.
+        /// reports, in the same order; and matching words by their symbols
+        /// finds what matching the bytes of the line finds: on lines made
+        /// of the lexicon's own words (so that phrases match, overlap and
+        /// nest) and others.
         #[test]
-        fn dfa_walk_equals_the_overlapping_iterator(
-            picks in proptest::collection::vec(proptest::prelude::any::<proptest::sample::Index>(), 0..24),
+        fn symbols_match_as_bytes_do(
+            picks in proptest::collection::vec(proptest::prelude::any::<proptest::sample::Index>(), 1..24),
         ) {
             use std::sync::OnceLock;
-            static SETUP: OnceLock<(RuleSet, aho_corasick::AhoCorasick, Vec<String>)> = OnceLock::new();
-            let (rules, ac, words) = SETUP.get_or_init(|| {
-                let (rules, ac) = lexicon_and_oracle();
+            static SETUP: OnceLock<(RuleSet, Vec<String>)> = OnceLock::new();
+            let (rules, words) = SETUP.get_or_init(|| {
+                let rules = extended();
                 let mut words: Vec<String> = rules
                     .phrases()
                     .iter()
@@ -547,24 +722,51 @@ mod tests {
                     .collect();
                 words.sort();
                 words.dedup();
-                (rules, ac, words)
+                (rules, words)
             });
             let line: Vec<&str> = picks.iter().map(|i| words[i.index(words.len())].as_str()).collect();
-            let padded = format!(" {} ", line.join(" "));
-            let (mine, theirs) = walk_and_oracle(rules, ac, &padded);
+            let line = line.join(" ");
+            let (mine, theirs) = walk_and_oracle(rules, &symbols_of(rules, &line));
             proptest::prop_assert_eq!(mine, theirs);
+            let padded = format!(" {line} ");
+            let words = line.split(' ').count() as u32;
+            proptest::prop_assert_eq!(rules.match_line(padded.as_bytes(), words), match_bytes(rules, &line));
         }
     }
 
     #[test]
     fn dfa_walk_finds_nested_and_repeated_phrases() {
-        let (rules, ac) = lexicon_and_oracle();
-        let padded = " share this story share this share this post ";
-        let (mine, theirs) = walk_and_oracle(&rules, &ac, padded);
+        let rules = extended();
+        let line = "share this story share this share this post";
+        let (mine, theirs) = walk_and_oracle(&rules, &symbols_of(&rules, line));
         assert!(mine.len() >= 6, "{mine:?}");
         assert_eq!(mine, theirs);
-        let m = rules.match_line(padded.as_bytes(), 9);
+        let m = rules.match_line(format!(" {line} ").as_bytes(), 9);
         assert!(m.protect.is_some() && m.weak.is_some() && m.hit.is_some());
+        assert_eq!(m, match_bytes(&rules, line));
+    }
+
+    #[test]
+    fn symbols_number_words_in_few_bytes() {
+        for (count, width) in [
+            (1, 1),
+            (128, 1),
+            (129, 2),
+            (128 * 127, 2),
+            (128 * 127 + 1, 3),
+        ] {
+            assert_eq!(Symbol::of(0, count).unwrap().len, width, "{count}");
+            let last = Symbol::of(count - 1, count).unwrap();
+            assert_eq!(last.len, width);
+            assert!(last.bytes[0] >= 0x80);
+            assert!(last.as_slice()[1..].iter().all(|&b| (1..=127).contains(&b)));
+        }
+        assert!(Symbol::of(0, 128 * 127 * 127 + 1).is_none());
+        // Distinct words, distinct symbols.
+        let all: std::collections::HashSet<_> = (0..20_000)
+            .map(|n| Symbol::of(n, 20_000).unwrap())
+            .collect();
+        assert_eq!(all.len(), 20_000);
     }
 
     #[test]
