@@ -694,13 +694,18 @@ fn has_month(t: &str) -> bool {
     })
 }
 
-/// `[0, v0, v0 + v1, ...]`, summed in f64 so that differences of sums are
-/// exact to f32 precision on pages of any length.
-fn prefix_sums(values: impl Iterator<Item = f32>) -> Vec<f64> {
-    let mut sums = vec![0.0f64];
-    let mut total = 0.0f64;
-    for v in values {
-        total += v as f64;
+/// `[0, v0, v0 + v1, ...]` of each of `N` signals at once, summed in f64 so
+/// that differences of sums are exact to f32 precision on pages of any
+/// length: `n` rows of values give `n + 1` rows of sums, in one allocation
+/// (one vector a signal, grown a push at a time, cost 2.7 % of a run).
+fn prefix_sums<const N: usize>(n: usize, rows: impl Iterator<Item = [f32; N]>) -> Vec<[f64; N]> {
+    let mut sums = Vec::with_capacity(n + 1);
+    let mut total = [0.0f64; N];
+    sums.push(total);
+    for row in rows {
+        for (t, v) in total.iter_mut().zip(row) {
+            *t += v as f64;
+        }
         sums.push(total);
     }
     sums
@@ -930,21 +935,29 @@ pub fn stage1(
     let wl = |i: &LineInfo| ln1(i.words);
     // Window means of five signals, from prefix sums: one pass over the
     // page instead of one per line and window.
-    let signals: [&dyn Fn(&LineInfo) -> f32; 5] =
-        [&wl, &site_rep, &lex_any, &|i| b(i.end_punct), &|i| {
-            b(i.prose_words() > 0)
-        }];
-    let [sum_wl, sum_site, sum_lex, sum_punct, sum_prose] =
-        signals.map(|f| prefix_sums(content.iter().map(|&i| f(&infos[i]))));
-    let window = |sums: &[f64], k: usize, r: usize| -> f32 {
+    let sums = prefix_sums(
+        n,
+        content.iter().map(|&i| {
+            let l = &infos[i];
+            [
+                wl(l),
+                site_rep(l),
+                lex_any(l),
+                b(l.end_punct),
+                b(l.prose_words() > 0),
+            ]
+        }),
+    );
+    let (sum_wl, sum_site, sum_lex, sum_punct, sum_prose) = (0, 1, 2, 3, 4);
+    let window = |signal: usize, k: usize, r: usize| -> f32 {
         let lo = k.saturating_sub(r);
         let hi = (k + r + 1).min(n);
         let others = hi - lo - 1;
         if others == 0 {
             return 0.0;
         }
-        let own = sums[k + 1] - sums[k];
-        ((sums[hi] - sums[lo] - own) / others as f64) as f32
+        let own = sums[k + 1][signal] - sums[k][signal];
+        ((sums[hi][signal] - sums[lo][signal] - own) / others as f64) as f32
     };
     for (k, &li) in content.iter().enumerate() {
         let l = &infos[li];
@@ -1069,13 +1082,13 @@ pub fn stage1(
             neighbour(1).map_or(0.0, lex_any),
             neighbour(-1).map_or(0.0, |i| b(i.end_punct)),
             neighbour(1).map_or(0.0, |i| b(i.end_punct)),
-            window(&sum_wl, k, 3),
-            window(&sum_site, k, 3),
-            window(&sum_lex, k, 3),
-            window(&sum_punct, k, 3),
-            window(&sum_wl, k, 8),
-            window(&sum_site, k, 8),
-            window(&sum_prose, k, 8),
+            window(sum_wl, k, 3),
+            window(sum_site, k, 3),
+            window(sum_lex, k, 3),
+            window(sum_punct, k, 3),
+            window(sum_wl, k, 8),
+            window(sum_site, k, 8),
+            window(sum_prose, k, 8),
         ];
         row[..values.len()].copy_from_slice(&values);
         row[values.len()..STAGE1.len()].copy_from_slice(&page.features(l));
