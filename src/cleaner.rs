@@ -177,19 +177,13 @@ impl CleanerBuilder {
             model.threshold = t;
         }
         let own_weight = model.w2[model.w1.len()];
-        let explain_weights = model
-            .names1
-            .iter()
-            .enumerate()
-            .map(|(j, n)| {
-                let g = group_of(n);
-                let slot = EXPLAINED.iter().position(|&h| h == g);
-                (
-                    slot.unwrap_or(EXPLAINED.len()),
-                    model.w2[j] + own_weight * model.w1[j],
-                )
-            })
-            .collect();
+        let mut explain_weights = vec![Vec::new(); EXPLAINED.len()];
+        for (j, n) in model.names1.iter().enumerate() {
+            let g = group_of(n);
+            if let Some(slot) = EXPLAINED.iter().position(|&h| h == g) {
+                explain_weights[slot].push((j, model.w2[j] + own_weight * model.w1[j]));
+            }
+        }
         Ok(Cleaner {
             inner: Arc::new(Inner {
                 built_in_categories,
@@ -221,10 +215,10 @@ struct Inner {
     /// Stopwords and lexicon symbols of `rules`' words.
     words: WordTable,
     model: LineModel,
-    /// For each stage-1 feature, its slot in [`EXPLAINED`] (one past the
-    /// end for the bias) and its whole weight in stage 2: its own stage-2
-    /// weight plus its share through the line's stage-1 log-odds.
-    explain_weights: Vec<(usize, f32)>,
+    /// For each group of [`EXPLAINED`], its stage-1 features in order:
+    /// (index, whole weight in stage 2: its own stage-2 weight plus its
+    /// share through the line's stage-1 log-odds). The bias is in none.
+    explain_weights: Vec<Vec<(usize, f32)>>,
     /// `lexicon:<category>` for each category, built once.
     lexicon_names: Vec<String>,
     lexicon_decides: bool,
@@ -538,11 +532,15 @@ impl Cleaner {
         let m = &self.inner.model;
         let sign = -1.0;
         let w1 = x1.len();
-        // One slot per group of [`EXPLAINED`], and one more that collects
-        // the bias, which explains nothing.
-        let mut sums = [0.0f32; EXPLAINED.len() + 1];
-        for (&(slot, weight), &x) in self.inner.explain_weights.iter().zip(x1) {
-            sums[slot] += weight * x * sign;
+        // One sum per group of [`EXPLAINED`], each over its own features in
+        // order: chains the processor runs side by side, where one pass
+        // over the features adding into each one's group waited on every
+        // addition before the next (the same sums, bit for bit).
+        let mut sums = [0.0f32; EXPLAINED.len()];
+        for (sum, group) in sums.iter_mut().zip(&self.inner.explain_weights) {
+            for &(j, weight) in group {
+                *sum += weight * x1[j] * sign;
+            }
         }
         let neighbours: f32 = (w1 + 1..m.w2.len()).map(|j| m.w2[j] * x2[j]).sum();
         sums[CONTEXT_SLOT] += neighbours * sign;
