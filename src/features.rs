@@ -294,7 +294,7 @@ impl WordTable {
             } else if line.get(p + PACKED) == Some(&b' ') {
                 (PACKED, self.packed_value(x))
             } else {
-                let len = memchr::memchr(b' ', &line[p..]).unwrap_or(end - p);
+                let len = PACKED + space_at_or_after(line, p + PACKED).unwrap_or(end - p - PACKED);
                 (len, self.long_value(&line[p..p + len]))
             };
             words += 1;
@@ -336,6 +336,24 @@ impl WordTable {
             }
         }
     }
+}
+
+/// The offset from `at` of the first space of `bytes[at..]`, read eight
+/// bytes at a time: for the rest of a word longer than eight bytes, where
+/// `memchr`'s set-up for a vector search cost more than the search (2.6 % of
+/// a run in calls for such words).
+#[inline]
+fn space_at_or_after(bytes: &[u8], at: usize) -> Option<usize> {
+    let mut q = at;
+    while let Some(chunk) = bytes.get(q..).and_then(|b| b.first_chunk::<PACKED>()) {
+        let z = u64::from_le_bytes(*chunk) ^ (u64::from(b' ') * ONES);
+        let spaces = z.wrapping_sub(ONES) & !z & HIGH;
+        if spaces != 0 {
+            return Some(q - at + spaces.trailing_zeros() as usize / 8);
+        }
+        q += PACKED;
+    }
+    memchr::memchr(b' ', bytes.get(q..)?).map(|k| q - at + k)
 }
 
 /// Fills `scratch.infos` with one [`LineInfo`] per line of `text`.
@@ -1860,6 +1878,17 @@ mod tests {
         let sym = |n| Symbol::of(n, 4).unwrap().bytes[0];
         s.count_plain(b"the a x eightchr the", &mut plain);
         assert_eq!(plain, [sym(0), OTHER, sym(1), sym(0)]);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn space_search_by_u64_equals_memchr(
+            bytes in proptest::collection::vec(proptest::sample::select(vec![b' ', b'a', 0, 0xff, b'!']), 0..40),
+            at in 0usize..44,
+        ) {
+            let expected = bytes.get(at..).and_then(|b| memchr::memchr(b' ', b));
+            proptest::prop_assert_eq!(space_at_or_after(&bytes, at), expected);
+        }
     }
 
     #[test]
