@@ -6,7 +6,9 @@ use std::cell::RefCell;
 use std::sync::Arc;
 
 use crate::error::Error;
-use crate::features::{gather, group_of, stage1, stage2, Group, LineInfo, Scratch, WordTable};
+use crate::features::{
+    gather, group_of, stage1, stage2, stage3, Group, LineInfo, Scratch, WordTable,
+};
 use crate::model::{dot, sigmoid, LineModel};
 use crate::rules::{RuleSet, RuleSetBuilder};
 use crate::stats::LineStats;
@@ -368,6 +370,7 @@ impl Cleaner {
         let m = &inner.model;
         self.stage1_rows(doc, stats, s);
         self.stage2_rows(s);
+        self.stage3_rows(s);
         out.clear();
         out.resize(
             s.infos.len(),
@@ -382,7 +385,15 @@ impl Cleaner {
         for (k, &li) in s.content.iter().enumerate() {
             let info = &s.infos[li];
             let x2 = &s.x2[k * w2..(k + 1) * w2];
-            let score = sigmoid(dot(&m.w2, x2));
+            let score = if m.w3.is_empty() {
+                sigmoid(dot(&m.w2, x2))
+            } else {
+                // Stage 3's row is the stage-2 row and then the line's
+                // `STAGE3` values.
+                let (own, more) = m.w3.split_at(w2);
+                let x3 = &s.x3[k * more.len()..(k + 1) * more.len()];
+                sigmoid(dot(own, x2) + dot(more, x3))
+            };
             let keep = score >= m.threshold;
             let cause = if let Some(p) = info.protect {
                 Cause::Protected { phrase: p }
@@ -461,6 +472,21 @@ impl Cleaner {
         stage2(&s.x1, w1, &s.p1, m.threshold, &mut s.x2);
     }
 
+    /// Stage-2 probabilities and stage-3 features of the rows in `s`, when
+    /// the model has a stage 3.
+    fn stage3_rows(&self, s: &mut Scratch) {
+        let m = &self.inner.model;
+        if m.w3.is_empty() {
+            return;
+        }
+        s.p2.clear();
+        s.p2.extend(
+            s.x2.chunks_exact(m.w2.len())
+                .map(|x| sigmoid(dot(&m.w2, x))),
+        );
+        stage3(&s.p2, m.threshold, &mut s.x3);
+    }
+
     /// The category of the lexicon match that decides the line on its own:
     /// a user rule always; a built-in one when `lexicon_decides`, unless the
     /// line is a list item ("- Cookies" in a baker's list is not a cookie
@@ -525,6 +551,8 @@ impl Cleaner {
     /// Stage 2 is linear in the stage-1 features, in the line's stage-1
     /// log-odds (itself a sum over the stage-1 groups, which is shared out to
     /// them) and in the neighbours' probabilities (the context group).
+    /// Stage 3, when there is one, only re-weighs stage 2's verdicts by the
+    /// verdicts around them: the cause stays stage 2's account.
     fn cause_of(&self, info: &LineInfo, x1: &[f32], x2: &[f32], keep: bool) -> Cause {
         if keep {
             return Cause::Content;

@@ -104,6 +104,8 @@ pub struct Scratch {
     pub(crate) x1: Vec<f32>,
     pub(crate) p1: Vec<f32>,
     pub(crate) x2: Vec<f32>,
+    pub(crate) p2: Vec<f32>,
+    pub(crate) x3: Vec<f32>,
     pub(crate) content: Vec<usize>,
     pub(crate) worded: Vec<usize>,
 }
@@ -1519,10 +1521,99 @@ pub fn stage2(x1: &[f32], width1: usize, p: &[f32], threshold: f32, out: &mut Ve
     }
 }
 
+/// Stage-3 feature names beyond the stage-2 row (which stage 3 sees too):
+/// the stage-2 probabilities read the way stage 2 reads stage 1's, the
+/// line's stage-2 log-odds, its neighbours' stage-2 probabilities, window
+/// means, and before the first / after the last likely content line by
+/// stage 2. A line's neighbours are decided better than at stage 1, so a
+/// doubtful line is judged by surer neighbours.
+pub const STAGE3: &[&str] = &[
+    "own_logit_s2",
+    "prev_p_s2",
+    "next_p_s2",
+    "prev2_p_s2",
+    "next2_p_s2",
+    "win3_p_s2",
+    "win8_p_s2",
+    "win20_p_s2",
+    "after_last_content_s2",
+    "before_first_content_s2",
+];
+
+/// The [`STAGE3`] features, into `out`, one row of `STAGE3.len()` values a
+/// line, from the stage-2 probabilities `p` (one per non-blank line). The
+/// stage-2 row that stage 3 also sees is not copied: the model takes the
+/// two parts' dot products apart.
+pub fn stage3(p: &[f32], threshold: f32, out: &mut Vec<f32>) {
+    out.clear();
+    let n = p.len();
+    let first = p.iter().position(|&x| x >= threshold);
+    let last = p.iter().rposition(|&x| x >= threshold);
+    let sums = prefix_sums(n, p.iter().map(|&x| [x]));
+    let at = |j: usize| -> f32 { p.get(j).copied().unwrap_or(0.0) };
+    for (k, &pk) in p.iter().enumerate() {
+        // The mean of the other lines within `r` of line `k`.
+        let win = |r: usize| -> f32 {
+            let lo = k.saturating_sub(r);
+            let hi = (k + r + 1).min(n);
+            let c = hi - lo - 1;
+            if c == 0 {
+                0.0
+            } else {
+                ((sums[hi][0] - sums[lo][0] - f64::from(pk)) / c as f64) as f32
+            }
+        };
+        let q = pk.clamp(1e-4, 1.0 - 1e-4);
+        out.extend_from_slice(&[
+            (q / (1.0 - q)).ln(),
+            if k >= 1 { at(k - 1) } else { 0.0 },
+            at(k + 1),
+            if k >= 2 { at(k - 2) } else { 0.0 },
+            at(k + 2),
+            win(3),
+            win(8),
+            win(20),
+            b(last.is_some_and(|l| k > l)),
+            b(first.is_some_and(|f| k < f)),
+        ]);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::rules::OTHER;
+
+    #[test]
+    fn stage3_reads_the_stage2_probabilities_around_a_line() {
+        let p = [0.1f32, 0.9, 0.8, 0.2, 0.7, 0.1];
+        let mut out = Vec::new();
+        stage3(&p, 0.5, &mut out);
+        let w = STAGE3.len();
+        assert_eq!(out.len(), p.len() * w);
+        let get =
+            |k: usize, name: &str| out[k * w + STAGE3.iter().position(|&n| n == name).unwrap()];
+        assert!((get(2, "own_logit_s2") - (0.8f32 / 0.2).ln()).abs() < 1e-5);
+        assert_eq!(get(2, "prev_p_s2"), 0.9);
+        assert_eq!(get(2, "next_p_s2"), 0.2);
+        assert_eq!(get(2, "prev2_p_s2"), 0.1);
+        assert_eq!(get(2, "next2_p_s2"), 0.7);
+        assert_eq!(get(0, "prev_p_s2"), 0.0);
+        assert_eq!(get(5, "next2_p_s2"), 0.0);
+        // The other lines within three of line 2: all but line 2 itself.
+        assert!((get(2, "win3_p_s2") - (0.1 + 0.9 + 0.2 + 0.7 + 0.1) / 5.0).abs() < 1e-6);
+        assert_eq!(get(0, "before_first_content_s2"), 1.0);
+        assert_eq!(get(1, "before_first_content_s2"), 0.0);
+        assert_eq!(get(5, "after_last_content_s2"), 1.0);
+        assert_eq!(get(4, "after_last_content_s2"), 0.0);
+        // A page of one line has no neighbours.
+        stage3(&[0.6], 0.5, &mut out);
+        assert_eq!(out.len(), w);
+        assert_eq!(
+            out[STAGE3.iter().position(|&n| n == "win20_p_s2").unwrap()],
+            0.0
+        );
+    }
 
     /// The `N` stage-2 values from column `first` on, of each row of
     /// `stage2`'s output.

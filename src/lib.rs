@@ -15,7 +15,7 @@
 //! 3. **the page** ([`features`]): line shape, repeats inside the page, the
 //!    neighbours and the position relative to the article's prose.
 //!
-//! A small two-stage logistic model ([`model`]) weighs the evidence; its
+//! A small stacked logistic model ([`model`]) weighs the evidence; its
 //! weights are data (`src/model/line-model.txt`), trained by
 //! `boilerstrip train` ([`train`]) on annotated pages.
 //!

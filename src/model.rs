@@ -1,20 +1,21 @@
-//! The line model: two stacked logistic regressions over the features of
+//! The line model: stacked logistic regressions over the features of
 //! `features`, with their weights as data (`src/model/line-model.txt`).
 //!
 //! Stage 1 scores each line from its own features and a few of its
 //! neighbours'. Stage 2 rescores it from its stage-1 log-odds and the stage-1
 //! probabilities around it, so that a short doubtful line between two chrome
-//! lines goes with them and a short line inside the article stays. The
-//! weights are trained by `boilerstrip train` (see `train`); the file records
-//! on which data.
+//! lines goes with them and a short line inside the article stays. Stage 3,
+//! when the file has it, does the same once more over the stage-2
+//! probabilities ([`STAGE3`]). The weights are trained by `boilerstrip
+//! train` (see `train`); the file records on which data.
 
 use crate::error::Error;
-use crate::features::{STAGE1, STAGE2};
+use crate::features::{STAGE1, STAGE2, STAGE3};
 
 /// The built-in model's text.
 pub const BUILT_IN: &str = include_str!("model/line-model.txt");
 
-/// Weights of both stages and the decision threshold.
+/// Weights of the stages and the decision threshold.
 #[derive(Clone, Debug, PartialEq)]
 pub struct LineModel {
     /// Stage-1 feature names (the `STAGE1` names then `lex:<category>`).
@@ -23,7 +24,11 @@ pub struct LineModel {
     pub w1: Vec<f32>,
     /// Stage-2 weights: one per stage-1 name, then one per `STAGE2` name.
     pub w2: Vec<f32>,
-    /// A line is kept when its stage-2 probability is at least this.
+    /// Stage-3 weights: one per stage-2 name, then one per [`STAGE3`] name;
+    /// empty when the model has no stage 3 (a file without `stage3` lines),
+    /// and then stage 2 decides.
+    pub w3: Vec<f32>,
+    /// A line is kept when its last stage's probability is at least this.
     pub threshold: f32,
     /// Free-text provenance lines (written as `#` comments).
     pub notes: Vec<String>,
@@ -87,6 +92,7 @@ impl LineModel {
         LineModel {
             w1: vec![0.0; names1.len()],
             w2: vec![0.0; names1.len() + STAGE2.len()],
+            w3: vec![0.0; names1.len() + STAGE2.len() + STAGE3.len()],
             names1,
             threshold: 0.5,
             notes: Vec::new(),
@@ -105,13 +111,17 @@ impl LineModel {
     /// features). Every feature must have exactly one weight.
     ///
     /// The format, one item a line: `# comment`, `threshold VALUE`,
-    /// `stage1 NAME WEIGHT`, `stage2 NAME WEIGHT`.
+    /// `stage1 NAME WEIGHT`, `stage2 NAME WEIGHT`, `stage3 NAME WEIGHT`.
+    /// The `stage3` lines are optional, all or none: a file written before
+    /// stage 3 existed has none and reads as a two-stage model.
     pub fn parse(name: &str, text: &str, categories: &[String]) -> Result<LineModel, Error> {
         let mut m = LineModel::zeros(categories);
         m.w1.iter_mut().for_each(|w| *w = f32::NAN);
         m.w2.iter_mut().for_each(|w| *w = f32::NAN);
+        m.w3.iter_mut().for_each(|w| *w = f32::NAN);
         let names1 = m.names1.clone();
         let names2: Vec<String> = m.stage2_names().iter().map(|s| s.to_string()).collect();
+        let names3: Vec<String> = m.stage3_names();
         let err = |line: usize, message: String| Error::Rules {
             source_name: name.to_string(),
             line,
@@ -135,11 +145,11 @@ impl LineModel {
             };
             match parts.as_slice() {
                 ["threshold", v] => m.threshold = value(v)?,
-                [stage @ ("stage1" | "stage2"), feature, v] => {
-                    let (names, weights) = if *stage == "stage1" {
-                        (&names1, &mut m.w1)
-                    } else {
-                        (&names2, &mut m.w2)
+                [stage @ ("stage1" | "stage2" | "stage3"), feature, v] => {
+                    let (names, weights) = match *stage {
+                        "stage1" => (&names1, &mut m.w1),
+                        "stage2" => (&names2, &mut m.w2),
+                        _ => (&names3, &mut m.w3),
                     };
                     let Some(j) = names.iter().position(|n| n == feature) else {
                         return Err(err(i + 1, format!("unknown {stage} feature {feature:?}")));
@@ -161,6 +171,14 @@ impl LineModel {
                 format!("no weight for stage2 feature {:?}", m.stage2_names()[j]),
             ));
         }
+        if m.w3.iter().all(|w| w.is_nan()) {
+            m.w3.clear();
+        } else if let Some(j) = m.w3.iter().position(|w| w.is_nan()) {
+            return Err(err(
+                0,
+                format!("no weight for stage3 feature {:?}", names3[j]),
+            ));
+        }
         m.notes.retain(|n| !n.is_empty());
         Ok(m)
     }
@@ -171,6 +189,15 @@ impl LineModel {
             .iter()
             .map(|s| s.as_str())
             .chain(STAGE2.iter().copied())
+            .collect()
+    }
+
+    /// Stage-3 feature names: the stage-2 names, then [`STAGE3`].
+    pub fn stage3_names(&self) -> Vec<String> {
+        self.stage2_names()
+            .into_iter()
+            .chain(STAGE3.iter().copied())
+            .map(|s| s.to_string())
             .collect()
     }
 
@@ -187,6 +214,9 @@ impl LineModel {
         for (n, w) in self.stage2_names().iter().zip(&self.w2) {
             s.push_str(&format!("stage2 {n} {w:.6}\n"));
         }
+        for (n, w) in self.stage3_names().iter().zip(&self.w3) {
+            s.push_str(&format!("stage3 {n} {w:.6}\n"));
+        }
         s
     }
 }
@@ -194,6 +224,7 @@ impl LineModel {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::{CleanerBuilder, Document, LineStats};
 
     /// [`dot`] as its documentation says it sums, written out plainly.
     fn lanes_oracle(w: &[f32], x: &[f32]) -> f32 {
@@ -224,5 +255,76 @@ mod tests {
             let scale: f64 = w.iter().zip(&x).map(|(&a, &b)| (a as f64 * b as f64).abs()).sum();
             proptest::prop_assert!((d as f64 - exact).abs() <= 1e-5 * (scale + 1.0));
         }
+    }
+
+    fn built_in() -> LineModel {
+        LineModel::parse("built-in", BUILT_IN, &crate::rules::built_in_categories()).unwrap()
+    }
+
+    /// A page with a menu, an article of several paragraphs and a footer.
+    const PAGE: &[u8] = b"Home\nNews\nSport\nWeather\nLocal council approves the new harbour wall\n\
+By a staff reporter\nThe council voted on Tuesday to build a new wall along the harbour, after two winters of flooding in the lower town.\n\
+Work is expected to begin in the spring and to last about eighteen months, the council said in a statement.\n\
+Residents who spoke at the meeting asked for the footpath to stay open while the work goes on.\n\
+Share\nTweet\nMore stories\nContact us\nPrivacy policy\n";
+
+    fn scores(model: &str) -> Vec<f32> {
+        let cleaner = CleanerBuilder::new().model("test", model).build().unwrap();
+        let doc = Document::new(PAGE);
+        let mut stats = LineStats::new();
+        cleaner.observe(&doc, &mut stats);
+        cleaner
+            .classify(&doc, &stats)
+            .iter()
+            .map(|v| v.score)
+            .collect()
+    }
+
+    #[test]
+    fn the_built_in_model_has_three_stages_and_its_text_round_trips() {
+        let m = built_in();
+        assert_eq!(m.w3.len(), m.w2.len() + STAGE3.len());
+        let again = LineModel::parse("again", &m.to_text(), &crate::rules::built_in_categories());
+        assert_eq!(again.unwrap(), m);
+    }
+
+    #[test]
+    fn a_file_without_stage3_lines_is_a_two_stage_model() {
+        let text: String = BUILT_IN
+            .lines()
+            .filter(|l| !l.starts_with("stage3 "))
+            .map(|l| format!("{l}\n"))
+            .collect();
+        let two = LineModel::parse("two", &text, &crate::rules::built_in_categories()).unwrap();
+        let three = built_in();
+        assert!(two.w3.is_empty());
+        assert_eq!((&two.w1, &two.w2), (&three.w1, &three.w2));
+        assert!(!two.to_text().contains("stage3 "));
+        // Stage 3 that passes stage 2's log-odds through (its weights on the
+        // stage-2 row are stage 2's, the others zero) scores every line as
+        // the two-stage model does, to the bit.
+        let mut pass = two.clone();
+        pass.w3 = two.w2.clone();
+        pass.w3.resize(two.w2.len() + STAGE3.len(), 0.0);
+        assert_eq!(scores(&text), scores(&pass.to_text()));
+        // And the trained stage 3 does move the scores.
+        assert_ne!(scores(&text), scores(BUILT_IN));
+    }
+
+    #[test]
+    fn stage3_lines_are_all_or_none() {
+        let last = BUILT_IN
+            .lines()
+            .rfind(|l| l.starts_with("stage3 "))
+            .unwrap();
+        let text = BUILT_IN.replacen(&format!("{last}\n"), "", 1);
+        let err = LineModel::parse("partial", &text, &crate::rules::built_in_categories())
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("no weight for stage3 feature"), "{err}");
+        let unknown = format!("{BUILT_IN}stage3 no_such_feature 1.0\n");
+        assert!(
+            LineModel::parse("unknown", &unknown, &crate::rules::built_in_categories()).is_err()
+        );
     }
 }

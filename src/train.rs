@@ -15,7 +15,7 @@ use std::ops::Range;
 use rayon::prelude::*;
 
 use crate::cleaner::Cleaner;
-use crate::features::{stage2, Scratch, STAGE2};
+use crate::features::{stage2, stage3, Scratch, STAGE2, STAGE3};
 use crate::label::label_lines;
 use crate::model::{dot, sigmoid, LineModel};
 use crate::stats::LineStats;
@@ -318,7 +318,7 @@ pub fn fit(x: &[f32], width: usize, y: &[f32], w: &[f32], opts: &TrainOptions) -
     theta.iter().map(|&t| t as f32).collect()
 }
 
-/// Trains both stages on `data` and returns the model, its threshold 0.5
+/// Trains the three stages on `data` and returns the model, its threshold 0.5
 /// and `notes` as provenance.
 pub fn train(data: &TrainingData, opts: &TrainOptions, notes: Vec<String>) -> LineModel {
     let mut model = LineModel::untrained();
@@ -340,6 +340,21 @@ pub fn train(data: &TrainingData, opts: &TrainOptions, notes: Vec<String>) -> Li
         x2.extend_from_slice(&buf);
     }
     model.w2 = fit(&x2, width2, &data.y, &data.weight, opts);
+    // Stage 3 over the stage-2 rows and probabilities of the same pages:
+    // each row is the stage-2 row, then the [`STAGE3`] features.
+    let width3 = width2 + STAGE3.len();
+    let mut x3 = Vec::with_capacity(data.rows() * width3);
+    for r in &data.pages {
+        let p: Vec<f32> = (r.clone())
+            .map(|i| sigmoid(dot(&model.w2, &x2[i * width2..(i + 1) * width2])))
+            .collect();
+        stage3(&p, model.threshold, &mut buf);
+        for (i, row) in r.clone().zip(buf.chunks_exact(STAGE3.len())) {
+            x3.extend_from_slice(&x2[i * width2..(i + 1) * width2]);
+            x3.extend_from_slice(row);
+        }
+    }
+    model.w3 = fit(&x3, width3, &data.y, &data.weight, opts);
     model.notes = notes;
     model
 }

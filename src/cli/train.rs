@@ -51,7 +51,7 @@ pub fn run(a: &TrainArgs) -> Result<ExitCode> {
         ));
     }
     let notes = vec![
-        "boilerstrip line model: weights of two stacked logistic regressions.".to_string(),
+        "boilerstrip line model: weights of three stacked logistic regressions.".to_string(),
         format!("Trained by `boilerstrip train` on: {}.", names.join(", ")),
     ];
     let model = train::train(&data, &TrainOptions::default(), notes);
