@@ -1079,6 +1079,7 @@ pub const STAGE2: &[&str] = &[
     "comments_x_article",
     "stamps_x_article",
     "comments_x_article_words",
+    "related_x_article_words",
     "win8_pw",
     "short_x_win8_pw",
     "record_run",
@@ -1146,19 +1147,10 @@ impl Thread {
         let mut stamps = (first.map_or(n, |f| f + 1)..n).filter(|&k| opens_post(k));
         let s1 = stamps.next();
         let s2 = stamps.next();
-        // `words_log` is ln(1 + words): undo it to add words up.
-        let words_log = col("words_log");
-        let kept_words_before = |end: usize| -> f32 {
-            let words: f64 = (0..end)
-                .filter(|&j| p[j] >= threshold)
-                .map(|j| words_log.map_or(1.0, |c| f64::from(x1[j * width1 + c]).exp_m1()))
-                .sum();
-            (words as f32).ln_1p()
-        };
         Thread {
             head: head.map(|h| (h, get(h, before))),
             stamps: s1.zip(s2).map(|(a, b)| (b, get(a, before))),
-            head_words: head.map_or(0.0, kept_words_before),
+            head_words: head.map_or(0.0, |h| kept_words_before(x1, width1, p, threshold, h)),
         }
     }
 
@@ -1174,6 +1166,18 @@ impl Thread {
             after_words(self.head, self.head_words),
         ]
     }
+}
+
+/// `ln(1 + words)` of the lines before line `end` that stage 1 keeps (its
+/// probability at least `threshold`).
+fn kept_words_before(x1: &[f32], width1: usize, p: &[f32], threshold: f32, end: usize) -> f32 {
+    // `words_log` is ln(1 + words): undo it to add words up.
+    let words_log = STAGE1.iter().position(|&f| f == "words_log");
+    let words: f64 = (0..end)
+        .filter(|&j| p[j] >= threshold)
+        .map(|j| words_log.map_or(1.0, |c| f64::from(x1[j * width1 + c]).exp_m1()))
+        .sum();
+    (words as f32).ln_1p()
 }
 
 /// The share of the words within eight lines of a line (itself left out)
@@ -1359,11 +1363,16 @@ impl Records {
 /// The stage-1 column of the built-in `comments` lexicon category, which
 /// stage 2 uses to find where a page's reader comments begin.
 fn comments_column() -> usize {
+    category_column("comments")
+}
+
+/// The stage-1 column of a built-in lexicon category.
+fn category_column(name: &str) -> usize {
     STAGE1.len()
         + crate::rules::BUILT_IN
             .iter()
-            .position(|(c, _)| *c == "comments")
-            .expect("the built-in lexicon has a comments category")
+            .position(|(c, _)| *c == name)
+            .expect("the built-in lexicon has the category")
 }
 
 /// The stage-2 feature vectors, into `out`: each line's stage-1 row (from
@@ -1380,6 +1389,19 @@ pub fn stage2(x1: &[f32], width1: usize, p: &[f32], threshold: f32, out: &mut Ve
     let comments_head =
         first.and_then(|f| (f + 1..n).find(|&j| col < width1 && x1[j * width1 + col] > 0.0));
     let thread = Thread::of(x1, width1, p, threshold, first, comments_head);
+    // The first teaser heading ("More stories", "Recommended") after the
+    // article has begun, and the length of the article above it: under a
+    // long article, the summaries that follow such a heading are other
+    // pages' teasers, which read like prose line by line. A flag alone
+    // (after the heading) cost two held-out sets (DESIGN.md), as a teaser
+    // box inside a short article or a listing page is followed by content;
+    // weighed by ln(1 + the words stage 1 keeps above it), mean word F1
+    // went from 0.8996 to 0.9013, every set up.
+    let rel = category_column("related");
+    let related_head =
+        first.and_then(|f| (f + 1..n).find(|&j| rel < width1 && x1[j * width1 + rel] > 0.0));
+    let related_words =
+        related_head.map_or(0.0, |h| kept_words_before(x1, width1, p, threshold, h));
     let mass = WordMass::of(x1, width1, p);
     let records = Records::of(x1, width1, n);
     let at = |j: isize| -> f32 {
@@ -1432,6 +1454,11 @@ pub fn stage2(x1: &[f32], width1: usize, p: &[f32], threshold: f32, out: &mut Ve
             b(comments_head.is_some_and(|h| k > h)),
         ]);
         out.extend_from_slice(&thread.features(k));
+        out.push(if related_head.is_some_and(|h| k > h) {
+            related_words
+        } else {
+            0.0
+        });
         out.extend_from_slice(&mass.features(x1, width1, k));
         out.extend_from_slice(&records.features(x1, width1, k));
     }
@@ -1567,6 +1594,29 @@ mod tests {
         assert!(
             (words_after[4] - 60.0f32.ln_1p()).abs() < 1e-4,
             "{words_after:?}"
+        );
+    }
+
+    #[test]
+    fn teasers_after_a_related_heading_carry_the_article_words() {
+        let width = category_column("related").max(comments_column()) + 1;
+        let col = |name: &str| STAGE1.iter().position(|&f| f == name).unwrap();
+        let words = [12.0f32, 50.0, 2.0, 25.0, 25.0];
+        let mut x1 = vec![0.0f32; words.len() * width];
+        for (k, w) in words.iter().enumerate() {
+            x1[k * width + col("words_log")] = w.ln_1p();
+        }
+        // Line 0, a related heading before any content, opens nothing;
+        // line 2 does.
+        x1[category_column("related")] = 1.0;
+        x1[2 * width + category_column("related")] = 1.0;
+        let p = [0.3, 0.9, 0.1, 0.6, 0.6];
+        let rows = stage2_columns::<1>(&x1, width, &p, "related_x_article_words");
+        let v: Vec<f32> = rows.iter().map(|r| r[0]).collect();
+        assert_eq!(v[..3], [0.0; 3]);
+        assert!(
+            (v[3] - 50.0f32.ln_1p()).abs() < 1e-4 && v[3] == v[4],
+            "{v:?}"
         );
     }
 
