@@ -424,6 +424,7 @@ impl Cleaner {
             .extend(s.content.iter().copied().filter(|&i| s.infos[i].words > 0));
         self.spread_weak(&s.infos, &s.worded, out);
         sandwich(&s.infos, &s.worded, inner.sandwich_max_words, out);
+        lists_in_prose(&s.infos, &s.worded, out);
         keep_some_prose(&s.infos, &s.content, out);
         // A line without words (blank, or symbols only: a rule, a bullet, a
         // closing brace) is kept between two kept lines, to keep paragraphs
@@ -767,6 +768,53 @@ fn keep_some_prose(infos: &[LineInfo], content: &[usize], out: &mut [Verdict]) {
     }
 }
 
+/// A run of list items (lines that start with a bullet) between two kept
+/// sentences is a list inside the article ("What comes out of the oven
+/// before six:", five items, and the paragraph that goes on): its items are
+/// kept whole, whatever the model made of each. A list is content that looks
+/// like a menu line by line, and an item the model doubts drags its
+/// neighbours down with it; the sentences around it are what tell it from a
+/// menu, which is not introduced and closed by prose. Lines the lexicon
+/// decided are left as they are (a bullet does not override a user's rule).
+/// `words` holds the indices of the lines with words, in order.
+fn lists_in_prose(infos: &[LineInfo], words: &[usize], out: &mut [Verdict]) {
+    // A sentence of at least this many words frames the list: "Ingredients:"
+    // alone is a label, not prose (the shortest introductions in the sample
+    // corpus's lists have five words).
+    const FRAME_WORDS: u32 = 4;
+    let sentence = |out: &[Verdict], i: usize| {
+        out[i].keep && infos[i].end_punct && infos[i].words >= FRAME_WORDS
+    };
+    let mut k = 0;
+    while k < words.len() {
+        if !infos[words[k]].bullet {
+            k += 1;
+            continue;
+        }
+        let start = k;
+        while k < words.len() && infos[words[k]].bullet {
+            k += 1;
+        }
+        let framed = start
+            .checked_sub(1)
+            .is_some_and(|j| sentence(out, words[j]))
+            && words.get(k).is_some_and(|&j| sentence(out, j));
+        if !framed {
+            continue;
+        }
+        for &i in &words[start..k] {
+            let decided = matches!(
+                out[i].cause,
+                Cause::Lexicon { .. } | Cause::Protected { .. } | Cause::TooLong
+            );
+            if !out[i].keep && !decided {
+                out[i].keep = true;
+                out[i].cause = Cause::Content;
+            }
+        }
+    }
+}
+
 /// A short line goes when the lines on both sides of it go: a lone "Share",
 /// a host name or a date between two chrome lines is chrome. `max_words`
 /// bounds "short" ([`SANDWICH_MAX_WORDS`] by default); `words` holds the
@@ -898,6 +946,62 @@ mod tests {
             stopwords,
             ..LineInfo::default()
         }
+    }
+
+    #[test]
+    fn a_list_between_two_kept_sentences_is_kept_whole() {
+        let sentence = |words| LineInfo {
+            end_punct: true,
+            ..line(words, 2)
+        };
+        let item = |words| LineInfo {
+            bullet: true,
+            ..line(words, 0)
+        };
+        let lexicon = Cause::Lexicon {
+            category: 0,
+            phrase: 0,
+        };
+        // An introduction, four items (one the lexicon decided), the
+        // paragraph that goes on; then items after the last sentence, and
+        // items framed by a dropped sentence.
+        let infos = vec![
+            sentence(7),
+            item(2),
+            item(1),
+            item(1),
+            item(2),
+            sentence(30),
+            item(2),
+            item(2),
+            sentence(12),
+            item(1),
+            sentence(20),
+        ];
+        let mut out: Vec<Verdict> = [
+            (true, Cause::Content),
+            (true, Cause::Content),
+            (false, Cause::Shape),
+            (false, lexicon),
+            (false, Cause::Context),
+            (true, Cause::Content),
+            (false, Cause::Shape),
+            (false, Cause::Shape),
+            (false, Cause::Position),
+            (false, Cause::Shape),
+            (true, Cause::Content),
+        ]
+        .into_iter()
+        .map(|(keep, cause)| verdict(keep, 0.4, cause))
+        .collect();
+        let words: Vec<usize> = (0..infos.len()).collect();
+        lists_in_prose(&infos, &words, &mut out);
+        let kept: Vec<bool> = out.iter().map(|v| v.keep).collect();
+        assert_eq!(
+            kept,
+            [true, true, true, false, true, true, false, false, false, false, true]
+        );
+        assert_eq!(out[2].cause, Cause::Content);
     }
 
     #[test]
