@@ -741,6 +741,20 @@ fn prefix_sums<const N: usize>(n: usize, rows: impl Iterator<Item = [f32; N]>) -
     sums
 }
 
+/// The mean of the other values within `r` places of value `k` (0 if it
+/// has none), from the prefix `sums` of the values ([`prefix_sums`]) and
+/// value `k` itself, `own`.
+fn mean_around(sums: &[[f64; 1]], own: f32, k: usize, r: usize) -> f32 {
+    let n = sums.len() - 1;
+    let lo = k.saturating_sub(r);
+    let hi = (k + r + 1).min(n);
+    let others = hi - lo - 1;
+    if others == 0 {
+        return 0.0;
+    }
+    ((sums[hi][0] - sums[lo][0] - f64::from(own)) / others as f64) as f32
+}
+
 /// Stage-1 feature names, in vector order. Lexicon categories follow as
 /// `lex:<category>` for every category of the built-in lexicon.
 pub const STAGE1: &[&str] = &[
@@ -1562,6 +1576,9 @@ pub fn stage2(x1: &[f32], width1: usize, p: &[f32], threshold: f32, out: &mut Ve
     let sign_offs = SignOffs::of(x1, width1, p, threshold, first);
     let mass = WordMass::of(x1, width1, p);
     let records = Records::of(x1, width1, n);
+    // Window means from prefix sums: summing each window afresh took 65
+    // dependent additions a line for the three windows.
+    let sums = prefix_sums(n, p.iter().map(|&x| [x]));
     let at = |j: isize| -> f32 {
         if j >= 0 && (j as usize) < n {
             p[j as usize]
@@ -1571,16 +1588,7 @@ pub fn stage2(x1: &[f32], width1: usize, p: &[f32], threshold: f32, out: &mut Ve
     };
     for k in 0..n {
         let ki = k as isize;
-        let win = |r: usize| -> f32 {
-            let lo = k.saturating_sub(r);
-            let hi = (k + r + 1).min(n);
-            let c = (hi - lo - 1) as f32;
-            if c == 0.0 {
-                0.0
-            } else {
-                (p[lo..hi].iter().sum::<f32>() - p[k]) / c
-            }
-        };
+        let win = |r: usize| mean_around(&sums, p[k], k, r);
         let lo = k.saturating_sub(3);
         let hi = (k + 4).min(n);
         let mut mn = 1.0f32;
@@ -1649,17 +1657,7 @@ pub fn stage3(p: &[f32], threshold: f32, out: &mut Vec<f32>) {
     let sums = prefix_sums(n, p.iter().map(|&x| [x]));
     let at = |j: usize| -> f32 { p.get(j).copied().unwrap_or(0.0) };
     for (k, &pk) in p.iter().enumerate() {
-        // The mean of the other lines within `r` of line `k`.
-        let win = |r: usize| -> f32 {
-            let lo = k.saturating_sub(r);
-            let hi = (k + r + 1).min(n);
-            let c = hi - lo - 1;
-            if c == 0 {
-                0.0
-            } else {
-                ((sums[hi][0] - sums[lo][0] - f64::from(pk)) / c as f64) as f32
-            }
-        };
+        let win = |r: usize| mean_around(&sums, pk, k, r);
         let q = pk.clamp(1e-4, 1.0 - 1e-4);
         out.extend_from_slice(&[
             (q / (1.0 - q)).ln(),
