@@ -284,10 +284,7 @@ impl WordTable {
                 break;
             };
             let x = u64::from_le_bytes(*bytes);
-            let z = x ^ (u64::from(b' ') * ONES);
-            // The lowest marked byte is the first space (borrows only mark
-            // bytes above a zero byte of `z`).
-            let spaces = z.wrapping_sub(ONES) & !z & HIGH;
+            let spaces = space_mask(x);
             let (len, value) = if spaces != 0 {
                 let first = spaces & spaces.wrapping_neg();
                 let len = first.trailing_zeros() as usize / 8;
@@ -340,6 +337,15 @@ impl WordTable {
     }
 }
 
+/// The high bit of each byte of `x` (eight bytes, little-endian) that is a
+/// space, exact up to its lowest marked byte, the first space (a borrow only
+/// marks bytes above a byte that is one): what the callers read.
+#[inline(always)]
+fn space_mask(x: u64) -> u64 {
+    let z = x ^ (u64::from(b' ') * ONES);
+    z.wrapping_sub(ONES) & !z & HIGH
+}
+
 /// The offset from `at` of the first space of `bytes[at..]`, read eight
 /// bytes at a time: for the rest of a word longer than eight bytes, where
 /// `memchr`'s set-up for a vector search cost more than the search (2.6 % of
@@ -348,8 +354,7 @@ impl WordTable {
 fn space_at_or_after(bytes: &[u8], at: usize) -> Option<usize> {
     let mut q = at;
     while let Some(chunk) = bytes.get(q..).and_then(|b| b.first_chunk::<PACKED>()) {
-        let z = u64::from_le_bytes(*chunk) ^ (u64::from(b' ') * ONES);
-        let spaces = z.wrapping_sub(ONES) & !z & HIGH;
+        let spaces = space_mask(u64::from_le_bytes(*chunk));
         if spaces != 0 {
             return Some(q - at + spaces.trailing_zeros() as usize / 8);
         }
@@ -1262,21 +1267,21 @@ impl Thread {
     fn of(
         x1: &[f32],
         width1: usize,
+        words: &[f64],
         p: &[f32],
         threshold: f32,
         first: Option<usize>,
         head: Option<usize>,
     ) -> Thread {
         let n = p.len();
-        let col = |name: &str| STAGE1.iter().position(|&f| f == name);
         let (time, date, long, short, before) = (
-            col("has_time"),
-            col("date_like"),
-            col("words_ge20"),
-            col("words_le5"),
-            col("prose_before"),
+            const { stage1_column("has_time") },
+            const { stage1_column("date_like") },
+            const { stage1_column("words_ge20") },
+            WORDS_LE5,
+            const { stage1_column("prose_before") },
         );
-        let get = |k: usize, c: Option<usize>| c.map_or(0.0, |c| x1[k * width1 + c]);
+        let get = |k: usize, c: usize| x1[k * width1 + c];
         let stamp = |k: usize| (get(k, time) > 0.0 || get(k, date) > 0.0) && get(k, long) == 0.0;
         // A post's stamp opens a post: the next line is no stamp and it or
         // the one after has more than five words. Rows of a timetable are
@@ -1293,7 +1298,7 @@ impl Thread {
         Thread {
             head: head.map(|h| (h, get(h, before))),
             stamps: s1.zip(s2).map(|(a, b)| (b, get(a, before))),
-            head_words: head.map_or(0.0, |h| kept_words_before(x1, width1, p, threshold, h)),
+            head_words: head.map_or(0.0, |h| kept_words_before(words, p, threshold, h)),
         }
     }
 
@@ -1312,15 +1317,13 @@ impl Thread {
 }
 
 /// `ln(1 + words)` of the lines before line `end` that stage 1 keeps (its
-/// probability at least `threshold`).
-fn kept_words_before(x1: &[f32], width1: usize, p: &[f32], threshold: f32, end: usize) -> f32 {
-    // `words_log` is ln(1 + words): undo it to add words up.
-    let words_log = STAGE1.iter().position(|&f| f == "words_log");
-    let words: f64 = (0..end)
+/// probability at least `threshold`), given each line's `words`.
+fn kept_words_before(words: &[f64], p: &[f32], threshold: f32, end: usize) -> f32 {
+    let kept: f64 = (0..end)
         .filter(|&j| p[j] >= threshold)
-        .map(|j| words_log.map_or(1.0, |c| f64::from(x1[j * width1 + c]).exp_m1()))
+        .map(|j| words[j])
         .sum();
-    (words as f32).ln_1p()
+    (kept as f32).ln_1p()
 }
 
 /// The lexicon categories whose first line after the article has begun
@@ -1348,14 +1351,18 @@ struct SignOffs {
 }
 
 impl SignOffs {
-    fn of(x1: &[f32], width1: usize, p: &[f32], threshold: f32, first: Option<usize>) -> SignOffs {
-        let n = p.len();
+    fn of(
+        x1: &[f32],
+        width1: usize,
+        words: &[f64],
+        p: &[f32],
+        threshold: f32,
+        first: Option<usize>,
+    ) -> SignOffs {
         SignOffs {
             heads: SIGN_OFF_CATEGORIES.map(|name| {
-                let c = category_column(name);
-                let head = first
-                    .and_then(|f| (f + 1..n).find(|&j| c < width1 && x1[j * width1 + c] > 0.0));
-                head.map(|h| (h, kept_words_before(x1, width1, p, threshold, h)))
+                let head = first_after(x1, width1, p.len(), first, category_column(name));
+                head.map(|h| (h, kept_words_before(words, p, threshold, h)))
             }),
         }
     }
@@ -1436,14 +1443,14 @@ impl Body {
                 best = r;
             }
         }
-        let repeat = STAGE1.iter().position(|&f| f == "page_repeat");
+
         Body {
             start: (best.1 > 0.0).then(|| {
                 let mean = (best.2 / best.1) as f32;
                 // Where the body begins in earnest: its first line as sure
                 // as its mean that the page prints once.
                 let core = (best.0..p.len())
-                    .find(|&k| p[k] >= mean && !repeat.is_some_and(|c| x1[k * width1 + c] != 0.0))
+                    .find(|&k| p[k] >= mean && x1[k * width1 + PAGE_REPEAT] == 0.0)
                     .unwrap_or(best.0);
                 (core, (best.1 as f32).ln_1p(), mean)
             }),
@@ -1473,10 +1480,8 @@ struct WordMass {
     /// Prefix sums of probability × words and of words, one more than lines.
     pw: Vec<f64>,
     w: Vec<f64>,
-    /// Each line's words, for [`Body`].
+    /// Each line's words, for [`Body`], [`Thread`] and [`SignOffs`].
     words: Vec<f64>,
-    /// The stage-1 column of `words_le5`, for the short-line product.
-    short: Option<usize>,
 }
 
 /// The reach of [`WordMass`] on each side: the window of `win8_p`.
@@ -1484,8 +1489,6 @@ const MASS_REACH: usize = 8;
 
 impl WordMass {
     fn of(x1: &[f32], width1: usize, p: &[f32]) -> WordMass {
-        let col = |name: &str| STAGE1.iter().position(|&f| f == name);
-        let words_log = col("words_log");
         let n = p.len();
         let (mut pw, mut w) = (Vec::with_capacity(n + 1), Vec::with_capacity(n + 1));
         let mut line_words = Vec::with_capacity(n);
@@ -1493,8 +1496,7 @@ impl WordMass {
         pw.push(0.0);
         w.push(0.0);
         for (k, &pk) in p.iter().enumerate() {
-            // `words_log` is ln(1 + words): undo it for the weight.
-            let words = words_log.map_or(1.0, |c| f64::from(x1[k * width1 + c]).exp_m1());
+            let words = words_of(x1, width1, k);
             line_words.push(words);
             spw += f64::from(pk) * words;
             sw += words;
@@ -1505,7 +1507,6 @@ impl WordMass {
             pw,
             w,
             words: line_words,
-            short: col("words_le5"),
         }
     }
 
@@ -1521,7 +1522,7 @@ impl WordMass {
         } else {
             0.0
         };
-        let short = self.short.map_or(0.0, |c| x1[k * width1 + c]);
+        let short = x1[k * width1 + WORDS_LE5];
         [share, short * share]
     }
 }
@@ -1547,7 +1548,6 @@ struct Records {
     same_start: Vec<usize>,
     /// Prefix counts of the lines mostly of digits, one more than lines.
     digits: Vec<u32>,
-    short: Option<usize>,
 }
 
 /// The longest record period [`Records`] looks for, in lines: a product
@@ -1559,23 +1559,22 @@ const DIGITS_BIT: u8 = 1 << 3;
 
 impl Records {
     fn of(x1: &[f32], width1: usize, n: usize) -> Records {
-        let col = |name: &str| STAGE1.iter().position(|&f| f == name);
         let bits = [
-            (col("words_le2"), 0.0),
-            (col("words_le5"), 0.0),
-            (col("words_le10"), 0.0),
+            (const { stage1_column("words_le2") }, 0.0),
+            (WORDS_LE5, 0.0),
+            (const { stage1_column("words_le10") }, 0.0),
             // A line mostly of digits: a price, a score, a rank
             // (bit `DIGITS_BIT`).
-            (col("digit_ratio"), 0.3),
-            (col("end_punct"), 0.0),
-            (col("all_caps"), 0.0),
-            (col("page_repeat"), 0.0),
+            (const { stage1_column("digit_ratio") }, 0.3),
+            (const { stage1_column("end_punct") }, 0.0),
+            (const { stage1_column("all_caps") }, 0.0),
+            (PAGE_REPEAT, 0.0),
         ];
         let sig = (0..n)
             .map(|k| {
                 let row = &x1[k * width1..(k + 1) * width1];
                 bits.iter().enumerate().fold(0u8, |acc, (bit, &(c, min))| {
-                    acc | (u8::from(c.is_some_and(|c| row[c] > min)) << bit)
+                    acc | (u8::from(row[c] > min) << bit)
                 })
             })
             .collect::<Vec<u8>>();
@@ -1607,7 +1606,6 @@ impl Records {
             same_end,
             same_start,
             digits,
-            short: col("words_le5"),
         }
     }
 
@@ -1641,7 +1639,7 @@ impl Records {
             best = best.max(same);
         }
         let run = best as f32 / 4.0;
-        let short = self.short.map_or(0.0, |c| x1[k * width1 + c]);
+        let short = x1[k * width1 + WORDS_LE5];
         [run, short * run]
     }
 }
@@ -1649,16 +1647,72 @@ impl Records {
 /// The stage-1 column of the built-in `comments` lexicon category, which
 /// stage 2 uses to find where a page's reader comments begin.
 fn comments_column() -> usize {
-    category_column("comments")
+    const { category_column("comments") }
 }
 
-/// The stage-1 column of a built-in lexicon category.
-fn category_column(name: &str) -> usize {
-    STAGE1.len()
-        + crate::rules::BUILT_IN
-            .iter()
-            .position(|(c, _)| *c == name)
-            .expect("the built-in lexicon has the category")
+/// The stage-1 column of a built-in lexicon category. A `const fn`, so that
+/// stage 2 looks its columns up when the program is compiled, not once a
+/// page, and a misspelt name fails the build.
+const fn category_column(name: &str) -> usize {
+    let mut i = 0;
+    while i < crate::rules::BUILT_IN.len() {
+        if same_str(crate::rules::BUILT_IN[i].0, name) {
+            return STAGE1.len() + i;
+        }
+        i += 1;
+    }
+    panic!("no such built-in lexicon category")
+}
+
+/// The column of the stage-1 feature `name` (see [`category_column`]).
+const fn stage1_column(name: &str) -> usize {
+    let mut i = 0;
+    while i < STAGE1.len() {
+        if same_str(STAGE1[i], name) {
+            return i;
+        }
+        i += 1;
+    }
+    panic!("no such stage-1 feature")
+}
+
+/// `a == b`, in a `const fn`.
+const fn same_str(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i < a.len() {
+        if a[i] != b[i] {
+            return false;
+        }
+        i += 1;
+    }
+    true
+}
+
+/// Stage-1 columns that stage 2 reads back.
+const WORDS_LOG: usize = stage1_column("words_log");
+const WORDS_LE5: usize = stage1_column("words_le5");
+const PAGE_REPEAT: usize = stage1_column("page_repeat");
+
+/// The words of line `k` of the stage-1 rows `x1`: `words_log` is
+/// ln(1 + words), undone.
+fn words_of(x1: &[f32], width1: usize, k: usize) -> f64 {
+    f64::from(x1[k * width1 + WORDS_LOG]).exp_m1()
+}
+
+/// The first line after line `first` whose stage-1 row has lexicon
+/// category column `column` set (none without `first`).
+fn first_after(
+    x1: &[f32],
+    width1: usize,
+    n: usize,
+    first: Option<usize>,
+    column: usize,
+) -> Option<usize> {
+    first.and_then(|f| (f + 1..n).find(|&j| column < width1 && x1[j * width1 + column] > 0.0))
 }
 
 /// The stage-2 feature vectors, into `out`: each line's stage-1 row (from
@@ -1671,12 +1725,10 @@ pub fn stage2(x1: &[f32], width1: usize, p: &[f32], threshold: f32, out: &mut Ve
     let last = p.iter().rposition(|&x| x >= threshold);
     // The first comment-area line (lexicon) after the article has begun:
     // what follows it is readers' comments, which read like prose.
-    let col = comments_column();
-    let comments_head =
-        first.and_then(|f| (f + 1..n).find(|&j| col < width1 && x1[j * width1 + col] > 0.0));
-    let thread = Thread::of(x1, width1, p, threshold, first, comments_head);
-    let sign_offs = SignOffs::of(x1, width1, p, threshold, first);
+    let comments_head = first_after(x1, width1, n, first, comments_column());
     let mass = WordMass::of(x1, width1, p);
+    let thread = Thread::of(x1, width1, &mass.words, p, threshold, first, comments_head);
+    let sign_offs = SignOffs::of(x1, width1, &mass.words, p, threshold, first);
     let records = Records::of(x1, width1, n);
     let body = Body::of(x1, width1, &mass, p, threshold);
     // Window means from prefix sums: summing each window afresh took 65
@@ -1887,7 +1939,7 @@ mod tests {
     #[test]
     fn a_thread_after_an_article_carries_the_article_share() {
         let width = STAGE1.len();
-        let col = |name: &str| STAGE1.iter().position(|&f| f == name).unwrap();
+        let col = stage1_column;
         let mut x1 = vec![0.0f32; 8 * width];
         let mut set = |k: usize, name: &str, v: f32| x1[k * width + col(name)] = v;
         // Line 0 is the article; lines 2, 5 are post stamps, each followed by
@@ -1920,7 +1972,7 @@ mod tests {
     #[test]
     fn a_thread_after_a_long_article_carries_its_words() {
         let width = comments_column() + 1;
-        let col = |name: &str| STAGE1.iter().position(|&f| f == name).unwrap();
+        let col = stage1_column;
         // Lines 0 and 1 are likely content of 40 and 20 words, line 2 a
         // 5-word line stage 1 drops, line 3 the comments heading.
         let words = [40.0f32, 20.0, 5.0, 1.0, 30.0];
@@ -1951,7 +2003,7 @@ mod tests {
             .max()
             .unwrap()
             + 1;
-        let col = |name: &str| STAGE1.iter().position(|&f| f == name).unwrap();
+        let col = stage1_column;
         let words = [12.0f32, 50.0, 2.0, 25.0, 25.0];
         let mut x1 = vec![0.0f32; words.len() * width];
         for (k, w) in words.iter().enumerate() {
@@ -1986,7 +2038,7 @@ mod tests {
     #[test]
     fn lines_above_the_body_carry_their_shortfall_times_its_words() {
         let width = category_column("comments") + 1;
-        let col = |name: &str| STAGE1.iter().position(|&f| f == name).unwrap();
+        let col = stage1_column;
         // Two teasers (kept, lines 0 and 1), three dropped lines that end
         // their run, a teaser running on into the body without a gap (line
         // 5), the body (lines 6 to 8) and a dropped footer.
@@ -2031,7 +2083,7 @@ mod tests {
     #[test]
     fn word_mass_weighs_neighbours_by_their_words() {
         let width = STAGE1.len();
-        let col = |name: &str| STAGE1.iter().position(|&f| f == name).unwrap();
+        let col = stage1_column;
         // Lines: a 3-word menu item (p 0.1), a short line (p 0.4, words 1),
         // a 15-word paragraph (p 0.9), a 1-word item (p 0.1).
         let words = [3.0f32, 1.0, 15.0, 1.0];
@@ -2059,7 +2111,7 @@ mod tests {
     #[test]
     fn records_find_repeated_items_with_a_number_but_not_menus() {
         let width = STAGE1.len();
-        let col = |name: &str| STAGE1.iter().position(|&f| f == name).unwrap();
+        let col = stage1_column;
         // Ranked items of three lines: "1." / a name / "9.1", five times.
         let n = 15;
         let mut x1 = vec![0.0f32; n * width];

@@ -1,7 +1,7 @@
 //! The run: inputs → pass 1 (corpus statistics) → pass 2 (classify and write)
 //! → run statistics. This module ties the stages together.
 //!
-//! **Pass 1** ([`learn`], and the first half of [`clean`]) reads every input
+//! **Pass 1** ([`statistics`], and the first half of [`clean`]) reads every input
 //! and counts its documents' lines into a [`LineStats`] per input; the run's
 //! table is their sum in input order. **Pass 2** ([`clean`]) reads every input
 //! again, classifies each document against the table with
@@ -170,7 +170,7 @@ impl Default for Options {
 }
 
 /// What a run tells its caller while it goes. Every method is called on the
-/// thread that called [`learn`] or [`clean`], in input order. The default
+/// thread that called [`statistics`] or [`clean`], in input order. The default
 /// methods do nothing.
 pub trait Events {
     /// A pass (1 or 2) starts over `inputs` inputs of `bytes` bytes on disk
@@ -190,23 +190,11 @@ pub struct Silent;
 
 impl Events for Silent {}
 
-/// Pass 1 only: the corpus statistics of `inputs` and what was read. Problems
-/// (unreadable inputs, malformed records) go to `events` and are counted.
-/// The cleaner is not used (see [`statistics`]); it stays for callers that
-/// have one.
-pub fn learn(
-    inputs: &[Input],
-    _cleaner: &Cleaner,
-    opts: &Options,
-    events: &dyn Events,
-) -> Result<(LineStats, RunStats), Error> {
-    statistics(inputs, opts, events)
-}
-
-/// Pass 1 only, as [`learn`], without a cleaner: the statistics count the
-/// normal forms of lines ([`crate::line::Normalizer`]), which no setting of
-/// a [`Cleaner`] changes, so a run that only learns need not build one
-/// (building the lexicon's automaton is about 150 M instructions).
+/// Pass 1 only: the corpus statistics of `inputs` and what was read.
+/// Problems (unreadable inputs, malformed records) go to `events` and are
+/// counted. The statistics count the normal forms of lines
+/// ([`crate::line::Normalizer`]), which no setting of a [`Cleaner`]
+/// changes, so a run that only learns builds none.
 pub fn statistics(
     inputs: &[Input],
     opts: &Options,

@@ -428,11 +428,11 @@ proptest! {
         }
         let found = discover(&paths, None);
         let learn = |threads| {
-            let (stats, run) = pipeline::learn(&found.inputs, cleaner(), &options(threads), &Silent).unwrap();
+            let (stats, run) = pipeline::statistics(&found.inputs, &options(threads), &Silent).unwrap();
             (model_bytes(&stats), run.documents_in, run.text_in.lines)
         };
         prop_assert_eq!(learn(1), learn(3));
-        let (stats, _) = pipeline::learn(&found.inputs, cleaner(), &small_batches(3), &Silent).unwrap();
+        let (stats, _) = pipeline::statistics(&found.inputs, &small_batches(3), &Silent).unwrap();
         prop_assert!(model_bytes(&stats) == learn(1).0, "small batches learn the same table");
     }
 

@@ -545,7 +545,7 @@ fn learn_files(
         let mut problems = Vec::new();
         let inputs = inputs_of(&files, &mut problems);
         let events = Collect::default();
-        let (stats, _) = pipeline::learn(&inputs, cleaner(), &opts, &events).map_err(to_py)?;
+        let (stats, _) = pipeline::statistics(&inputs, &opts, &events).map_err(to_py)?;
         problems.extend(events.0.into_inner().expect("not poisoned"));
         Ok((Model::of(stats), problems))
     })

@@ -408,54 +408,8 @@ pub(crate) struct Member {
 /// unescaped quote; nested values end where their brackets balance, not
 /// counting brackets inside strings). It still never panics on bad input,
 /// and says what it did not expect.
-pub(crate) fn scan_members(line: &[u8], mut f: impl FnMut(&Member)) -> Result<(), String> {
-    let mut i = skip_ws(line, 0);
-    if line.get(i) != Some(&b'{') {
-        return Err("the record is not a JSON object".to_string());
-    }
-    i = skip_ws(line, i + 1);
-    if line.get(i) == Some(&b'}') {
-        return expect_end(line, i + 1);
-    }
-    loop {
-        if line.get(i) != Some(&b'"') {
-            return Err(format!("expected a key at column {}", i + 1));
-        }
-        let (key_end, key_escaped) = skip_string(line, i)?;
-        let key = i..key_end;
-        i = skip_ws(line, key_end);
-        if line.get(i) != Some(&b':') {
-            return Err(format!("expected ':' at column {}", i + 1));
-        }
-        i = skip_ws(line, i + 1);
-        let (value_end, kind) = match line.get(i) {
-            Some(b'"') => {
-                let (end, escaped) = skip_string(line, i)?;
-                (end, Kind::String { escaped })
-            }
-            Some(b'{' | b'[') => (skip_nested(line, i)?, Kind::Nested),
-            Some(_) => {
-                let end = line[i..]
-                    .iter()
-                    .position(|b| matches!(b, b',' | b'}' | b']' | b' ' | b'\t' | b'\r' | b'\n'))
-                    .map_or(line.len(), |n| i + n);
-                (end, Kind::Scalar)
-            }
-            None => return Err("the record ends before a value".to_string()),
-        };
-        f(&Member {
-            key,
-            key_escaped,
-            value: i..value_end,
-            kind,
-        });
-        i = skip_ws(line, value_end);
-        match line.get(i) {
-            Some(b',') => i = skip_ws(line, i + 1),
-            Some(b'}') => return expect_end(line, i + 1),
-            _ => return Err(format!("expected ',' or '}}' at column {}", i + 1)),
-        }
-    }
+pub(crate) fn scan_members(line: &[u8], f: impl FnMut(&Member)) -> Result<(), String> {
+    whole_object(&Trusting, line, f)
 }
 
 /// Like [`scan_members`], but validating: `Ok` only for a line that
@@ -468,34 +422,129 @@ pub(crate) fn scan_members(line: &[u8], mut f: impl FnMut(&Member)) -> Result<()
 /// One walk over the line instead of two (serde_json's validation, then
 /// the scanner): serde_json's walk was 5 % of a JSONL run's instructions
 /// (callgrind, 12 MB of the evaluation pages).
-pub(crate) fn scan_valid(line: &[u8], mut f: impl FnMut(&Member)) -> Result<(), ()> {
-    let mut i = skip_ws(line, 0);
-    if line.get(i) != Some(&b'{') {
-        return Err(());
+pub(crate) fn scan_valid(line: &[u8], f: impl FnMut(&Member)) -> Result<(), ()> {
+    whole_object(&Validating { depth: MAX_NESTING }, line, f)
+}
+
+/// How [`object`] reads the values of an object's members: trusting a line
+/// that `serde_json` has validated, or validating it.
+trait Values {
+    /// What a walk that fails returns.
+    type Error;
+    /// The end of the string at `line[start]` (a quote), and whether it has
+    /// escapes.
+    fn string(&self, line: &[u8], start: usize) -> Result<(usize, bool), Self::Error>;
+    /// The end of the array or object at `line[start]`.
+    fn nested(&self, line: &[u8], start: usize) -> Result<usize, Self::Error>;
+    /// The end of the number or literal at `line[start]`.
+    fn scalar(&self, line: &[u8], start: usize) -> Result<usize, Self::Error>;
+    /// The error of what the walk did not expect, `message` saying what.
+    fn error(&self, message: impl FnOnce() -> String) -> Self::Error;
+}
+
+/// [`Values`] of [`scan_members`]: boundaries only, and messages.
+struct Trusting;
+
+impl Values for Trusting {
+    type Error = String;
+
+    fn string(&self, line: &[u8], start: usize) -> Result<(usize, bool), String> {
+        skip_string(line, start)
     }
-    i = skip_ws(line, i + 1);
+
+    fn nested(&self, line: &[u8], start: usize) -> Result<usize, String> {
+        skip_nested(line, start)
+    }
+
+    fn scalar(&self, line: &[u8], start: usize) -> Result<usize, String> {
+        Ok(line[start..]
+            .iter()
+            .position(|b| matches!(b, b',' | b'}' | b']' | b' ' | b'\t' | b'\r' | b'\n'))
+            .map_or(line.len(), |n| start + n))
+    }
+
+    fn error(&self, message: impl FnOnce() -> String) -> String {
+        message()
+    }
+}
+
+/// [`Values`] of [`scan_valid`] and of the objects [`valid_value`] meets:
+/// the JSON grammar, following at most `depth` more levels of nesting.
+struct Validating {
+    depth: u32,
+}
+
+impl Values for Validating {
+    type Error = ();
+
+    #[inline]
+    fn string(&self, line: &[u8], start: usize) -> Result<(usize, bool), ()> {
+        valid_string(line, start)
+    }
+
+    #[inline]
+    fn nested(&self, line: &[u8], start: usize) -> Result<usize, ()> {
+        valid_value(line, start, self.depth)
+    }
+
+    #[inline]
+    fn scalar(&self, line: &[u8], start: usize) -> Result<usize, ()> {
+        valid_value(line, start, 0)
+    }
+
+    #[inline]
+    fn error(&self, _: impl FnOnce() -> String) {}
+}
+
+/// [`object`] over the whole of `line`, with nothing but whitespace around
+/// it.
+#[inline]
+fn whole_object<V: Values>(v: &V, line: &[u8], f: impl FnMut(&Member)) -> Result<(), V::Error> {
+    let start = skip_ws(line, 0);
+    if line.get(start) != Some(&b'{') {
+        return Err(v.error(|| "the record is not a JSON object".to_string()));
+    }
+    let end = object(v, line, start, f)?;
+    if skip_ws(line, end) == line.len() {
+        Ok(())
+    } else {
+        Err(v.error(|| format!("unexpected bytes after the object at column {}", end + 1)))
+    }
+}
+
+/// Calls `f` with each member of the object at `line[start]` (a `{`), in
+/// order, reading the values as `v` does; returns the offset after its
+/// closing brace.
+#[inline]
+fn object<V: Values>(
+    v: &V,
+    line: &[u8],
+    start: usize,
+    mut f: impl FnMut(&Member),
+) -> Result<usize, V::Error> {
+    let mut i = skip_ws(line, start + 1);
     if line.get(i) == Some(&b'}') {
-        return valid_end(line, i + 1);
+        return Ok(i + 1);
     }
     loop {
         if line.get(i) != Some(&b'"') {
-            return Err(());
+            return Err(v.error(|| format!("expected a key at column {}", i + 1)));
         }
-        let (key_end, key_escaped) = valid_string(line, i)?;
+        let (key_end, key_escaped) = v.string(line, i)?;
         let key = i..key_end;
         i = skip_ws(line, key_end);
         if line.get(i) != Some(&b':') {
-            return Err(());
+            return Err(v.error(|| format!("expected ':' at column {}", i + 1)));
         }
         i = skip_ws(line, i + 1);
         let (value_end, kind) = match line.get(i) {
             Some(b'"') => {
-                let (end, escaped) = valid_string(line, i)?;
+                let (end, escaped) = v.string(line, i)?;
                 (end, Kind::String { escaped })
             }
-            Some(b'{' | b'[') => (valid_value(line, i, MAX_NESTING)?, Kind::Nested),
-            Some(_) => (valid_value(line, i, 0)?, Kind::Scalar),
-            None => return Err(()),
+            Some(b'{' | b'[') => (v.nested(line, i)?, Kind::Nested),
+            Some(_) => (v.scalar(line, i)?, Kind::Scalar),
+            None => return Err(v.error(|| "the record ends before a value".to_string())),
         };
         f(&Member {
             key,
@@ -506,8 +555,8 @@ pub(crate) fn scan_valid(line: &[u8], mut f: impl FnMut(&Member)) -> Result<(), 
         i = skip_ws(line, value_end);
         match line.get(i) {
             Some(b',') => i = skip_ws(line, i + 1),
-            Some(b'}') => return valid_end(line, i + 1),
-            _ => return Err(()),
+            Some(b'}') => return Ok(i + 1),
+            _ => return Err(v.error(|| format!("expected ',' or '}}' at column {}", i + 1))),
         }
     }
 }
@@ -516,14 +565,6 @@ pub(crate) fn scan_valid(line: &[u8], mut f: impl FnMut(&Member)) -> Result<(), 
 /// value before it leaves the line to `serde_json` (whose limit is 128
 /// levels); real records nest a few levels.
 const MAX_NESTING: u32 = 100;
-
-fn valid_end(line: &[u8], i: usize) -> Result<(), ()> {
-    if skip_ws(line, i) == line.len() {
-        Ok(())
-    } else {
-        Err(())
-    }
-}
 
 /// `line[start]` is `"`: validates the string as serde_json does (no
 /// control character, escapes of the JSON grammar; bytes above 0x7F are not
@@ -608,25 +649,7 @@ fn valid_value(line: &[u8], i: usize, depth: u32) -> Result<usize, ()> {
         b'"' => valid_string(line, i).map(|(end, _)| end),
         b'{' => {
             let depth = depth.checked_sub(1).ok_or(())?;
-            let mut i = skip_ws(line, i + 1);
-            if line.get(i) == Some(&b'}') {
-                return Ok(i + 1);
-            }
-            loop {
-                if line.get(i) != Some(&b'"') {
-                    return Err(());
-                }
-                i = skip_ws(line, valid_string(line, i)?.0);
-                if line.get(i) != Some(&b':') {
-                    return Err(());
-                }
-                i = skip_ws(line, valid_value(line, skip_ws(line, i + 1), depth)?);
-                match line.get(i) {
-                    Some(b',') => i = skip_ws(line, i + 1),
-                    Some(b'}') => return Ok(i + 1),
-                    _ => return Err(()),
-                }
-            }
+            object(&Validating { depth }, line, i, |_| {})
         }
         b'[' => {
             let depth = depth.checked_sub(1).ok_or(())?;
@@ -687,17 +710,6 @@ fn valid_number(line: &[u8], mut i: usize) -> Result<usize, ()> {
         i = digits(i)?;
     }
     Ok(i)
-}
-
-fn expect_end(line: &[u8], i: usize) -> Result<(), String> {
-    if skip_ws(line, i) == line.len() {
-        Ok(())
-    } else {
-        Err(format!(
-            "unexpected bytes after the object at column {}",
-            i + 1
-        ))
-    }
 }
 
 fn skip_ws(line: &[u8], mut i: usize) -> usize {
