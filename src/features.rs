@@ -1264,15 +1264,14 @@ struct Thread {
 }
 
 impl Thread {
-    fn of(
-        x1: &[f32],
-        width1: usize,
-        words: &[f64],
-        p: &[f32],
-        threshold: f32,
-        first: Option<usize>,
-        head: Option<usize>,
-    ) -> Thread {
+    fn of(page: &Stage1Page<'_>, head: Option<usize>) -> Thread {
+        let Stage1Page {
+            x1,
+            width1,
+            p,
+            first,
+            ..
+        } = *page;
         let n = p.len();
         let (time, date, long, short, before) = (
             const { stage1_column("has_time") },
@@ -1298,7 +1297,7 @@ impl Thread {
         Thread {
             head: head.map(|h| (h, get(h, before))),
             stamps: s1.zip(s2).map(|(a, b)| (b, get(a, before))),
-            head_words: head.map_or(0.0, |h| kept_words_before(words, p, threshold, h)),
+            head_words: head.map_or(0.0, |h| page.kept_words_before(h)),
         }
     }
 
@@ -1316,14 +1315,37 @@ impl Thread {
     }
 }
 
-/// `ln(1 + words)` of the lines before line `end` that stage 1 keeps (its
-/// probability at least `threshold`), given each line's `words`.
-fn kept_words_before(words: &[f64], p: &[f32], threshold: f32, end: usize) -> f32 {
-    let kept: f64 = (0..end)
-        .filter(|&j| p[j] >= threshold)
-        .map(|j| words[j])
-        .sum();
-    (kept as f32).ln_1p()
+/// What stage 2's page-level features start from: the page's stage-1 rows
+/// (`width1` values a line), probabilities and threshold, each line's
+/// words, and the first line stage 1 keeps.
+#[derive(Clone, Copy)]
+struct Stage1Page<'a> {
+    x1: &'a [f32],
+    width1: usize,
+    p: &'a [f32],
+    threshold: f32,
+    words: &'a [f64],
+    first: Option<usize>,
+}
+
+impl Stage1Page<'_> {
+    /// `ln(1 + words)` of the lines before line `end` that stage 1 keeps.
+    fn kept_words_before(&self, end: usize) -> f32 {
+        let kept: f64 = (0..end)
+            .filter(|&j| self.p[j] >= self.threshold)
+            .map(|j| self.words[j])
+            .sum();
+        (kept as f32).ln_1p()
+    }
+
+    /// The first line after the first kept line whose row has column
+    /// `column` (a lexicon category) set.
+    fn first_after(&self, column: usize) -> Option<usize> {
+        let (x1, width1) = (self.x1, self.width1);
+        self.first.and_then(|f| {
+            (f + 1..self.p.len()).find(|&j| column < width1 && x1[j * width1 + column] > 0.0)
+        })
+    }
 }
 
 /// The lexicon categories whose first line after the article has begun
@@ -1351,18 +1373,11 @@ struct SignOffs {
 }
 
 impl SignOffs {
-    fn of(
-        x1: &[f32],
-        width1: usize,
-        words: &[f64],
-        p: &[f32],
-        threshold: f32,
-        first: Option<usize>,
-    ) -> SignOffs {
+    fn of(page: &Stage1Page<'_>) -> SignOffs {
         SignOffs {
             heads: SIGN_OFF_CATEGORIES.map(|name| {
-                let head = first_after(x1, width1, p.len(), first, category_column(name));
-                head.map(|h| (h, kept_words_before(words, p, threshold, h)))
+                let head = page.first_after(category_column(name));
+                head.map(|h| (h, page.kept_words_before(h)))
             }),
         }
     }
@@ -1412,10 +1427,17 @@ struct Body {
 const BODY_GAP: usize = 2;
 
 impl Body {
-    fn of(x1: &[f32], width1: usize, mass: &WordMass, p: &[f32], threshold: f32) -> Body {
+    fn of(page: &Stage1Page<'_>) -> Body {
+        let Stage1Page {
+            x1,
+            width1,
+            p,
+            threshold,
+            ..
+        } = *page;
         // Each line's words as the word-mass pass undid `words_log`: doing
         // it again here cost the sample run 0.2 % more instructions.
-        let words = |k: usize| mass.words[k];
+        let words = |k: usize| page.words[k];
         // (start, words, probability × words) of the best run so far and
         // of the current one.
         let mut best = (0usize, 0.0f64, 0.0f64);
@@ -1703,18 +1725,6 @@ fn words_of(x1: &[f32], width1: usize, k: usize) -> f64 {
     f64::from(x1[k * width1 + WORDS_LOG]).exp_m1()
 }
 
-/// The first line after line `first` whose stage-1 row has lexicon
-/// category column `column` set (none without `first`).
-fn first_after(
-    x1: &[f32],
-    width1: usize,
-    n: usize,
-    first: Option<usize>,
-    column: usize,
-) -> Option<usize> {
-    first.and_then(|f| (f + 1..n).find(|&j| column < width1 && x1[j * width1 + column] > 0.0))
-}
-
 /// The stage-2 feature vectors, into `out`: each line's stage-1 row (from
 /// `x1`, `width1` values a row) followed by the [`STAGE2`] features computed
 /// from the stage-1 probabilities `p` (one per non-blank line).
@@ -1725,12 +1735,20 @@ pub fn stage2(x1: &[f32], width1: usize, p: &[f32], threshold: f32, out: &mut Ve
     let last = p.iter().rposition(|&x| x >= threshold);
     // The first comment-area line (lexicon) after the article has begun:
     // what follows it is readers' comments, which read like prose.
-    let comments_head = first_after(x1, width1, n, first, comments_column());
     let mass = WordMass::of(x1, width1, p);
-    let thread = Thread::of(x1, width1, &mass.words, p, threshold, first, comments_head);
-    let sign_offs = SignOffs::of(x1, width1, &mass.words, p, threshold, first);
+    let page = Stage1Page {
+        x1,
+        width1,
+        p,
+        threshold,
+        words: &mass.words,
+        first,
+    };
+    let comments_head = page.first_after(comments_column());
+    let thread = Thread::of(&page, comments_head);
+    let sign_offs = SignOffs::of(&page);
     let records = Records::of(x1, width1, n);
-    let body = Body::of(x1, width1, &mass, p, threshold);
+    let body = Body::of(&page);
     // Window means from prefix sums: summing each window afresh took 65
     // dependent additions a line for the three windows.
     let sums = prefix_sums(n, p.iter().map(|&x| [x]));
