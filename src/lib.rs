@@ -108,6 +108,7 @@
 //! ```
 #![deny(missing_docs)]
 
+mod atomic;
 pub mod batch;
 pub mod cleaner;
 pub mod compress;

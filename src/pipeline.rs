@@ -27,9 +27,10 @@
 //! **Output** goes either to one stream (every input's output in input order,
 //! uncompressed) or to a directory that mirrors the inputs ([`Output::Dir`]):
 //! each file at its path relative to the directory it was found under, with
-//! its name, format and compression. Files are written to a temporary name
-//! beside their target and renamed when complete, so an interrupted run never
-//! leaves a truncated output under the real name. An input in one batch is
+//! its name, format and compression. Files are given their name only when
+//! complete (`atomic.rs`: unnamed and linked into place, or renamed from a
+//! temporary name), so an interrupted run never leaves a truncated output
+//! under the real name. An input in one batch is
 //! written by the worker that cleaned it (files are created in parallel);
 //! the batches of a bigger one are appended in order by the caller's thread,
 //! each compressed by its worker as a gzip member or zstd frame of its own
@@ -65,12 +66,14 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::fs::{self, File};
-use std::io::{self, BufWriter, Read, Write};
+use std::io::{self, Read, Write};
 use std::path::{Component, Path, PathBuf};
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{mpsc, Arc, Condvar, Mutex};
 use std::time::Instant;
 
+pub use crate::atomic::write_atomically;
+use crate::atomic::{self, write_atomically_in, AtomicFile};
 use crate::batch::{Batch, BatchReader, Limits, Piece};
 use crate::compress::{self, Compression, Encoder};
 use crate::error::Error;
@@ -500,100 +503,6 @@ fn resolve(path: &Path) -> Result<PathBuf, Error> {
     Ok(out)
 }
 
-/// Writes a file through a temporary file in the same directory, renamed to
-/// `path` only when `write` succeeds, so `path` is never left half-written.
-/// (Not fsync'ed: this protects against interrupted runs, not power loss.)
-pub fn write_atomically(
-    path: &Path,
-    write: impl FnOnce(&mut BufWriter<File>) -> io::Result<()>,
-) -> Result<(), Error> {
-    write_atomically_in(path, false, 1 << 16, write)
-}
-
-/// [`write_atomically`], creating `path`'s folder first if `make_parents`
-/// and it is missing, through a buffer of `buffer` bytes (0 for a writer
-/// that writes once, all it has: a buffer would only be a copy, and fresh
-/// pages to fault in, for each file).
-fn write_atomically_in(
-    path: &Path,
-    make_parents: bool,
-    buffer: usize,
-    write: impl FnOnce(&mut BufWriter<File>) -> io::Result<()>,
-) -> Result<(), Error> {
-    let file_err = |p: &Path, source| Error::File {
-        path: p.to_path_buf(),
-        source,
-    };
-    let name = path.file_name().ok_or_else(|| {
-        file_err(
-            path,
-            io::Error::new(io::ErrorKind::InvalidInput, "not a file name"),
-        )
-    })?;
-    let tmp = temp_name(path, name);
-    let result = (|| {
-        let f = create_new(&tmp, make_parents)?;
-        let mut w = BufWriter::with_capacity(buffer, f);
-        write(&mut w)?;
-        w.into_inner().map_err(|e| e.into_error())?;
-        fs::rename(&tmp, path)
-    })();
-    result.map_err(|e| {
-        let _ = fs::remove_file(&tmp);
-        file_err(path, e)
-    })
-}
-
-/// Creates the new file `tmp` for writing; if `make_parents` and its folder
-/// is missing, creates the folder and tries again. Trying first costs one
-/// failed `open` per new folder, where creating the folder before every file
-/// cost a failing `mkdir` and a `statx` per file (`create_dir_all` on a
-/// folder that exists).
-fn create_new(tmp: &Path, make_parents: bool) -> io::Result<File> {
-    let open = || {
-        fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(tmp)
-    };
-    match open() {
-        Err(e) if make_parents && e.kind() == io::ErrorKind::NotFound => {
-            if let Some(dir) = tmp.parent() {
-                fs::create_dir_all(dir)?;
-            }
-            open()
-        }
-        r => r,
-    }
-}
-
-/// The name [`write_atomically`] writes `path` under first: hidden, beside
-/// it, unique to this process and call.
-fn temp_name(path: &Path, name: &std::ffi::OsStr) -> PathBuf {
-    static COUNTER: AtomicUsize = AtomicUsize::new(0);
-    // The process id once: `getpid` is a system call each time, one per
-    // output file.
-    static PID: std::sync::OnceLock<u32> = std::sync::OnceLock::new();
-    path.with_file_name(format!(
-        ".{}.{}-{}{TEMP_SUFFIX}",
-        name.to_string_lossy(),
-        PID.get_or_init(std::process::id),
-        COUNTER.fetch_add(1, Ordering::Relaxed)
-    ))
-}
-
-const TEMP_SUFFIX: &str = ".tmp";
-
-/// The output that the temporary file named `name` was to become, if `name`
-/// is one of [`temp_name`]'s.
-fn temp_target(name: &str) -> Option<&str> {
-    let inner = name.strip_prefix('.')?.strip_suffix(TEMP_SUFFIX)?;
-    let (target, tag) = inner.rsplit_once('.')?;
-    let (pid, n) = tag.split_once('-')?;
-    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
-    (digits(pid) && digits(n) && !target.is_empty()).then_some(target)
-}
-
 /// Removes the temporary files that an interrupted run left beside the
 /// outputs of `inputs` under `dir` (only those named after one of the
 /// outputs); returns how many.
@@ -609,7 +518,7 @@ fn remove_stale_temps(dir: &Path, inputs: &[Input]) -> usize {
         };
         for entry in entries.flatten() {
             let name = entry.file_name();
-            let Some(target) = name.to_str().and_then(temp_target) else {
+            let Some(target) = name.to_str().and_then(atomic::temp_target) else {
                 continue;
             };
             if targets.contains(&folder.join(target)) && fs::remove_file(entry.path()).is_ok() {
@@ -1338,7 +1247,7 @@ impl<'a> Sink<'a> {
                 if done.first {
                     let target = dir.join(&input.relative);
                     self.file_used = false;
-                    match AtomicFile::create(&target) {
+                    match AtomicFile::create(&target, true, 1 << 16) {
                         Ok(f) => self.file = Some(f),
                         Err(e) => self.fail(e),
                     }
@@ -1397,63 +1306,6 @@ impl<'a> Sink<'a> {
     fn fail(&mut self, e: Error) {
         self.events.problem(&e);
         self.run.bad_inputs += 1;
-    }
-}
-
-/// A file written under a temporary name beside its target and renamed to
-/// it when complete.
-struct AtomicFile {
-    path: PathBuf,
-    tmp: PathBuf,
-    w: BufWriter<File>,
-}
-
-impl AtomicFile {
-    fn create(path: &Path) -> Result<AtomicFile, Error> {
-        let name = path.file_name().ok_or_else(|| Error::File {
-            path: path.to_path_buf(),
-            source: io::Error::new(io::ErrorKind::InvalidInput, "not a file name"),
-        })?;
-        let tmp = temp_name(path, name);
-        let f = create_new(&tmp, true).map_err(|source| Error::File {
-            path: path.to_path_buf(),
-            source,
-        })?;
-        Ok(AtomicFile {
-            path: path.to_path_buf(),
-            tmp,
-            w: BufWriter::with_capacity(1 << 16, f),
-        })
-    }
-
-    fn write(&mut self, bytes: &[u8]) -> io::Result<()> {
-        self.w.write_all(bytes)
-    }
-
-    fn error(&self, source: io::Error) -> Error {
-        Error::File {
-            path: self.path.clone(),
-            source,
-        }
-    }
-
-    /// Flushes and renames; on failure nothing is left under either name.
-    fn finish(self) -> Result<(), Error> {
-        let AtomicFile { path, tmp, w } = self;
-        let result = w
-            .into_inner()
-            .map_err(|e| e.into_error())
-            .and_then(|_| fs::rename(&tmp, &path));
-        result.map_err(|source| {
-            let _ = fs::remove_file(&tmp);
-            Error::File { path, source }
-        })
-    }
-
-    /// Removes the temporary file.
-    fn abandon(self) {
-        drop(self.w);
-        let _ = fs::remove_file(&self.tmp);
     }
 }
 
@@ -1771,6 +1623,7 @@ impl Drop for StopOnPanic<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::sync::atomic::AtomicUsize;
 
     #[test]
     fn pass_one_counts_what_the_cleaner_observes() {
@@ -1932,38 +1785,6 @@ mod tests {
         }
         assert_eq!(outputs[0].len(), 92);
         assert!(outputs.iter().all(|o| *o == outputs[0]));
-    }
-
-    #[test]
-    fn a_failed_write_leaves_nothing_under_any_name() {
-        let dir = tempfile::tempdir().unwrap();
-        let target = dir.path().join("out.txt");
-        let r = write_atomically(&target, |w| {
-            w.write_all(&[b'x'; 100_000])?;
-            Err(io::Error::new(io::ErrorKind::StorageFull, "disk full"))
-        });
-        let e = r.unwrap_err().to_string();
-        assert!(e.contains("out.txt") && e.contains("disk full"), "{e}");
-        assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 0);
-        write_atomically(&target, |w| w.write_all(b"done")).unwrap();
-        assert_eq!(fs::read(&target).unwrap(), b"done");
-        assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1);
-    }
-
-    #[test]
-    fn temporary_names_lead_back_to_their_target() {
-        let tmp = temp_name(Path::new("a/b.jsonl.gz"), "b.jsonl.gz".as_ref());
-        let name = tmp.file_name().unwrap().to_str().unwrap();
-        assert_eq!(temp_target(name), Some("b.jsonl.gz"));
-        for other in [
-            ".b.txt.tmp",
-            "b.txt.1-2.tmp",
-            ".b.txt.1-x.tmp",
-            "..1-2.tmp",
-            ".b.txt.1-2",
-        ] {
-            assert_eq!(temp_target(other), None, "{other}");
-        }
     }
 
     #[test]
