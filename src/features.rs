@@ -395,16 +395,13 @@ pub fn gather(
     for span in lines(text) {
         let raw = span.content(text);
         let line = page.and_then(|p| p.get(span.start..span.content_end));
-        let (mut info, normal) = shape_and_normal(raw, line, norm);
-        info.fp = crate::line::fingerprint(normal);
         // The normal form between spaces, as the lexicon matches it, and
         // eight bytes more, so that its words can be read a u64 at a time.
-        padded.clear();
-        padded.push(b' ');
-        padded.extend_from_slice(normal);
-        padded.extend_from_slice(&[b' '; 1 + PACKED]);
-        let (words, stop) = table.count(&padded[1..], normal.len(), symbols);
-        let padded = &padded[..normal.len() + 2];
+        let (mut info, n) = shape_and_normal(raw, line, norm, padded);
+        let normal = &padded[1..1 + n];
+        info.fp = crate::line::fingerprint(normal);
+        let (words, stop) = table.count(&padded[1..], n, symbols);
+        let padded = &padded[..n + 2];
         info.words = words;
         info.stopwords = stop;
         if info.fp != 0 {
@@ -468,22 +465,44 @@ fn contains_padded(title: &[u8], spaces: &[usize], padded: &[u8]) -> bool {
 /// UTF-8 (nearly all): normalising in a walk of its own cost pass 2 about 6 %
 /// of its instructions. Other lines take the two walks. `line` is `raw` as
 /// a `str` if the caller knows it is UTF-8.
-fn shape_and_normal<'n>(
+///
+/// The normal form is written into `padded` as the lexicon and the word
+/// table read it, between a space and `1 + PACKED` spaces
+/// (`" a b c         "`), and its length returned: written in place, where
+/// copying it there cost a `memmove` a line.
+fn shape_and_normal(
     raw: &[u8],
     line: Option<&str>,
-    norm: &'n mut Normalizer,
-) -> (LineInfo, &'n [u8]) {
-    match line.map_or_else(|| std::str::from_utf8(raw), Ok) {
+    norm: &mut Normalizer,
+    padded: &mut Vec<u8>,
+) -> (LineInfo, usize) {
+    let (info, n) = match line.map_or_else(|| std::str::from_utf8(raw), Ok) {
         Ok(text) => {
             // Trimming the text first does not change its normal form:
             // whitespace is a gap, and gaps at either end leave nothing.
             let t = text.trim();
-            let out = norm.buffer(t.len());
-            let (info, n) = shape_walk::<true>(t, out);
-            (info, norm.written(n))
+            // What the walk may write (see `shape_walk`), after the space.
+            let need = 1 + 2 * t.len() + 1;
+            if padded.len() < need {
+                padded.resize(need, 0);
+            }
+            shape_walk::<true>(t, &mut padded[1..])
         }
-        Err(_) => (shape(raw), norm.normalize(raw)),
+        Err(_) => {
+            let normal = norm.normalize(raw);
+            padded.clear();
+            padded.push(b' ');
+            padded.extend_from_slice(normal);
+            (shape(raw), normal.len())
+        }
+    };
+    let end = 1 + n + 1 + PACKED;
+    if padded.len() < end {
+        padded.resize(end, b' ');
     }
+    padded[0] = b' ';
+    padded[1 + n..end].fill(b' ');
+    (info, n)
 }
 
 /// The shape facts of one line's raw bytes.

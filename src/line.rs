@@ -235,20 +235,14 @@ impl Normalizer {
         &self.buf[..w.n]
     }
 
-    /// The buffer for the normal form of a line of `len` bytes, sized as
-    /// [`Normalizer::normalize`] sizes it, for a caller that writes the
-    /// normal form by index as part of another walk over the line.
-    pub(crate) fn buffer(&mut self, len: usize) -> &mut [u8] {
+    /// The buffer for the normal form of a line of `len` bytes: at least
+    /// `2 * len + 1` bytes, the most the walk writes (see `normalize`).
+    fn buffer(&mut self, len: usize) -> &mut [u8] {
         let need = 2 * len + 1;
         if self.buf.len() < need {
             self.buf.resize(need, 0);
         }
         &mut self.buf[..]
-    }
-
-    /// The first `n` bytes of [`Normalizer::buffer`].
-    pub(crate) fn written(&self, n: usize) -> &[u8] {
-        &self.buf[..n]
     }
 
     /// The fingerprint of `line`'s normal form.
