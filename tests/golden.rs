@@ -175,14 +175,18 @@ fn misses(
     let mut out = Vec::new();
     let (mut i, mut j) = (0, 0);
     // Input line number of the last aligned kept line: a wrongly dropped
-    // line is looked for after it.
+    // line is looked for after it, and before the next kept line. Where
+    // either way keeps the alignment as long, a wrongly kept line is taken
+    // first, so that the next kept line bounding the search is one the
+    // alignment may keep (a kept widget label just above a dropped line
+    // would otherwise hide the dropped line's number).
     let mut after = 0;
     while i < n || j < m {
         if i < n && j < m && kept[i].1 == expected[j] {
             after = kept[i].0;
             i += 1;
             j += 1;
-        } else if j < m && (i == n || lcs[i][j + 1] >= lcs[i + 1][j]) {
+        } else if j < m && (i == n || lcs[i][j + 1] > lcs[i + 1][j]) {
             let before = kept.get(i).map_or(usize::MAX, |k| k.0);
             let found = input
                 .iter()
