@@ -2,7 +2,10 @@
 # Error analysis on the evaluation sets: for each EVAL_DIR/*.jsonl.gz, runs
 # boilerstrip over the uncleaned pages as one corpus, labels each line from
 # the gold, and prints the lines most often wrongly kept and wrongly dropped
-# with the cause the classifier gave, and the errors counted by cause.
+# with the cause the classifier gave, the errors counted by cause, and the
+# wrongly kept and dropped words by place (before, inside or after the gold's
+# content lines) and length, each with the macro F1 it would add if decided
+# right.
 #
 #   benches/errors.sh [EVAL_DIR] [--top N] [--only DATASET] [--json]
 #

@@ -93,6 +93,45 @@ pub struct LineGroup {
     pub cause_kind: String,
 }
 
+/// Where a line stands against the gold: before the page's first line
+/// labelled content, between its first and last (inside), or after the last.
+/// A page without content lines counts all its lines as before.
+const PLACES: [&str; 3] = ["before", "inside", "after"];
+
+/// Line lengths in words: short (at most four), middling, long (twelve or
+/// more). Long lines after the article, reader comments and other stories'
+/// summaries, were the largest class of wrongly kept words on every set
+/// but one in the analysis that set these bounds (DESIGN.md); lines of up
+/// to four words are the menu and widget lines.
+const LENGTHS: [&str; 3] = ["short", "middling", "long"];
+
+/// The length class ([`LENGTHS`]) of a line of `words` words.
+fn length_class(words: u64) -> usize {
+    match words {
+        0..=4 => 0,
+        5..=11 => 1,
+        _ => 2,
+    }
+}
+
+/// The wrong decisions of one place and length, and what getting them right
+/// would add to the macro F1.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct PlaceCounts {
+    /// Before, inside or after the gold's content lines.
+    pub place: String,
+    /// Short, middling or long.
+    pub length: String,
+    /// Words of boilerplate lines kept here.
+    pub kept_words: u64,
+    /// The macro word F1 gained if those lines were dropped.
+    pub kept_gain: f64,
+    /// Words of content lines dropped here.
+    pub dropped_words: u64,
+    /// The macro word F1 gained if those lines were kept.
+    pub dropped_gain: f64,
+}
+
 /// What [`analyze`] found.
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct Analysis {
@@ -113,6 +152,9 @@ pub struct Analysis {
     pub lines_without_words: u64,
     /// Decisions by cause kind, sorted by kind.
     pub causes: Vec<CauseCounts>,
+    /// Wrong decisions by place and length, in the order of [`PLACES`] and
+    /// then of [`LENGTHS`]: which class of errors costs the most F1.
+    pub places: Vec<PlaceCounts>,
     /// Distinct normal forms among the boilerplate lines kept.
     pub wrongly_kept_groups: usize,
     /// The boilerplate lines most often kept, most frequent first.
@@ -177,6 +219,9 @@ struct PageResult {
     errors: Vec<ErrorLine>,
     cleaned: Overlap,
     oracle: Overlap,
+    /// Per place and length: wrongly kept words, the page's F1 gain if they
+    /// were dropped, wrongly dropped words, the gain if they were kept.
+    places: [[(u64, f64, u64, f64); 3]; 3],
 }
 
 fn doc(p: &Page) -> Document<'_> {
@@ -233,6 +278,24 @@ pub(crate) fn analyze_with<C: Classifier>(c: &C, pages: &[Page], top: usize) -> 
         }
     }
     a.scored = results.iter().filter(|r| r.cleaned.gold > 0).count();
+    let scored = a.scored.max(1) as f64;
+    for (place, name) in PLACES.iter().enumerate() {
+        for (length, length_name) in LENGTHS.iter().enumerate() {
+            let mut c = PlaceCounts {
+                place: name.to_string(),
+                length: length_name.to_string(),
+                ..PlaceCounts::default()
+            };
+            for r in &results {
+                let (kw, kg, dw, dg) = r.places[place][length];
+                c.kept_words += kw;
+                c.kept_gain += kg / scored;
+                c.dropped_words += dw;
+                c.dropped_gain += dg / scored;
+            }
+            a.places.push(c);
+        }
+    }
     a.cleaned = macro_average(results.iter().filter_map(|r| r.cleaned.score()));
     a.oracle = macro_average(results.iter().filter_map(|r| r.oracle.score()));
     a.causes = causes
@@ -315,6 +378,20 @@ fn analyze_page<C: Classifier>(c: &C, p: &Page, stats: &LineStats) -> PageResult
     assert_eq!(labels.len(), spans.len(), "one label per line");
 
     let mut r = PageResult::default();
+    let content_lines = || labels.iter().enumerate().filter(|(_, l)| **l == Some(true));
+    let first = content_lines().next().map_or(usize::MAX, |(i, _)| i);
+    let last = content_lines().next_back().map_or(usize::MAX, |(i, _)| i);
+    let place = |i: usize| {
+        if first == usize::MAX || i < first {
+            0
+        } else if i <= last {
+            1
+        } else {
+            2
+        }
+    };
+    // The wrong lines of each place and length, to score each class fixed.
+    let mut classes: [[Vec<usize>; 3]; 3] = Default::default();
     let mut n = Normalizer::new();
     let mut oracle = String::new();
     for (i, ((span, v), label)) in spans.iter().zip(&verdicts).zip(&labels).enumerate() {
@@ -331,6 +408,14 @@ fn analyze_page<C: Classifier>(c: &C, p: &Page, stats: &LineStats) -> PageResult
         e.0.count(content, v.keep, 1);
         e.1.count(content, v.keep, words);
         if content != v.keep {
+            let (p, l) = (place(i), length_class(words));
+            classes[p][l].push(i);
+            let cell = &mut r.places[p][l];
+            if v.keep {
+                cell.0 += words;
+            } else {
+                cell.2 += words;
+            }
             r.errors.push(ErrorLine {
                 line: i as u32,
                 kept: v.keep,
@@ -348,6 +433,42 @@ fn analyze_page<C: Classifier>(c: &C, p: &Page, stats: &LineStats) -> PageResult
     write_kept(text, &verdicts, &mut kept);
     r.cleaned = word_overlap(&String::from_utf8_lossy(&kept), &p.gold);
     r.oracle = word_overlap(&oracle, &p.gold);
+    if let Some(now) = r.cleaned.score() {
+        // Each class's lines decided right, the others as they were: the
+        // page's F1 then, less its F1 now. The kept and the dropped lines
+        // of a class are scored apart.
+        let mut fixed = verdicts.clone();
+        for (at, row) in classes.iter().enumerate() {
+            for (length, wrong) in row.iter().enumerate() {
+                for keep in [true, false] {
+                    let flip: Vec<usize> = wrong
+                        .iter()
+                        .copied()
+                        .filter(|&i| verdicts[i].keep == keep)
+                        .collect();
+                    if flip.is_empty() {
+                        continue;
+                    }
+                    for &i in &flip {
+                        fixed[i].keep = !keep;
+                    }
+                    kept.clear();
+                    write_kept(text, &fixed, &mut kept);
+                    let then = word_overlap(&String::from_utf8_lossy(&kept), &p.gold);
+                    let gain = then.score().map_or(0.0, |s| s.f1 - now.f1);
+                    for &i in &flip {
+                        fixed[i].keep = keep;
+                    }
+                    let cell = &mut r.places[at][length];
+                    if keep {
+                        cell.1 += gain;
+                    } else {
+                        cell.3 += gain;
+                    }
+                }
+            }
+        }
+    }
     r
 }
 
@@ -358,8 +479,8 @@ impl Analysis {
         w.write_all(b"\n")
     }
 
-    /// Writes the analysis as text: totals, decisions by cause, and the two
-    /// lists of lines.
+    /// Writes the analysis as text: totals, decisions by cause, wrong
+    /// decisions by place and length, and the two lists of lines.
     pub fn write_text<W: Write>(&self, mut w: W) -> io::Result<()> {
         writeln!(w, "pages {}, scored {}", self.pages, self.scored)?;
         let (c, o) = (self.cleaned, self.oracle);
@@ -411,6 +532,23 @@ impl Analysis {
                 cc.lines.content_dropped,
                 cc.words.boilerplate_kept,
                 cc.words.content_dropped,
+            )?;
+        }
+        writeln!(w)?;
+        writeln!(
+            w,
+            "{:<24} {:>12} {:>10}   {:>12} {:>10}",
+            "by place and length", "wds-kept-bad", "F1 if out", "wds-lost", "F1 if in"
+        )?;
+        for pc in &self.places {
+            writeln!(
+                w,
+                "{:<24} {:>12} {:>+10.4} {:>14} {:>+10.4}",
+                format!("{} {}", pc.place, pc.length),
+                pc.kept_words,
+                pc.kept_gain,
+                pc.dropped_words,
+                pc.dropped_gain,
             )?;
         }
         for (title, total, list) in [
@@ -552,6 +690,29 @@ mod tests {
             .find(|c| c.cause == "corpus-repeat")
             .unwrap();
         assert_eq!(repeat.lines.boilerplate_dropped, 2);
+        // By place and length: "Sign up now" is after the article and
+        // short, the cafe's line inside it and middling; either decided
+        // right makes its page perfect (F1 22/25 and 6/14 now), which adds
+        // half the difference to the mean of two pages.
+        assert_eq!(a.places.len(), 9);
+        let cell = |place: &str, length: &str| {
+            a.places
+                .iter()
+                .find(|c| c.place == place && c.length == length)
+                .unwrap()
+        };
+        let after = cell("after", "short");
+        assert_eq!((after.kept_words, after.dropped_words), (3, 0));
+        assert!((after.kept_gain - (1.0 - 22.0 / 25.0) / 2.0).abs() < 1e-9);
+        let inside = cell("inside", "middling");
+        assert_eq!((inside.kept_words, inside.dropped_words), (0, 8));
+        assert!((inside.dropped_gain - (1.0 - 6.0 / 14.0) / 2.0).abs() < 1e-9);
+        let all: u64 = a
+            .places
+            .iter()
+            .map(|c| c.kept_words + c.dropped_words)
+            .sum();
+        assert_eq!(all, 11);
         // The oracle keeps exactly the gold's words here.
         assert_eq!(a.oracle.f1, 1.0);
         assert!(a.cleaned.recall < 1.0 && a.cleaned.precision < 1.0);
