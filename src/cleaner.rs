@@ -827,7 +827,7 @@ fn lists_in_prose(infos: &[LineInfo], words: &[usize], out: &mut [Verdict]) {
 }
 
 /// The least number of kept words on each side of a doubtful dropped line
-/// for [`keep_enclosed`] to keep it: a few paragraphs of article above it
+/// for `keep_enclosed` to keep it: a few paragraphs of article above it
 /// and below it. Of the words of lines the model dropped at a score of 0.25
 /// to 0.5, those with 256 kept words or more on both sides are content 0.53
 /// to 0.61 of the time in WCXB dev and 0.78 to 0.89 in CleanEval (0.29 and
@@ -837,7 +837,7 @@ fn lists_in_prose(infos: &[LineInfo], words: &[usize], out: &mut [Verdict]) {
 /// more and costs three others 0.0002 to 0.0003.
 pub const ENCLOSED_MIN_WORDS: u32 = 512;
 
-/// The least score of a line [`keep_enclosed`] keeps: the model's doubtful
+/// The least score of a line `keep_enclosed` keeps: the model's doubtful
 /// lines (the band the recall rescue also draws from), not those it is
 /// sure are chrome. Measured with 0.2, 0.25 and 0.3 at 512 words
 /// (DESIGN.md): the same word F1 to 0.0002.

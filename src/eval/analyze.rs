@@ -152,8 +152,9 @@ pub struct Analysis {
     pub lines_without_words: u64,
     /// Decisions by cause kind, sorted by kind.
     pub causes: Vec<CauseCounts>,
-    /// Wrong decisions by place and length, in the order of [`PLACES`] and
-    /// then of [`LENGTHS`]: which class of errors costs the most F1.
+    /// Wrong decisions by place (before, inside, after) and within each by
+    /// length (short, middling, long): which class of errors costs the most
+    /// F1.
     pub places: Vec<PlaceCounts>,
     /// Distinct normal forms among the boilerplate lines kept.
     pub wrongly_kept_groups: usize,
