@@ -1874,15 +1874,83 @@ pub const STAGE3: &[&str] = &[
     "win20_p_s2",
     "after_last_content_s2",
     "before_first_content_s2",
+    "run_inside",
+    "run_lines_log",
+    "run_words_log",
+    "run_mean_p_s2",
+    "run_rim_p_s2",
+    "run_lex_share",
+    "run_repeat_share",
+    "run_time_share",
+    "run_short_share",
 ];
+
+/// How many [`STAGE3`] values describe the run a line is in ([`Runs`]).
+const RUN_FEATURES: usize = 9;
+
+/// The runs of lines stage 2 dropped with lines it kept on both sides: the
+/// content most often lost inside an article is a run (a list of names, a
+/// code listing, a spec table), and so is chrome inside it (a related box,
+/// a comment's byline and text, a gallery's captions). What the run is
+/// made of tells them apart better than each line alone: a run with a
+/// lexicon or site-repeated line, or with dated lines (comment bylines),
+/// is chrome; a run of short lines the model was nearly sure of, between
+/// kept lines it was sure of, is a list.
+struct Runs {
+    /// Per line: the run's [`RUN_FEATURES`] values, zero outside a run.
+    rows: Vec<[f32; RUN_FEATURES]>,
+}
+
+impl Runs {
+    fn of(p: &[f32], x2: &[f32], width2: usize, threshold: f32) -> Runs {
+        let n = p.len();
+        let mut rows = vec![[0.0; RUN_FEATURES]; n];
+        let col = |k: usize, c: usize| x2[k * width2 + c];
+        let mut i = 0;
+        while i < n {
+            if p[i] >= threshold {
+                i += 1;
+                continue;
+            }
+            let j = (i..n).find(|&j| p[j] >= threshold).unwrap_or(n);
+            if i > 0 && j < n {
+                let len = (j - i) as f32;
+                let share =
+                    |f: &dyn Fn(usize) -> bool| (i..j).filter(|&k| f(k)).count() as f32 / len;
+                let words: f64 = (i..j).map(|k| words_of(x2, width2, k)).sum();
+                let row = [
+                    1.0,
+                    len.ln_1p(),
+                    (words as f32).ln_1p(),
+                    p[i..j].iter().sum::<f32>() / len,
+                    (p[i - 1] + p[j]) / 2.0,
+                    share(&|k| col(k, LEX_WHOLE) > 0.0 || col(k, LEX_CONTAINED) > 0.0),
+                    share(&|k| col(k, SITE_DF_GE2) > 0.0),
+                    share(&|k| col(k, HAS_TIME) > 0.0 || col(k, DATE_LIKE) > 0.0),
+                    share(&|k| col(k, WORDS_LE5) > 0.0),
+                ];
+                rows[i..j].fill(row);
+            }
+            i = j;
+        }
+        Runs { rows }
+    }
+}
+
+const LEX_WHOLE: usize = stage1_column("lex_whole");
+const LEX_CONTAINED: usize = stage1_column("lex_contained");
+const SITE_DF_GE2: usize = stage1_column("site_df_ge2");
+const HAS_TIME: usize = stage1_column("has_time");
+const DATE_LIKE: usize = stage1_column("date_like");
 
 /// The [`STAGE3`] features, into `out`, one row of `STAGE3.len()` values a
 /// line, from the stage-2 probabilities `p` (one per non-blank line). The
 /// stage-2 row that stage 3 also sees is not copied: the model takes the
 /// two parts' dot products apart.
-pub fn stage3(p: &[f32], threshold: f32, out: &mut Vec<f32>) {
+pub fn stage3(p: &[f32], x2: &[f32], width2: usize, threshold: f32, out: &mut Vec<f32>) {
     out.clear();
     let n = p.len();
+    let runs = Runs::of(p, x2, width2, threshold);
     let first = p.iter().position(|&x| x >= threshold);
     let last = p.iter().rposition(|&x| x >= threshold);
     let sums = prefix_sums(n, p.iter().map(|&x| [x]));
@@ -1902,6 +1970,7 @@ pub fn stage3(p: &[f32], threshold: f32, out: &mut Vec<f32>) {
             b(last.is_some_and(|l| k > l)),
             b(first.is_some_and(|f| k < f)),
         ]);
+        out.extend_from_slice(&runs.rows[k]);
     }
 }
 
@@ -1914,7 +1983,8 @@ mod tests {
     fn stage3_reads_the_stage2_probabilities_around_a_line() {
         let p = [0.1f32, 0.9, 0.8, 0.2, 0.7, 0.1];
         let mut out = Vec::new();
-        stage3(&p, 0.5, &mut out);
+        let w2 = STAGE1.len();
+        stage3(&p, &vec![0.0; p.len() * w2], w2, 0.5, &mut out);
         let w = STAGE3.len();
         assert_eq!(out.len(), p.len() * w);
         let get =
@@ -1933,7 +2003,7 @@ mod tests {
         assert_eq!(get(5, "after_last_content_s2"), 1.0);
         assert_eq!(get(4, "after_last_content_s2"), 0.0);
         // A page of one line has no neighbours.
-        stage3(&[0.6], 0.5, &mut out);
+        stage3(&[0.6], &vec![0.0; w2], w2, 0.5, &mut out);
         assert_eq!(out.len(), w);
         assert_eq!(
             out[STAGE3.iter().position(|&n| n == "win20_p_s2").unwrap()],
