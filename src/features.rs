@@ -1883,10 +1883,12 @@ pub const STAGE3: &[&str] = &[
     "run_repeat_share",
     "run_time_share",
     "run_short_share",
+    "run_side_log",
+    "run_end_punct_share",
 ];
 
 /// How many [`STAGE3`] values describe the run a line is in ([`Runs`]).
-const RUN_FEATURES: usize = 9;
+const RUN_FEATURES: usize = 11;
 
 /// The runs of lines stage 2 dropped with lines it kept on both sides: the
 /// content most often lost inside an article is a run (a list of names, a
@@ -1906,6 +1908,16 @@ impl Runs {
         let n = p.len();
         let mut rows = vec![[0.0; RUN_FEATURES]; n];
         let col = |k: usize, c: usize| x2[k * width2 + c];
+        // Prefix sums of the words of the kept lines.
+        let mut kept = vec![0.0f64; n + 1];
+        for k in 0..n {
+            kept[k + 1] = kept[k]
+                + if p[k] >= threshold {
+                    words_of(x2, width2, k)
+                } else {
+                    0.0
+                };
+        }
         let mut i = 0;
         while i < n {
             if p[i] >= threshold {
@@ -1928,6 +1940,8 @@ impl Runs {
                     share(&|k| col(k, SITE_DF_GE2) > 0.0),
                     share(&|k| col(k, HAS_TIME) > 0.0 || col(k, DATE_LIKE) > 0.0),
                     share(&|k| col(k, WORDS_LE5) > 0.0),
+                    (kept[i].min(kept[n] - kept[j]) as f32).ln_1p(),
+                    share(&|k| col(k, END_PUNCT) > 0.0),
                 ];
                 rows[i..j].fill(row);
             }
@@ -1942,6 +1956,7 @@ const LEX_CONTAINED: usize = stage1_column("lex_contained");
 const SITE_DF_GE2: usize = stage1_column("site_df_ge2");
 const HAS_TIME: usize = stage1_column("has_time");
 const DATE_LIKE: usize = stage1_column("date_like");
+const END_PUNCT: usize = stage1_column("end_punct");
 
 /// The [`STAGE3`] features, into `out`, one row of `STAGE3.len()` values a
 /// line, from the stage-2 probabilities `p` (one per non-blank line). The
