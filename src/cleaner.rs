@@ -496,7 +496,7 @@ impl Cleaner {
             s.x2.chunks_exact(m.w2.len())
                 .map(|x| sigmoid(dot(&m.w2, x))),
         );
-        stage3(&s.p2, m.threshold, &mut s.x3);
+        stage3(&s.p2, &s.x2, m.w2.len(), m.threshold, &mut s.x3);
     }
 
     /// The category of the lexicon match that decides the line on its own:

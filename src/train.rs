@@ -348,7 +348,8 @@ pub fn train(data: &TrainingData, opts: &TrainOptions, notes: Vec<String>) -> Li
         let p: Vec<f32> = (r.clone())
             .map(|i| sigmoid(dot(&model.w2, &x2[i * width2..(i + 1) * width2])))
             .collect();
-        stage3(&p, model.threshold, &mut buf);
+        let rows2 = &x2[r.start * width2..r.end * width2];
+        stage3(&p, rows2, width2, model.threshold, &mut buf);
         for (i, row) in r.clone().zip(buf.chunks_exact(STAGE3.len())) {
             x3.extend_from_slice(&x2[i * width2..(i + 1) * width2]);
             x3.extend_from_slice(row);
