@@ -195,6 +195,11 @@ impl CleanerBuilder {
                     .iter()
                     .map(|c| format!("lexicon:{c}"))
                     .collect(),
+                comments: rules
+                    .categories()
+                    .iter()
+                    .position(|c| c == "comments")
+                    .map(|c| c as u16),
                 rules,
                 model,
                 explain_weights,
@@ -223,6 +228,8 @@ struct Inner {
     explain_weights: Vec<Vec<(usize, f32)>>,
     /// `lexicon:<category>` for each category, built once.
     lexicon_names: Vec<String>,
+    /// The `comments` category, whose first line opens a page's thread.
+    comments: Option<u16>,
     lexicon_decides: bool,
     sandwich_max_words: u32,
     site_template: (u32, u32),
@@ -426,14 +433,9 @@ impl Cleaner {
         sandwich(&s.infos, &s.worded, inner.sandwich_max_words, out);
         lists_in_prose(&s.infos, &s.worded, out);
         keep_some_prose(&s.infos, &s.content, out);
-        let comments = inner
-            .rules
-            .categories()
-            .iter()
-            .position(|c| c == "comments");
         let opens_thread = |i: &LineInfo| {
             i.lex_hit.is_some_and(|id| {
-                Some(inner.rules.phrases()[id as usize].category as usize) == comments
+                Some(inner.rules.phrases()[id as usize].category) == inner.comments
             })
         };
         keep_enclosed(&s.infos, &s.worded, opens_thread, out);

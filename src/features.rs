@@ -1446,12 +1446,18 @@ impl SignOffs {
 /// lines after a short body (mean word F1 0.9061, but L3S-GN1 -0.0014).
 /// Measured (DESIGN.md): mean word F1 0.9052 to 0.9058, all seven sets up.
 #[derive(Debug)]
-struct Body {
-    /// Where the body begins in earnest, `ln(1 + its words)` and its mean
-    /// probability.
-    start: Option<(usize, f32, f32)>,
-    /// Where the body ends in earnest.
+struct Body(Option<BodySpan>);
+
+/// Where a page's body begins and ends in earnest, and what the lines
+/// around it are measured against.
+#[derive(Debug)]
+struct BodySpan {
+    start: usize,
     end: usize,
+    /// `ln(1 + the body's words)`.
+    words_log: f32,
+    /// The body's mean probability, weighted by words.
+    mean: f32,
 }
 
 /// The most lines stage 1 drops that [`Body`] lets its run go on across: a
@@ -1502,10 +1508,7 @@ impl Body {
         }
 
         if best.1 <= 0.0 {
-            return Body {
-                start: None,
-                end: 0,
-            };
+            return Body(None);
         }
         let mean = (best.2 / best.1) as f32;
         let once = |k: usize| x1[k * width1 + PAGE_REPEAT] == 0.0;
@@ -1513,33 +1516,35 @@ impl Body {
         // mean that the page prints once; and where it ends in earnest, its
         // last such line (a teaser or a bio often runs on from the last
         // paragraph without a gap, less sure than it).
-        let core = (best.0..p.len())
+        let start = (best.0..p.len())
             .find(|&k| p[k] >= mean && once(k))
             .unwrap_or(best.0);
         let end = (best.0..=best.3)
             .rev()
             .find(|&k| p[k] >= mean && once(k))
             .unwrap_or(best.3);
-        Body {
-            start: Some((core, (best.1 as f32).ln_1p(), mean)),
+        Body(Some(BodySpan {
+            start,
             end,
-        }
+            words_log: (best.1 as f32).ln_1p(),
+            mean,
+        }))
     }
 
     /// For a line after where the body ends in earnest, its shortfall
     /// from the body's mean times `ln(1 + the body's words)`.
     fn after_features(&self, p: &[f32], k: usize) -> [f32; 1] {
-        match self.start {
-            Some((_, words, mean)) if k > self.end => [(mean - p[k]).max(0.0) * words],
+        match &self.0 {
+            Some(b) if k > b.end => [(b.mean - p[k]).max(0.0) * b.words_log],
             _ => [0.0],
         }
     }
 
     fn features(&self, p: &[f32], k: usize) -> [f32; 2] {
-        match self.start {
-            Some((start, words, mean)) if k < start => {
-                let gap = (mean - p[k]).max(0.0);
-                [gap, gap * words]
+        match &self.0 {
+            Some(b) if k < b.start => {
+                let gap = (b.mean - p[k]).max(0.0);
+                [gap, gap * b.words_log]
             }
             _ => [0.0, 0.0],
         }
