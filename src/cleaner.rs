@@ -834,16 +834,20 @@ fn lists_in_prose(infos: &[LineInfo], words: &[usize], out: &mut [Verdict]) {
 /// to 0.5, those with 256 kept words or more on both sides are content 0.53
 /// to 0.61 of the time in WCXB dev and 0.78 to 0.89 in CleanEval (0.29 and
 /// 0.55 with none on one side), above the break-even of about half the
-/// page's F1. Measured with 192, 256, 384, 512 and 768 (DESIGN.md): 512 is
-/// the least for which no evaluation set loses; 256 gains the training sets
-/// more and costs three others 0.0002 to 0.0003.
-pub const ENCLOSED_MIN_WORDS: u32 = 512;
+/// page's F1. Measured with 192, 256, 384, 512 and 768 (DESIGN.md): with
+/// the two-stage run features, 512 was the least for which no evaluation
+/// set lost. With the stage-3 run features and a score floor of 0.4, 256
+/// gains most (mean word F1 0.90913 to 0.90931; Utomo -0.0002, the other
+/// sets level or up); 192 and 320 were measured too.
+pub const ENCLOSED_MIN_WORDS: u32 = 256;
 
 /// The least score of a line `keep_enclosed` keeps: the model's doubtful
 /// lines (the band the recall rescue also draws from), not those it is
-/// sure are chrome. Measured with 0.2, 0.25 and 0.3 at 512 words
-/// (DESIGN.md): the same word F1 to 0.0002.
-pub const ENCLOSED_MIN_SCORE: f32 = 0.3;
+/// sure are chrome. Measured with 0.2, 0.25 and 0.3 at 512 words (the
+/// same word F1 to 0.0002), and with 0.3, 0.35, 0.4 and 0.45 at 256 words
+/// (DESIGN.md): 0.4 keeps the gain of 0.3 and 0.35 with fewer held-out
+/// lines of chrome (Utomo -0.0002 against -0.0004).
+pub const ENCLOSED_MIN_SCORE: f32 = 0.4;
 
 /// A doubtful line deep inside the article is kept: a dropped line the model
 /// scored at least [`ENCLOSED_MIN_SCORE`], with at least

@@ -1891,10 +1891,11 @@ pub const STAGE3: &[&str] = &[
     "run_short_share",
     "run_side_log",
     "run_end_punct_share",
+    "run_max_p_s2",
 ];
 
 /// How many [`STAGE3`] values describe the run a line is in (`Runs`).
-const RUN_FEATURES: usize = 11;
+const RUN_FEATURES: usize = 12;
 
 /// The runs of lines stage 2 dropped with lines it kept on both sides: the
 /// content most often lost inside an article is a run (a list of names, a
@@ -1907,8 +1908,10 @@ const RUN_FEATURES: usize = 11;
 /// words (log), its mean stage-2 probability, the mean of the two kept
 /// lines that bound it, its shares of lines with a lexicon phrase, seen on
 /// another page of the site, with a time or date, of at most five words
-/// (the stage-1 `words_le5` cut) and ending a sentence, and ln(1 + the kept
-/// words on its thinner side). No threshold of their own: runs are cut at
+/// (the stage-1 `words_le5` cut) and ending a sentence, ln(1 + the kept
+/// words on its thinner side), and its highest stage-2 probability (a run
+/// whose best line was nearly kept is not the same as a run of equally
+/// doubtful lines with the same mean). No threshold of their own: runs are cut at
 /// the model's threshold, and the weights come from training.
 struct Runs {
     /// Per line: the run's [`RUN_FEATURES`] values, zero outside a run.
@@ -1954,6 +1957,7 @@ impl Runs {
                     share(&|k| col(k, WORDS_LE5) > 0.0),
                     (kept[i].min(kept[n] - kept[j]) as f32).ln_1p(),
                     share(&|k| col(k, END_PUNCT) > 0.0),
+                    p[i..j].iter().copied().fold(0.0, f32::max),
                 ];
                 rows[i..j].fill(row);
             }
@@ -2072,6 +2076,7 @@ mod tests {
             assert!((get(k, "run_short_share") - 2.0 / 3.0).abs() < 1e-6);
             assert!((get(k, "run_end_punct_share") - 1.0 / 3.0).abs() < 1e-6);
             assert_eq!(get(k, "run_repeat_share"), 0.0);
+            assert!((get(k, "run_max_p_s2") - 0.4).abs() < 1e-6);
             // The thinner side: 40 kept words below against 100 above.
             assert!((get(k, "run_side_log") - 40.0f32.ln_1p()).abs() < 1e-3);
         }
