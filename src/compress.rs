@@ -74,13 +74,46 @@ pub fn open(path: &Path) -> io::Result<(Compression, Box<dyn Read + Send>)> {
 
 /// [`open`] for a file of about `size` bytes: its read buffer is no bigger
 /// than the file (and at most 64 KiB), so that a small file does not take
-/// 64 KiB of fresh memory a pass.
+/// 64 KiB of fresh memory a pass. A file smaller than that is read whole
+/// at once ([`read_small`]).
 pub fn open_sized(path: &Path, size: u64) -> io::Result<(Compression, Box<dyn Read + Send>)> {
     let f = File::open(path)?;
     let capacity = size
         .saturating_add(1)
         .clamp(ZSTD_MAGIC.len() as u64, 1 << 16) as usize;
+    #[cfg(target_os = "linux")]
+    if capacity < 1 << 16 {
+        return decoder(io::Cursor::new(read_small(&f, size)?));
+    }
     decoder(BufReader::with_capacity(capacity, f))
+}
+
+/// The bytes of the file `f`, which held `size` bytes when it was found.
+/// They are read into a buffer of `size + 1` bytes, and a read that comes
+/// back short of it with `size` bytes read is taken as the end of the file,
+/// as it is on Linux's local file systems: reading on until a read returns
+/// nothing, as `read_to_end` and a `BufReader` do, cost every small file
+/// two `read` calls a pass where one does (44,000 of the 286,000 system
+/// calls of cleaning the 22,000-file benchmark tree). A file that grew in
+/// the meantime fills the buffer and is read on to its end. The buffer is
+/// read into uninitialised (`rustix`), as `File` does under a `BufReader`.
+#[cfg(target_os = "linux")]
+fn read_small(f: &File, size: u64) -> io::Result<Vec<u8>> {
+    let mut data = Vec::with_capacity(usize::try_from(size).unwrap_or(0).saturating_add(1));
+    loop {
+        if data.len() == data.capacity() {
+            data.reserve(data.capacity().max(64));
+        }
+        let asked = data.capacity() - data.len();
+        let n = match rustix::io::read(f, rustix::buffer::spare_capacity(&mut data)) {
+            Ok(n) => n,
+            Err(rustix::io::Errno::INTR) => continue,
+            Err(e) => return Err(e.into()),
+        };
+        if n == 0 || (n < asked && data.len() as u64 == size) {
+            return Ok(data);
+        }
+    }
 }
 
 /// A writer that compresses with one [`Compression`]. Call
