@@ -1187,7 +1187,8 @@ fn clean_task(
         Job::Piece(Piece::Batch(b)) => {
             run.bytes_read[1] += b.end as u64;
             out.reserve(b.end);
-            clean_batch(input, &b, cleaner, table, opts, &mut out, &mut done, run)
+            let against = (cleaner, table);
+            clean_batch(input, &b, against, opts, &mut out, &mut done, run)
         }
     };
     match &opts.output {
@@ -1370,13 +1371,13 @@ impl<'a> Sink<'a> {
     }
 }
 
-/// Cleans the records of one batch into `out`, counting its statistics into
-/// `run`. Returns whether any document was written.
+/// Cleans the records of one batch into `out`, classified by the cleaner
+/// against the table in `against`, counting its statistics into `run`.
+/// Returns whether any document was written.
 fn clean_batch(
     input: &Input,
     batch: &Batch,
-    cleaner: &Cleaner,
-    table: &LineStats,
+    (cleaner, table): (&Cleaner, &LineStats),
     opts: &Options,
     out: &mut Vec<u8>,
     done: &mut Cleaned,
