@@ -694,6 +694,16 @@ fn open_input<'a>(
             })
         }
         None => match &input.source {
+            // A small file is read whole; plain, its bytes are the
+            // reader's buffer, not copied into one.
+            Source::File(p) if input.size < compress::SMALL_FILE => {
+                let data = compress::read_whole(p, input.size).map_err(file_err)?;
+                if Compression::detect(&data) == Compression::None {
+                    let r = BatchReader::whole(data, input.format, path, limits);
+                    return Ok((Compression::None, r));
+                }
+                compress::decoder(io::Cursor::new(data)).map_err(file_err)?
+            }
             Source::File(p) => compress::open_sized(p, input.size).map_err(file_err)?,
             Source::Stream(p) => compress::open(p).map_err(file_err)?,
             Source::Stdin => unreachable!("standard input is preloaded"),
