@@ -175,6 +175,22 @@ impl<'r> BatchReader<'r> {
         }
     }
 
+    /// A reader of an input whose bytes, all of them and not compressed,
+    /// are `data`, which becomes its buffer rather than being copied into
+    /// one. An input longer than a batch or the longest record is read as
+    /// [`BatchReader::new`] reads it.
+    pub fn whole(data: Vec<u8>, format: Format, path: &Path, limits: Limits) -> BatchReader<'r> {
+        let mut r = BatchReader::new(Box::new(io::empty()), format, path, limits);
+        if data.len() < r.limits.batch.min(r.limits.max_record) {
+            r.buf = data;
+            r.eof = true;
+        } else {
+            r.size_hint = data.len() as u64;
+            r.reader = Box::new(io::Cursor::new(data));
+        }
+        r
+    }
+
     /// Says how many bytes the first buffer should hold (the input's size,
     /// if it is not compressed), so that a small input gets a small buffer.
     /// By default, unknown: 64 KiB.
@@ -420,6 +436,43 @@ mod tests {
             }
         }
         all
+    }
+
+    #[test]
+    fn an_input_given_whole_reads_as_one_read_from_a_stream() {
+        let jsonl: Vec<u8> = (0..50)
+            .flat_map(|i| format!("{{\"text\":\"line {i}\"}}\n").into_bytes())
+            .collect();
+        let mut oversized = b"{\"text\":\"a\"}\n".to_vec();
+        oversized.extend(std::iter::repeat_n(b'x', 3000));
+        let cases: [(Format, &[u8]); 5] = [
+            (Format::Text, b""),
+            (Format::Text, b"one\ntwo"),
+            (Format::Text, &oversized),
+            (Format::Jsonl, &jsonl),
+            (Format::Jsonl, &oversized),
+        ];
+        for limits in [
+            Limits::default(),
+            Limits {
+                batch: 100,
+                max_record: 1000,
+            },
+        ] {
+            for (format, input) in cases {
+                let mut r = BatchReader::whole(input.to_vec(), format, Path::new("x"), limits);
+                let mut whole = Vec::new();
+                while let Some(p) = r.next_piece().unwrap() {
+                    whole.push(p);
+                }
+                let read = pieces(format, input, limits);
+                assert_eq!(
+                    format!("{whole:?}"),
+                    format!("{read:?}"),
+                    "{format:?} {limits:?}"
+                );
+            }
+        }
     }
 
     #[test]

@@ -158,9 +158,14 @@ pub fn discover(paths: &[PathBuf], format: Option<Format>) -> Discovery {
 }
 
 fn walk(root: &Path, format: Option<Format>, d: &mut Discovery) {
+    // Sorted by file name, compared as whole paths: the entries of a
+    // folder are its path joined with their names, so their paths compare
+    // as their names do, with one `memcmp`, where taking each name out of
+    // its path again for every comparison (`sort_by_file_name`) was 1 % of
+    // the instructions of cleaning a folder of 2,789 small files.
     let walker = walkdir::WalkDir::new(root)
         .follow_links(true)
-        .sort_by_file_name();
+        .sort_by(|a, b| a.path().as_os_str().cmp(b.path().as_os_str()));
     for entry in walker {
         let entry = match entry {
             Ok(e) => e,

@@ -314,15 +314,26 @@ fn clean_with(
     let mut source = Pieces::new(inputs, &streams, opts.limits, &before);
     source.kept = kept;
     let mut sink = Sink::new(inputs, opts, stream, events);
+    // The statistics of a group are one value, added to the run's after
+    // the group's results: a value per input cost each small file a table
+    // of dropped lines of its own, which all its dropped lines were new
+    // to, and the addition of that table to the run's, 3 % of the
+    // instructions of cleaning a tree of small files (callgrind).
     exec.run_stream(
         &mut || source.next_group(),
         &|group: Vec<Task>| {
-            group
+            let mut run = RunStats::default();
+            let done = group
                 .into_iter()
-                .map(|task| clean_task(inputs, task, cleaner, table, opts))
-                .collect::<Vec<_>>()
+                .map(|task| clean_task(inputs, task, cleaner, table, opts, &mut run))
+                .collect::<Vec<_>>();
+            (done, run)
         },
-        &mut |done: Vec<Cleaned>| done.into_iter().all(|d| sink.take(d)),
+        &mut |(done, run): (Vec<Cleaned>, RunStats)| {
+            let ok = done.into_iter().all(|d| sink.take(d));
+            sink.run += run;
+            ok
+        },
     );
     let Sink {
         mut run,
@@ -400,14 +411,14 @@ fn check_output(dir: &Path, d: &Discovery, inside_allowed: bool) -> Result<(), E
             )));
         }
     }
-    let mut targets: HashMap<PathBuf, &Path> = HashMap::new();
+    // Outputs by their path under `out` (relative paths that are equal
+    // are so joined to `out` too).
+    let mut targets: HashMap<&Path, &Path> = HashMap::with_capacity(d.inputs.len());
     let mut folders = HashMap::new();
+    let mut last = None;
     for input in &d.inputs {
-        let target = out.join(&input.relative);
         if let Source::File(p) | Source::Stream(p) = &input.source {
-            // A pipe given by name (`/dev/fd/63`) may not resolve to a path;
-            // then it cannot be overwritten either.
-            if resolve_in(p, input.not_a_link, &mut folders).is_ok_and(|p| p == target) {
+            if is_own_output(p, input, &out, &mut folders, &mut last) {
                 return Err(bad(format!(
                     "writing to {} would overwrite the input {}",
                     dir.display(),
@@ -415,16 +426,65 @@ fn check_output(dir: &Path, d: &Discovery, inside_allowed: bool) -> Result<(), E
                 )));
             }
         }
-        if let Some(other) = targets.insert(target.clone(), input.display_path()) {
+        if let Some(other) = targets.insert(&input.relative, input.display_path()) {
             return Err(bad(format!(
                 "inputs {} and {} would both be written to {}",
                 other.display(),
                 input.display_path().display(),
-                target.display()
+                out.join(&input.relative).display()
             )));
         }
     }
     Ok(())
+}
+
+/// Whether the input file `p` is its own output, `out` joined with its
+/// relative path. A file that a walk found (not a symbolic link) is its
+/// folder, resolved, joined with its name ([`resolve_in`]), and so is its
+/// own output exactly when its folder resolves to its output's folder: that
+/// is found once for a run of files with the same folder and the same
+/// relative folder (`last`), where resolving and comparing each file's
+/// whole path was 1 % of the instructions of cleaning a folder of 2,789
+/// small files (callgrind).
+fn is_own_output<'a>(
+    p: &'a Path,
+    input: &'a Input,
+    out: &Path,
+    folders: &mut HashMap<PathBuf, PathBuf>,
+    last: &mut Option<(&'a Path, &'a Path, bool)>,
+) -> bool {
+    // A pipe given by name (`/dev/fd/63`) may not resolve to a path; then
+    // it cannot be overwritten either.
+    let whole = |folders: &mut HashMap<PathBuf, PathBuf>| {
+        resolve_in(p, input.not_a_link, folders).is_ok_and(|p| p == out.join(&input.relative))
+    };
+    let (Some(dir), Some(rel_dir), true) = (p.parent(), input.relative.parent(), input.not_a_link)
+    else {
+        return whole(folders);
+    };
+    match (name_in(p, dir), name_in(&input.relative, rel_dir)) {
+        (Some(a), Some(b)) if a == b && !dir.as_os_str().is_empty() => {}
+        _ => return whole(folders),
+    }
+    if let Some((d, r, own)) = *last {
+        if d.as_os_str() == dir.as_os_str() && r.as_os_str() == rel_dir.as_os_str() {
+            return own;
+        }
+    }
+    let own = whole(folders);
+    *last = Some((dir, rel_dir, own));
+    own
+}
+
+/// The bytes of `path` after its parent `dir`, if they are one plain name
+/// (not `.` or `..`).
+fn name_in<'p>(path: &'p Path, dir: &Path) -> Option<&'p [u8]> {
+    let bytes = path.as_os_str().as_encoded_bytes();
+    let sep = |b: &u8| std::path::is_separator(char::from(*b));
+    let tail = bytes.get(dir.as_os_str().len()..)?;
+    let start = tail.iter().position(|b| !sep(b))?;
+    let name = &tail[start..];
+    (!name.iter().any(sep) && name != b"." && name != b"..").then_some(name)
 }
 
 /// [`resolve`] for the many files of a few folders: a file that exists and
@@ -634,6 +694,16 @@ fn open_input<'a>(
             })
         }
         None => match &input.source {
+            // A small file is read whole; plain, its bytes are the
+            // reader's buffer, not copied into one.
+            Source::File(p) if input.size < compress::SMALL_FILE => {
+                let data = compress::read_whole(p, input.size).map_err(file_err)?;
+                if Compression::detect(&data) == Compression::None {
+                    let r = BatchReader::whole(data, input.format, path, limits);
+                    return Ok((Compression::None, r));
+                }
+                compress::decoder(io::Cursor::new(data)).map_err(file_err)?
+            }
             Source::File(p) => compress::open_sized(p, input.size).map_err(file_err)?,
             Source::Stream(p) => compress::open(p).map_err(file_err)?,
             Source::Stdin => unreachable!("standard input is preloaded"),
@@ -1051,7 +1121,9 @@ struct Cleaned {
     first: bool,
     last: bool,
     compression: Compression,
-    run: RunStats,
+    /// JSONL records without a text field (the piece's statistics are
+    /// counted into its group's, [`clean_task`]).
+    records_without_text: u64,
     problems: Vec<Error>,
     /// Whether the input was skipped because its output was done
     /// ([`Options::resume`]).
@@ -1069,23 +1141,23 @@ struct Cleaned {
     no_text: Option<u64>,
 }
 
+/// Cleans one piece, counting its statistics into `run`.
 fn clean_task(
     inputs: &[Input],
     task: Task,
     cleaner: &Cleaner,
     table: &LineStats,
     opts: &Options,
+    run: &mut RunStats,
 ) -> Cleaned {
     let input = &inputs[task.input];
+    run.inputs += u64::from(task.first);
     let mut done = Cleaned {
         input: task.input,
         first: task.first,
         last: task.last,
         compression: task.compression,
-        run: RunStats {
-            inputs: u64::from(task.first),
-            ..RunStats::default()
-        },
+        records_without_text: 0,
         problems: Vec::new(),
         resumed: false,
         failed: false,
@@ -1102,16 +1174,16 @@ fn clean_task(
             return done;
         }
         Job::Failed(e) => {
-            done.run.bad_inputs = 1;
+            run.bad_inputs += 1;
             done.problems.push(e);
             done.failed = true;
             return done;
         }
         Job::End => return done,
         Job::Piece(Piece::Oversized { bytes, problem }) => {
-            done.run.bytes_read[1] = bytes.len() as u64;
+            run.bytes_read[1] += bytes.len() as u64;
             if let Some(e) = problem {
-                done.run.bad_records += 1;
+                run.bad_records += 1;
                 if opts.explain {
                     explain::note(&mut out, &format!("{e}"));
                 }
@@ -1123,9 +1195,10 @@ fn clean_task(
             true
         }
         Job::Piece(Piece::Batch(b)) => {
-            done.run.bytes_read[1] = b.end as u64;
+            run.bytes_read[1] += b.end as u64;
             out.reserve(b.end);
-            clean_batch(input, &b, cleaner, table, opts, &mut out, &mut done)
+            let against = (cleaner, table);
+            clean_batch(input, &b, against, opts, &mut out, &mut done, run)
         }
     };
     match &opts.output {
@@ -1154,7 +1227,7 @@ fn clean_task(
                 Ok(())
             });
             if let Err(e) = result {
-                done.run.bad_inputs = 1;
+                run.bad_inputs += 1;
                 done.problems.push(e);
             }
         }
@@ -1230,11 +1303,10 @@ impl<'a> Sink<'a> {
         }
         self.resumed += u64::from(done.resumed);
         self.long_lines += done.long_lines;
-        self.no_text.0 += done.run.records_without_text;
+        self.no_text.0 += done.records_without_text;
         if self.no_text.1.is_none() {
             self.no_text.1 = done.no_text;
         }
-        self.run += done.run;
         match &self.opts.output {
             Output::Stream => {
                 if let Err(e) = self.stream.write_all(&done.bytes) {
@@ -1309,20 +1381,20 @@ impl<'a> Sink<'a> {
     }
 }
 
-/// Cleans the records of one batch into `out`. Returns whether any document
-/// was written.
+/// Cleans the records of one batch into `out`, classified by the cleaner
+/// against the table in `against`, counting its statistics into `run`.
+/// Returns whether any document was written.
 fn clean_batch(
     input: &Input,
     batch: &Batch,
-    cleaner: &Cleaner,
-    table: &LineStats,
+    (cleaner, table): (&Cleaner, &LineStats),
     opts: &Options,
     out: &mut Vec<u8>,
     done: &mut Cleaned,
+    run: &mut RunStats,
 ) -> bool {
     let path = input.display_path();
     let shown = path.to_string_lossy();
-    let run = &mut done.run;
     // Reused from document to document.
     let mut verdicts = Vec::new();
     let mut fingerprints = Vec::new();
@@ -1350,6 +1422,7 @@ fn clean_batch(
             }
             Item::NoText { raw, line } => {
                 run.records_without_text += 1;
+                done.records_without_text += 1;
                 done.no_text.get_or_insert(line);
                 if !opts.explain {
                     out.extend_from_slice(raw);

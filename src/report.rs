@@ -1,6 +1,7 @@
 //! Run statistics: the last stage. What a run read, kept and dropped, and why,
-//! as a value ([`RunStats`]) that adds up: each input's statistics are made
-//! on their own, and the run's total is their sum in input order. Rendered as
+//! as a value ([`RunStats`]) that adds up: the statistics of each unit of
+//! work (a batch of a big input, or a group of small whole ones) are made on
+//! their own, and the run's total is their sum in input order. Rendered as
 //! text (`--stats`) and as JSON (`--stats-json`).
 
 use std::collections::BTreeMap;
