@@ -990,7 +990,9 @@ fn observe_task(
             for item in b.records(input.format, path, input.site.as_deref(), fopts) {
                 match item {
                     Item::Doc(d) => {
-                        match mask_long_lines(&d.text) {
+                        // The lines are counted as `observe` splits them,
+                        // not in a split of their own.
+                        let lines = match mask_long_lines(&d.text) {
                             None => observe(&d.document(), table),
                             Some((masked, _)) => {
                                 let doc = crate::Document {
@@ -998,11 +1000,12 @@ fn observe_task(
                                     site: d.site.as_deref(),
                                 };
                                 observe(&doc, table);
+                                line::lines(&d.text).count()
                             }
-                        }
+                        };
                         run.documents_in += 1;
                         run.text_in += Count {
-                            lines: line::lines(&d.text).count() as u64,
+                            lines: lines as u64,
                             bytes: d.text.len() as u64,
                         };
                     }
@@ -1032,7 +1035,8 @@ fn observe_task(
 /// without a cleaner: the fingerprints of normalised lines, which nothing
 /// in a cleaner changes. So pass 1 can run while the cleaner is built
 /// ([`clean_building`]). A test checks the two against each other.
-fn observe(doc: &crate::Document<'_>, table: &mut LineStats) {
+/// Returns the number of lines.
+fn observe(doc: &crate::Document<'_>, table: &mut LineStats) -> usize {
     thread_local! {
         static SCRATCH: std::cell::RefCell<(line::Normalizer, Vec<u64>)> =
             std::cell::RefCell::default();
@@ -1042,6 +1046,7 @@ fn observe(doc: &crate::Document<'_>, table: &mut LineStats) {
         fps.clear();
         fps.extend(line::lines(doc.text).map(|l| norm.fingerprint(l.content(doc.text))));
         table.add_document(doc.site, fps);
+        fps.len()
     })
 }
 
