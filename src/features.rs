@@ -6,7 +6,7 @@
 //! them by name and a reader of `src/model/line-model.txt` can see what each
 //! weight means.
 
-use crate::line::{count_high, lines, Chunk, NormalWriter, Normalizer, HIGH, ONES};
+use crate::line::{count_high, lines, Chunk, LineSpan, NormalWriter, Normalizer, HIGH, ONES};
 use crate::rules::{push_symbol, MatchMode, RuleSet, Symbol};
 use crate::stats::{site_key, FpMap, LineStats};
 
@@ -99,6 +99,10 @@ pub struct Scratch {
     /// Offsets of the spaces of `title`, where a line found in it starts.
     pub(crate) title_words: Vec<usize>,
     pub(crate) infos: Vec<LineInfo>,
+    /// Where each line of `infos` sits in the text, for callers that go
+    /// over the lines again (run statistics, the kept text) without
+    /// splitting the text again.
+    pub(crate) spans: Vec<LineSpan>,
     pub(crate) counts: FpMap<u32>,
     pub(crate) fps: Vec<u64>,
     pub(crate) x1: Vec<f32>,
@@ -379,10 +383,12 @@ pub fn gather(
         title,
         title_words,
         infos,
+        spans,
         counts,
         ..
     } = scratch;
     infos.clear();
+    spans.clear();
     counts.clear();
     title.clear();
     title_words.clear();
@@ -425,6 +431,7 @@ pub fn gather(
             }
         }
         infos.push(info);
+        spans.push(span);
     }
     // The statistics are looked up in a loop of their own: the table is
     // large, most lookups miss the cache, and a short loop lets the

@@ -82,7 +82,7 @@ use crate::format::{Format, FormatOptions, Item};
 use crate::input::{Discovery, Input, Source};
 use crate::line;
 use crate::report::{Count, RunStats, EMPTY_DOCUMENT};
-use crate::{Cleaner, LineStats};
+use crate::{Cleaner, LineStats, Verdict};
 
 /// Where cleaned output goes.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -1331,6 +1331,7 @@ fn clean_batch(
     // Reused from document to document.
     let mut verdicts = Vec::new();
     let mut fingerprints = Vec::new();
+    let mut spans = Vec::new();
     let mut kept = Vec::new();
     let mut drops = Drops::default();
     let mut wrote_any = false;
@@ -1366,11 +1367,12 @@ fn clean_batch(
         };
         let text: &[u8] = &doc.text;
         match mask_long_lines(text) {
-            None => cleaner.classify_with_fingerprints(
+            None => cleaner.classify_with_lines(
                 &doc.document(),
                 table,
                 &mut verdicts,
                 &mut fingerprints,
+                &mut spans,
             ),
             Some((masked, which)) => {
                 let masked_doc = crate::Document {
@@ -1383,6 +1385,9 @@ fn clean_batch(
                     &mut verdicts,
                     &mut fingerprints,
                 );
+                // The lines of the text, not of its masked copy.
+                spans.clear();
+                spans.extend(line::lines(text));
                 for &i in &which {
                     if let Some(v) = verdicts.get_mut(i) {
                         v.keep = true;
@@ -1395,7 +1400,7 @@ fn clean_batch(
         run.documents_in += 1;
         let mut doc_in = Count::default();
         let mut doc_out = Count::default();
-        for ((span, v), &fp) in line::lines(text).zip(&verdicts).zip(&fingerprints) {
+        for ((span, v), &fp) in spans.iter().zip(&verdicts).zip(&fingerprints) {
             let whole = span.end - span.start;
             doc_in += Count {
                 lines: 1,
@@ -1413,7 +1418,7 @@ fn clean_batch(
                 }
             }
         }
-        // A real assert, not a debug one: `write_kept` zips lines with
+        // A real assert, not a debug one: `write_kept_lines` zips lines with
         // verdicts, and a short verdict list would silently drop text.
         assert_eq!(
             doc_in.lines as usize,
@@ -1428,7 +1433,7 @@ fn clean_batch(
         let start = out.len();
         let blank = |b: &[u8]| String::from_utf8_lossy(b).trim().is_empty();
         let dropped_empty = if in_place {
-            crate::cleaner::write_kept(text, &verdicts, out);
+            write_kept_lines(text, &spans, &verdicts, out);
             let empty = opts.drop_empty && blank(&out[start..]);
             if empty {
                 out.truncate(start);
@@ -1438,7 +1443,7 @@ fn clean_batch(
             opts.drop_empty && blank(text)
         } else {
             kept.clear();
-            crate::cleaner::write_kept(text, &verdicts, &mut kept);
+            write_kept_lines(text, &spans, &verdicts, &mut kept);
             opts.drop_empty && blank(&kept)
         };
         if dropped_empty {
@@ -1464,6 +1469,20 @@ fn clean_batch(
     drops.add_to(&mut done.run);
     done.long_lines += long_lines;
     wrote_any
+}
+
+/// [`crate::cleaner::write_kept`] of the lines of `text` at `spans`.
+fn write_kept_lines(
+    text: &[u8],
+    spans: &[line::LineSpan],
+    verdicts: &[Verdict],
+    out: &mut Vec<u8>,
+) {
+    for (span, v) in spans.iter().zip(verdicts) {
+        if v.keep {
+            out.extend_from_slice(span.whole(text));
+        }
+    }
 }
 
 /// Dropped lines and bytes by reason, as [`RunStats::drop_line`] counts
