@@ -1441,10 +1441,12 @@ fn clean_batch(
             empty
         } else if unchanged {
             opts.drop_empty && blank(text)
-        } else {
+        } else if opts.drop_empty {
             kept.clear();
             write_kept_lines(text, &spans, &verdicts, &mut kept);
-            opts.drop_empty && blank(&kept)
+            blank(&kept)
+        } else {
+            false
         };
         if dropped_empty {
             *run.dropped.entry(EMPTY_DOCUMENT.to_string()).or_default() += doc_out;
@@ -1462,8 +1464,10 @@ fn clean_batch(
         } else if dropped_empty || in_place {
         } else if unchanged {
             out.extend_from_slice(doc.raw);
-        } else {
+        } else if opts.drop_empty {
             doc.write_cleaned(&kept, out);
+        } else {
+            doc.write_kept(&spans, &verdicts, &mut kept, out);
         }
     }
     drops.add_to(&mut done.run);

@@ -326,9 +326,15 @@ pub(crate) fn write_json_string(text: &[u8], out: &mut Vec<u8>) {
         Ok(s) => Cow::Borrowed(s),
         Err(_) => String::from_utf8_lossy(text),
     };
-    let b = s.as_bytes();
-    out.reserve(b.len() + 2);
+    out.reserve(s.len() + 2);
     out.push(b'"');
+    escape_into(s.as_bytes(), out);
+    out.push(b'"');
+}
+
+/// Appends the UTF-8 text `b` escaped as the inside of a JSON string (see
+/// [`write_json_string`]).
+pub(crate) fn escape_into(b: &[u8], out: &mut Vec<u8>) {
     let mut start = 0;
     // From one byte that needs an escape to the next, eight bytes at a time
     // (a byte loop was 2 % of a JSONL run's instructions).
@@ -352,7 +358,6 @@ pub(crate) fn write_json_string(text: &[u8], out: &mut Vec<u8>) {
         }
     }
     out.extend_from_slice(&b[start..]);
-    out.push(b'"');
 }
 
 /// How [`write_json_string`] escapes each byte, as `serde_json` does: 0 for
