@@ -233,7 +233,7 @@ impl Doc<'_> {
                 out.extend_from_slice(&self.raw[..value.start]);
                 out.push(b'"');
                 for (span, _) in lines {
-                    jsonl::escape_into(span.whole(&self.text), out);
+                    jsonl::escape_line(span.whole(&self.text), span.content_end - span.start, out);
                 }
                 out.push(b'"');
                 out.extend_from_slice(&self.raw[value.end..]);
