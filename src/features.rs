@@ -2513,6 +2513,10 @@ mod tests {
             "Read more\u{2026}",
             "\u{2022} \u{00c9}COLE \u{00e9}l\u{00e8}ve \u{00bb} next",
             "bad \u{ff}\u{fe} bytes",
+            "see https://example.org: or http:/ not a link",
+            "http://a.b www. and wwww.x and ww.y: https:",
+            "www.example.org",
+            ":// .www https//x",
         ] {
             assert_eq!(
                 facts(&shape(line.as_bytes())),

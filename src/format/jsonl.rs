@@ -906,6 +906,20 @@ mod tests {
                 proptest::prop_assert_eq!(ours, theirs);
             }
         }
+
+        /// Escaping a text's lines one by one, as the kept lines of a
+        /// record are written, gives the bytes of escaping the text whole.
+        #[test]
+        fn lines_escape_as_their_text_does(text in "[\u{0}-\u{7f}é😀\r\n\"\\\\]{0,60}") {
+            let b = text.as_bytes();
+            let mut whole = Vec::new();
+            escape_into(b, &mut whole);
+            let mut by_line = Vec::new();
+            for l in crate::line::lines(b) {
+                escape_line(l.whole(b), l.content_end - l.start, &mut by_line);
+            }
+            proptest::prop_assert_eq!(by_line, whole);
+        }
     }
 
     #[test]
