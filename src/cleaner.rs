@@ -9,6 +9,7 @@ use crate::error::Error;
 use crate::features::{
     gather, group_of, stage1, stage2, stage3, Group, LineInfo, Scratch, WordTable,
 };
+use crate::line::LineSpan;
 use crate::model::{dot, sigmoid, LineModel};
 use crate::rules::{RuleSet, RuleSetBuilder};
 use crate::stats::LineStats;
@@ -362,6 +363,28 @@ impl Cleaner {
             self.classify_with(doc, stats, s, out);
             fingerprints.clear();
             fingerprints.extend(s.infos.iter().map(|i| i.fp));
+        });
+        self.settle(doc, stats, out);
+    }
+
+    /// Like [`Cleaner::classify_with_fingerprints`], and also where each
+    /// line sits in the text into `spans` (as [`crate::line::lines`] splits
+    /// it), taken from the split classification made.
+    pub(crate) fn classify_with_lines(
+        &self,
+        doc: &Document<'_>,
+        stats: &LineStats,
+        out: &mut Vec<Verdict>,
+        fingerprints: &mut Vec<u64>,
+        spans: &mut Vec<LineSpan>,
+    ) {
+        SCRATCH.with(|s| {
+            let s = &mut *s.borrow_mut();
+            self.classify_with(doc, stats, s, out);
+            fingerprints.clear();
+            fingerprints.extend(s.infos.iter().map(|i| i.fp));
+            spans.clear();
+            spans.extend_from_slice(&s.spans);
         });
         self.settle(doc, stats, out);
     }

@@ -82,7 +82,7 @@ use crate::format::{Format, FormatOptions, Item};
 use crate::input::{Discovery, Input, Source};
 use crate::line;
 use crate::report::{Count, RunStats, EMPTY_DOCUMENT};
-use crate::{Cleaner, LineStats};
+use crate::{Cleaner, LineStats, Verdict};
 
 /// Where cleaned output goes.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -138,6 +138,11 @@ pub struct Options {
     /// How many bytes of inputs read whole in pass 1 are kept in memory
     /// for pass 2 instead of being read again. By default, [`KEEP_BYTES`].
     pub keep: usize,
+    /// Count the most frequent dropped lines ([`RunStats::top_dropped`]);
+    /// off leaves them empty, for a caller that does not report them (a
+    /// hash lookup for every dropped line and the tables' merge cost about
+    /// 1 % of a run's instructions). By default, on.
+    pub top_dropped: bool,
 }
 
 /// How many bytes at the start of an input are looked at for a NUL byte,
@@ -168,6 +173,7 @@ impl Default for Options {
             sketch: None,
             limits: Limits::default(),
             keep: KEEP_BYTES,
+            top_dropped: true,
         }
     }
 }
@@ -1060,7 +1066,9 @@ fn observe_task(
             for item in b.records(input.format, path, input.site.as_deref(), fopts) {
                 match item {
                     Item::Doc(d) => {
-                        match mask_long_lines(&d.text) {
+                        // The lines are counted as `observe` splits them,
+                        // not in a split of their own.
+                        let lines = match mask_long_lines(&d.text) {
                             None => observe(&d.document(), table),
                             Some((masked, _)) => {
                                 let doc = crate::Document {
@@ -1068,11 +1076,12 @@ fn observe_task(
                                     site: d.site.as_deref(),
                                 };
                                 observe(&doc, table);
+                                line::lines(&d.text).count()
                             }
-                        }
+                        };
                         run.documents_in += 1;
                         run.text_in += Count {
-                            lines: line::lines(&d.text).count() as u64,
+                            lines: lines as u64,
                             bytes: d.text.len() as u64,
                         };
                     }
@@ -1102,7 +1111,8 @@ fn observe_task(
 /// without a cleaner: the fingerprints of normalised lines, which nothing
 /// in a cleaner changes. So pass 1 can run while the cleaner is built
 /// ([`clean_building`]). A test checks the two against each other.
-fn observe(doc: &crate::Document<'_>, table: &mut LineStats) {
+/// Returns the number of lines.
+fn observe(doc: &crate::Document<'_>, table: &mut LineStats) -> usize {
     thread_local! {
         static SCRATCH: std::cell::RefCell<(line::Normalizer, Vec<u64>)> =
             std::cell::RefCell::default();
@@ -1112,6 +1122,7 @@ fn observe(doc: &crate::Document<'_>, table: &mut LineStats) {
         fps.clear();
         fps.extend(line::lines(doc.text).map(|l| norm.fingerprint(l.content(doc.text))));
         table.add_document(doc.site, fps);
+        fps.len()
     })
 }
 
@@ -1398,7 +1409,9 @@ fn clean_batch(
     // Reused from document to document.
     let mut verdicts = Vec::new();
     let mut fingerprints = Vec::new();
+    let mut spans = Vec::new();
     let mut kept = Vec::new();
+    let mut drops = Drops::default();
     let mut wrote_any = false;
     let records = batch.records(input.format, path, input.site.as_deref(), &opts.format);
     let mut long_lines = 0usize;
@@ -1433,11 +1446,12 @@ fn clean_batch(
         };
         let text: &[u8] = &doc.text;
         match mask_long_lines(text) {
-            None => cleaner.classify_with_fingerprints(
+            None => cleaner.classify_with_lines(
                 &doc.document(),
                 table,
                 &mut verdicts,
                 &mut fingerprints,
+                &mut spans,
             ),
             Some((masked, which)) => {
                 let masked_doc = crate::Document {
@@ -1450,6 +1464,9 @@ fn clean_batch(
                     &mut verdicts,
                     &mut fingerprints,
                 );
+                // The lines of the text, not of its masked copy.
+                spans.clear();
+                spans.extend(line::lines(text));
                 for &i in &which {
                     if let Some(v) = verdicts.get_mut(i) {
                         v.keep = true;
@@ -1462,7 +1479,7 @@ fn clean_batch(
         run.documents_in += 1;
         let mut doc_in = Count::default();
         let mut doc_out = Count::default();
-        for ((span, v), &fp) in line::lines(text).zip(&verdicts).zip(&fingerprints) {
+        for ((span, v), &fp) in spans.iter().zip(&verdicts).zip(&fingerprints) {
             let whole = span.end - span.start;
             doc_in += Count {
                 lines: 1,
@@ -1474,11 +1491,13 @@ fn clean_batch(
                     bytes: whole as u64,
                 };
             } else {
-                let content = span.content(text);
-                run.drop_line(cleaner.cause_name(&v.cause), fp, content, whole);
+                drops.add(cleaner.cause_name(&v.cause), whole);
+                if fp != 0 && opts.top_dropped {
+                    run.top.add(fp, 1, span.content(text));
+                }
             }
         }
-        // A real assert, not a debug one: `write_kept` zips lines with
+        // A real assert, not a debug one: `write_kept_lines` zips lines with
         // verdicts, and a short verdict list would silently drop text.
         assert_eq!(
             doc_in.lines as usize,
@@ -1493,7 +1512,7 @@ fn clean_batch(
         let start = out.len();
         let blank = |b: &[u8]| String::from_utf8_lossy(b).trim().is_empty();
         let dropped_empty = if in_place {
-            crate::cleaner::write_kept(text, &verdicts, out);
+            write_kept_lines(text, &spans, &verdicts, out);
             let empty = opts.drop_empty && blank(&out[start..]);
             if empty {
                 out.truncate(start);
@@ -1501,10 +1520,12 @@ fn clean_batch(
             empty
         } else if unchanged {
             opts.drop_empty && blank(text)
-        } else {
+        } else if opts.drop_empty {
             kept.clear();
-            crate::cleaner::write_kept(text, &verdicts, &mut kept);
-            opts.drop_empty && blank(&kept)
+            write_kept_lines(text, &spans, &verdicts, &mut kept);
+            blank(&kept)
+        } else {
+            false
         };
         if dropped_empty {
             *run.dropped.entry(EMPTY_DOCUMENT.to_string()).or_default() += doc_out;
@@ -1522,12 +1543,63 @@ fn clean_batch(
         } else if dropped_empty || in_place {
         } else if unchanged {
             out.extend_from_slice(doc.raw);
-        } else {
+        } else if opts.drop_empty {
             doc.write_cleaned(&kept, out);
+        } else {
+            doc.write_kept(&spans, &verdicts, &mut kept, out);
         }
     }
+    drops.add_to(run);
     done.long_lines += long_lines;
     wrote_any
+}
+
+/// [`crate::cleaner::write_kept`] of the lines of `text` at `spans`.
+fn write_kept_lines(
+    text: &[u8],
+    spans: &[line::LineSpan],
+    verdicts: &[Verdict],
+    out: &mut Vec<u8>,
+) {
+    for (span, v) in spans.iter().zip(verdicts) {
+        if v.keep {
+            out.extend_from_slice(span.whole(text));
+        }
+    }
+}
+
+/// Dropped lines and bytes by reason, as [`RunStats::drop_line`] counts
+/// them, gathered over a batch and added to the run's map once: a lookup in
+/// that map by name for every dropped line cost about 1 % of a run's
+/// instructions. A batch meets a few reasons, each always the same `&str`
+/// (a cause kind, or a lexicon category of the one cleaner), so a short list
+/// searched by address does.
+#[derive(Default)]
+struct Drops<'a> {
+    by_reason: Vec<(&'a str, Count)>,
+}
+
+impl<'a> Drops<'a> {
+    fn add(&mut self, reason: &'a str, whole: usize) {
+        let c = Count {
+            lines: 1,
+            bytes: whole as u64,
+        };
+        match self
+            .by_reason
+            .iter_mut()
+            .find(|(r, _)| std::ptr::eq(*r, reason) || *r == reason)
+        {
+            Some((_, n)) => *n += c,
+            None => self.by_reason.push((reason, c)),
+        }
+    }
+
+    fn add_to(self, run: &mut RunStats) {
+        for (reason, c) in self.by_reason {
+            *run.dropped.entry(reason.to_string()).or_default() += c;
+        }
+    }
 }
 
 /// Runs work items on the pool and hands their results to a sink in order.

@@ -115,6 +115,8 @@ impl Config {
         options.drop_empty = a.drop_empty;
         options.resume = a.resume;
         options.model = model;
+        // Only the statistics report the most frequent dropped lines.
+        options.top_dropped = a.input.stats || a.input.stats_json.is_some();
         check_stats_json(&a.input, &discovery)?;
         Ok(Config {
             job: Job::Clean,
