@@ -628,11 +628,23 @@ fn valid_string(line: &[u8], start: usize) -> Result<(usize, bool), ()> {
     }
 }
 
-/// Whether `s` has a byte below 0x20. Without an early exit within 32
-/// bytes, so that the compiler checks them together.
+/// Whether `s` has a byte below 0x20: the least byte of `s`, taken in
+/// sixteen lanes (the last sixteen bytes first, so that no tail is left
+/// over) and without an early exit, so that the compiler keeps the lanes
+/// in vector registers, one `pminub` for sixteen bytes. The earlier test of
+/// `b < 0x20` in chunks of 32 bytes with an early exit a chunk took about
+/// three times the instructions.
 fn has_control(s: &[u8]) -> bool {
-    s.chunks(32)
-        .any(|c| c.iter().fold(false, |any, &b| any | (b < 0x20)))
+    let Some(last) = s.last_chunk::<16>() else {
+        return s.iter().fold(u8::MAX, |low, &b| low.min(b)) < 0x20;
+    };
+    let mut low = *last;
+    for chunk in s.as_chunks::<16>().0 {
+        for (l, &b) in low.iter_mut().zip(chunk) {
+            *l = (*l).min(b);
+        }
+    }
+    low.iter().fold(u8::MAX, |m, &b| m.min(b)) < 0x20
 }
 
 /// The offset of the first byte of `s` that [`write_json_string`] escapes:
