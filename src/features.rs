@@ -109,6 +109,8 @@ pub struct Scratch {
     pub(crate) p1: Vec<f32>,
     pub(crate) x2: Vec<f32>,
     pub(crate) p2: Vec<f32>,
+    /// Each line's words as stage 2 reads them, for stage 3.
+    pub(crate) words: Vec<f64>,
     pub(crate) x3: Vec<f32>,
     pub(crate) content: Vec<usize>,
     pub(crate) worded: Vec<usize>,
@@ -1810,6 +1812,19 @@ fn words_of(x1: &[f32], width1: usize, k: usize) -> f64 {
 /// `x1`, `width1` values a row) followed by the [`STAGE2`] features computed
 /// from the stage-1 probabilities `p` (one per non-blank line).
 pub fn stage2(x1: &[f32], width1: usize, p: &[f32], threshold: f32, out: &mut Vec<f32>) {
+    stage2_words(x1, width1, p, threshold, out, &mut Vec::new());
+}
+
+/// [`stage2`], which also leaves each line's words (as `words_of` gives
+/// them) in `words`, for [`stage3_words`].
+pub(crate) fn stage2_words(
+    x1: &[f32],
+    width1: usize,
+    p: &[f32],
+    threshold: f32,
+    out: &mut Vec<f32>,
+    words: &mut Vec<f64>,
+) {
     out.clear();
     let n = p.len();
     let first = p.iter().position(|&x| x >= threshold);
@@ -1880,6 +1895,7 @@ pub fn stage2(x1: &[f32], width1: usize, p: &[f32], threshold: f32, out: &mut Ve
         out.extend_from_slice(&body.features(p, k));
         out.extend_from_slice(&body.after_features(p, k));
     }
+    *words = mass.words;
 }
 
 /// Stage-3 feature names beyond the stage-2 row (which stage 3 sees too):
@@ -1934,28 +1950,28 @@ const RUN_FEATURES: usize = 12;
 /// doubtful lines with the same mean). No threshold of their own: runs are cut at
 /// the model's threshold, and the weights come from training.
 struct Runs {
-    /// Per line: the run's [`RUN_FEATURES`] values, zero outside a run.
-    rows: Vec<[f32; RUN_FEATURES]>,
+    /// Each run's first line, its end, and its [`RUN_FEATURES`] values, in
+    /// order; lines in no run have zeros. (Runs rather than a row a line:
+    /// most lines are in none, and a zeroed row a line was an allocation
+    /// and a fill a page.)
+    runs: Vec<(usize, usize, [f32; RUN_FEATURES])>,
 }
 
 impl Runs {
-    fn of(p: &[f32], x2: &[f32], width2: usize, threshold: f32) -> Runs {
+    fn of(p: &[f32], x2: &[f32], width2: usize, words: &[f64], threshold: f32) -> Runs {
         let n = p.len();
-        let mut rows = vec![[0.0; RUN_FEATURES]; n];
+        let mut runs = Vec::new();
         let col = |k: usize, c: usize| x2[k * width2 + c];
-        // Prefix sums of the words of the kept lines.
-        let mut kept = vec![0.0f64; n + 1];
-        for k in 0..n {
-            kept[k + 1] = kept[k]
-                + if p[k] >= threshold {
-                    words_of(x2, width2, k)
-                } else {
-                    0.0
-                };
-        }
+        let kept_words = |k: usize| if p[k] >= threshold { words[k] } else { 0.0 };
+        // The words of the kept lines: all of them, and those above the
+        // line at hand. Summed in line order, as the prefix sums they
+        // replace were (adding the +0.0 of a dropped line changes no sum).
+        let total: f64 = (0..n).fold(0.0, |t, k| t + kept_words(k));
+        let mut above = 0.0f64;
         let mut i = 0;
         while i < n {
             if p[i] >= threshold {
+                above += words[i];
                 i += 1;
                 continue;
             }
@@ -1964,26 +1980,29 @@ impl Runs {
                 let len = (j - i) as f32;
                 let share =
                     |f: &dyn Fn(usize) -> bool| (i..j).filter(|&k| f(k)).count() as f32 / len;
-                let words: f64 = (i..j).map(|k| words_of(x2, width2, k)).sum();
+                let run_words: f64 = words[i..j].iter().sum();
                 let row = [
                     1.0,
                     len.ln_1p(),
-                    (words as f32).ln_1p(),
+                    (run_words as f32).ln_1p(),
                     p[i..j].iter().sum::<f32>() / len,
                     (p[i - 1] + p[j]) / 2.0,
                     share(&|k| col(k, LEX_WHOLE) > 0.0 || col(k, LEX_CONTAINED) > 0.0),
                     share(&|k| col(k, SITE_DF_GE2) > 0.0),
                     share(&|k| col(k, HAS_TIME) > 0.0 || col(k, DATE_LIKE) > 0.0),
                     share(&|k| col(k, WORDS_LE5) > 0.0),
-                    (kept[i].min(kept[n] - kept[j]) as f32).ln_1p(),
+                    // The kept words above the run and below it (the run's
+                    // lines are dropped, so those above its end are those
+                    // above its start).
+                    (above.min(total - above) as f32).ln_1p(),
                     share(&|k| col(k, END_PUNCT) > 0.0),
                     p[i..j].iter().copied().fold(0.0, f32::max),
                 ];
-                rows[i..j].fill(row);
+                runs.push((i, j, row));
             }
             i = j;
         }
-        Runs { rows }
+        Runs { runs }
     }
 }
 
@@ -2001,9 +2020,25 @@ const END_PUNCT: usize = stage1_column("end_punct");
 /// stage-2 row that stage 3 also sees is not copied: the model takes the
 /// two parts' dot products apart.
 pub fn stage3(p: &[f32], x2: &[f32], width2: usize, threshold: f32, out: &mut Vec<f32>) {
+    let words: Vec<f64> = (0..p.len()).map(|k| words_of(x2, width2, k)).collect();
+    stage3_words(p, x2, width2, &words, threshold, out);
+}
+
+/// [`stage3`] with each line's words given (`words_of` of its row), as
+/// [`stage2_words`] leaves them: undoing `words_log` again took an `exp_m1`
+/// a line.
+pub(crate) fn stage3_words(
+    p: &[f32],
+    x2: &[f32],
+    width2: usize,
+    words: &[f64],
+    threshold: f32,
+    out: &mut Vec<f32>,
+) {
     out.clear();
     let n = p.len();
-    let runs = Runs::of(p, x2, width2, threshold);
+    let runs = Runs::of(p, x2, width2, words, threshold);
+    let mut run = runs.runs.iter().peekable();
     let first = p.iter().position(|&x| x >= threshold);
     let last = p.iter().rposition(|&x| x >= threshold);
     let sums = prefix_sums(n, p.iter().map(|&x| [x]));
@@ -2023,7 +2058,11 @@ pub fn stage3(p: &[f32], x2: &[f32], width2: usize, threshold: f32, out: &mut Ve
             b(last.is_some_and(|l| k > l)),
             b(first.is_some_and(|f| k < f)),
         ]);
-        out.extend_from_slice(&runs.rows[k]);
+        while run.next_if(|r| r.1 <= k).is_some() {}
+        match run.peek() {
+            Some((i, _, row)) if *i <= k => out.extend_from_slice(row),
+            _ => out.extend_from_slice(&[0.0; RUN_FEATURES]),
+        }
     }
 }
 
