@@ -600,18 +600,14 @@ fn valid_string(line: &[u8], start: usize) -> Result<(usize, bool), ()> {
     let mut j = start + 1;
     let mut escaped = false;
     loop {
-        // memchr finds the quote or backslash many bytes at a time; the
-        // control bytes before it are checked without a branch a byte.
-        // (The word-at-a-time search of `find_special` cost more here:
-        // 63 M instructions against 56 M on 12 MB of records.)
+        // memchr finds the quote or backslash many bytes at a time. (The
+        // word-at-a-time search of `find_special`, which finds control
+        // bytes too, cost more here: 63 M instructions against 56 M on
+        // 12 MB of records.)
         let rest = line.get(j..).ok_or(())?;
-        let n = memchr::memchr2(b'"', b'\\', rest).ok_or(())?;
-        if has_control(&rest[..n]) {
-            return Err(());
-        }
-        j += n;
+        j += memchr::memchr2(b'"', b'\\', rest).ok_or(())?;
         if line[j] == b'"' {
-            return Ok((j + 1, escaped));
+            break;
         }
         escaped = true;
         match line.get(j + 1) {
@@ -626,6 +622,16 @@ fn valid_string(line: &[u8], start: usize) -> Result<(usize, bool), ()> {
             _ => return Err(()),
         }
     }
+    // The control bytes are looked for in the whole string at once rather
+    // than between escapes: an escape holds none (its letters and hex
+    // digits are checked above), so the answer is the same, and one long
+    // check costs less than one a run (38.4 M instructions against 29.4 M
+    // for the scanner on 12 MB of records, where a text has an escaped
+    // newline every hundred bytes or so).
+    if has_control(&line[start + 1..j]) {
+        return Err(());
+    }
+    Ok((j + 1, escaped))
 }
 
 /// Whether `s` has a byte below 0x20: the least byte of `s`, taken in
