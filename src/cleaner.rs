@@ -7,7 +7,8 @@ use std::sync::Arc;
 
 use crate::error::Error;
 use crate::features::{
-    gather, group_of, stage1, stage2_words, stage3_words, Group, LineInfo, Scratch, WordTable,
+    gather, group_of, stage1, stage2_words, stage3_words, words_back, Group, LineInfo, Scratch,
+    WordTable,
 };
 use crate::line::LineSpan;
 use crate::model::{dot, sigmoid, LineModel};
@@ -506,6 +507,9 @@ impl Cleaner {
         let w1 = m.w1.len();
         s.p1.clear();
         s.p1.extend(s.x1.chunks_exact(w1).map(|x| sigmoid(dot(&m.w1, x))));
+        s.words.clear();
+        s.words
+            .extend(s.content.iter().map(|&i| words_back(s.infos[i].words)));
         stage2_words(&s.x1, w1, &s.p1, m.threshold, &mut s.x2, &mut s.words);
     }
 

@@ -983,6 +983,27 @@ static LN1P: std::sync::LazyLock<Box<[f32; LN1P_SIZE]>> = std::sync::LazyLock::n
     t
 });
 
+/// The words a line's `words_log` stands for, as `words_of` undoes it
+/// (`f64::from(ln1(x)).exp_m1()`), for every count below [`LN1P_SIZE`],
+/// computed by that same call: the cleaner knows each line's count, and a
+/// lookup gives the very same `f64` as the call, which took stage 2 an
+/// `exp_m1` a line (0.6 % of a run).
+static WORDS_BACK: std::sync::LazyLock<Box<[f64; LN1P_SIZE]>> = std::sync::LazyLock::new(|| {
+    let mut t = Box::new([0.0; LN1P_SIZE]);
+    for (x, v) in t.iter_mut().enumerate() {
+        *v = f64::from(ln1(x as u32)).exp_m1();
+    }
+    t
+});
+
+/// What `words_of` gives for a line of `x` words.
+pub(crate) fn words_back(x: u32) -> f64 {
+    match WORDS_BACK.get(x as usize) {
+        Some(&v) => v,
+        None => f64::from(ln1(x)).exp_m1(),
+    }
+}
+
 #[inline]
 fn ln1(x: u32) -> f32 {
     match LN1P.get(x as usize) {
@@ -1618,16 +1639,21 @@ struct WordMass {
 const MASS_REACH: usize = 8;
 
 impl WordMass {
+    #[cfg(test)]
     fn of(x1: &[f32], width1: usize, p: &[f32]) -> WordMass {
+        let words = (0..p.len()).map(|k| words_of(x1, width1, k)).collect();
+        WordMass::with_words(p, words)
+    }
+
+    /// The mass of the lines with probabilities `p` and words `line_words`
+    /// (`words_of` of each row).
+    fn with_words(p: &[f32], line_words: Vec<f64>) -> WordMass {
         let n = p.len();
         let (mut pw, mut w) = (Vec::with_capacity(n + 1), Vec::with_capacity(n + 1));
-        let mut line_words = Vec::with_capacity(n);
         let (mut spw, mut sw) = (0.0f64, 0.0f64);
         pw.push(0.0);
         w.push(0.0);
-        for (k, &pk) in p.iter().enumerate() {
-            let words = words_of(x1, width1, k);
-            line_words.push(words);
+        for (&pk, &words) in p.iter().zip(&line_words) {
             spw += f64::from(pk) * words;
             sw += words;
             pw.push(spw);
@@ -1837,11 +1863,13 @@ fn words_of(x1: &[f32], width1: usize, k: usize) -> f64 {
 /// `x1`, `width1` values a row) followed by the [`STAGE2`] features computed
 /// from the stage-1 probabilities `p` (one per non-blank line).
 pub fn stage2(x1: &[f32], width1: usize, p: &[f32], threshold: f32, out: &mut Vec<f32>) {
-    stage2_words(x1, width1, p, threshold, out, &mut Vec::new());
+    let mut words = (0..p.len()).map(|k| words_of(x1, width1, k)).collect();
+    stage2_words(x1, width1, p, threshold, out, &mut words);
 }
 
-/// [`stage2`], which also leaves each line's words (as `words_of` gives
-/// them) in `words`, for [`stage3_words`].
+/// [`stage2`] with each line's words given (`words_of` of its row, which
+/// the cleaner has from the lines' counts: `words_back`); they are left in
+/// `words` for [`stage3_words`].
 pub(crate) fn stage2_words(
     x1: &[f32],
     width1: usize,
@@ -1856,7 +1884,7 @@ pub(crate) fn stage2_words(
     let last = p.iter().rposition(|&x| x >= threshold);
     // The first comment-area line (lexicon) after the article has begun:
     // what follows it is readers' comments, which read like prose.
-    let mass = WordMass::of(x1, width1, p);
+    let mass = WordMass::with_words(p, std::mem::take(words));
     let page = Stage1Page {
         x1,
         width1,
@@ -2767,6 +2795,15 @@ mod tests {
     fn ln1_table_equals_the_call() {
         for x in (0..LN1P_SIZE as u32 + 10).chain([100_000, u32::MAX]) {
             assert_eq!(ln1(x).to_bits(), (x as f32).ln_1p().to_bits());
+        }
+    }
+
+    #[test]
+    fn words_back_is_words_of_the_row() {
+        for x in (0..LN1P_SIZE as u32 + 10).chain([100_000, u32::MAX]) {
+            let row = [ln1(x)];
+            let undone = f64::from(row[0]).exp_m1();
+            assert_eq!(words_back(x).to_bits(), undone.to_bits(), "{x}");
         }
     }
 
