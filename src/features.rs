@@ -567,7 +567,7 @@ static SHAPE: [u8; 256] = {
 fn shape_bits(c: char) -> u8 {
     if c.is_whitespace() {
         WS
-    } else if c.is_alphabetic() {
+    } else if crate::line::is_alphabetic(c) {
         ALPHA | if c.is_uppercase() { UPPER } else { 0 }
     } else if c.is_numeric() {
         DIGITS
