@@ -569,7 +569,7 @@ fn shape_bits(c: char) -> u8 {
         WS
     } else if crate::line::is_alphabetic(c) {
         ALPHA | if c.is_uppercase() { UPPER } else { 0 }
-    } else if c.is_numeric() {
+    } else if crate::line::is_numeric(c) {
         DIGITS
     } else if matches!(c, '»' | '›' | '·' | '•') {
         SEPARATOR
