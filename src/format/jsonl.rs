@@ -645,7 +645,7 @@ fn has_control(s: &[u8]) -> bool {
         return s.iter().fold(u8::MAX, |low, &b| low.min(b)) < 0x20;
     };
     let mut low = *last;
-    for chunk in s.as_chunks::<16>().0 {
+    for chunk in s.chunks_exact(16) {
         for (l, &b) in low.iter_mut().zip(chunk) {
             *l = (*l).min(b);
         }
