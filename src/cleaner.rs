@@ -7,7 +7,8 @@ use std::sync::Arc;
 
 use crate::error::Error;
 use crate::features::{
-    gather, group_of, stage1, stage2, stage3, Group, LineInfo, Scratch, WordTable,
+    gather, group_of, stage1, stage2_words, stage3_words, words_back, Group, LineInfo, Scratch,
+    WordTable,
 };
 use crate::line::LineSpan;
 use crate::model::{dot, sigmoid, LineModel};
@@ -506,7 +507,10 @@ impl Cleaner {
         let w1 = m.w1.len();
         s.p1.clear();
         s.p1.extend(s.x1.chunks_exact(w1).map(|x| sigmoid(dot(&m.w1, x))));
-        stage2(&s.x1, w1, &s.p1, m.threshold, &mut s.x2);
+        s.words.clear();
+        s.words
+            .extend(s.content.iter().map(|&i| words_back(s.infos[i].words)));
+        stage2_words(&s.x1, w1, &s.p1, m.threshold, &mut s.x2, &mut s.words);
     }
 
     /// Stage-2 probabilities and stage-3 features of the rows in `s`, when
@@ -521,7 +525,7 @@ impl Cleaner {
             s.x2.chunks_exact(m.w2.len())
                 .map(|x| sigmoid(dot(&m.w2, x))),
         );
-        stage3(&s.p2, &s.x2, m.w2.len(), m.threshold, &mut s.x3);
+        stage3_words(&s.p2, &s.x2, m.w2.len(), &s.words, m.threshold, &mut s.x3);
     }
 
     /// The category of the lexicon match that decides the line on its own:

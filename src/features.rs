@@ -109,6 +109,8 @@ pub struct Scratch {
     pub(crate) p1: Vec<f32>,
     pub(crate) x2: Vec<f32>,
     pub(crate) p2: Vec<f32>,
+    /// Each line's words as stage 2 reads them, for stage 3.
+    pub(crate) words: Vec<f64>,
     pub(crate) x3: Vec<f32>,
     pub(crate) content: Vec<usize>,
     pub(crate) worded: Vec<usize>,
@@ -565,9 +567,9 @@ static SHAPE: [u8; 256] = {
 fn shape_bits(c: char) -> u8 {
     if c.is_whitespace() {
         WS
-    } else if c.is_alphabetic() {
+    } else if crate::line::is_alphabetic(c) {
         ALPHA | if c.is_uppercase() { UPPER } else { 0 }
-    } else if c.is_numeric() {
+    } else if crate::line::is_numeric(c) {
         DIGITS
     } else if matches!(c, '»' | '›' | '·' | '•') {
         SEPARATOR
@@ -749,23 +751,48 @@ fn has_clock_time(t: &[u8]) -> bool {
     })
 }
 
-/// Whether `t` names a month (English, full or abbreviated, as a word).
+/// The three-letter starts of the English months, lower-cased.
+const MONTHS: [&[u8; 3]; 12] = [
+    b"jan", b"feb", b"mar", b"apr", b"may", b"jun", b"jul", b"aug", b"sep", b"oct", b"nov", b"dec",
+];
+
+/// Whether `t` names a month (English, full or abbreviated, as a word): a
+/// word (a run of alphabetic characters) that starts with a month's first
+/// three letters and is three letters long or of four to nine ASCII
+/// letters. Such a word is all ASCII letters, so the walk is over bytes:
+/// each run of ASCII letters of three to nine is a candidate, a word on
+/// its own unless a character next to it is alphabetic (only a character
+/// that is not ASCII can be). Splitting the line at every `char` that is
+/// not alphabetic, as the plain version (`has_month_plain`, the tests'
+/// oracle) does, took about 700 instructions a call.
 fn has_month(t: &str) -> bool {
-    const MONTHS: [&[u8; 3]; 12] = [
-        b"jan", b"feb", b"mar", b"apr", b"may", b"jun", b"jul", b"aug", b"sep", b"oct", b"nov",
-        b"dec",
-    ];
-    t.split(|c: char| !c.is_alphabetic()).any(|w| {
-        let b = w.as_bytes();
-        b.len() >= 3
-            && w.is_char_boundary(3)
+    let b = t.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        if !b[i].is_ascii_alphabetic() {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while b.get(i).is_some_and(u8::is_ascii_alphabetic) {
+            i += 1;
+        }
+        if (3..=9).contains(&(i - start))
             && MONTHS.contains(&&[
-                b[0].to_ascii_lowercase(),
-                b[1].to_ascii_lowercase(),
-                b[2].to_ascii_lowercase(),
+                b[start].to_ascii_lowercase(),
+                b[start + 1].to_ascii_lowercase(),
+                b[start + 2].to_ascii_lowercase(),
             ])
-            && (w.len() == 3 || w.len() <= 9 && w.chars().all(|c| c.is_ascii_alphabetic()))
-    })
+            && !t[..start]
+                .chars()
+                .next_back()
+                .is_some_and(char::is_alphabetic)
+            && !t[i..].chars().next().is_some_and(char::is_alphabetic)
+        {
+            return true;
+        }
+    }
+    false
 }
 
 /// `[0, v0, v0 + v1, ...]` of each of `N` signals at once, summed in f64 so
@@ -955,6 +982,27 @@ static LN1P: std::sync::LazyLock<Box<[f32; LN1P_SIZE]>> = std::sync::LazyLock::n
     }
     t
 });
+
+/// The words a line's `words_log` stands for, as `words_of` undoes it
+/// (`f64::from(ln1(x)).exp_m1()`), for every count below [`LN1P_SIZE`],
+/// computed by that same call: the cleaner knows each line's count, and a
+/// lookup gives the very same `f64` as the call, which took stage 2 an
+/// `exp_m1` a line (0.6 % of a run).
+static WORDS_BACK: std::sync::LazyLock<Box<[f64; LN1P_SIZE]>> = std::sync::LazyLock::new(|| {
+    let mut t = Box::new([0.0; LN1P_SIZE]);
+    for (x, v) in t.iter_mut().enumerate() {
+        *v = f64::from(ln1(x as u32)).exp_m1();
+    }
+    t
+});
+
+/// What `words_of` gives for a line of `x` words.
+pub(crate) fn words_back(x: u32) -> f64 {
+    match WORDS_BACK.get(x as usize) {
+        Some(&v) => v,
+        None => f64::from(ln1(x)).exp_m1(),
+    }
+}
 
 #[inline]
 fn ln1(x: u32) -> f32 {
@@ -1591,16 +1639,21 @@ struct WordMass {
 const MASS_REACH: usize = 8;
 
 impl WordMass {
+    #[cfg(test)]
     fn of(x1: &[f32], width1: usize, p: &[f32]) -> WordMass {
+        let words = (0..p.len()).map(|k| words_of(x1, width1, k)).collect();
+        WordMass::with_words(p, words)
+    }
+
+    /// The mass of the lines with probabilities `p` and words `line_words`
+    /// (`words_of` of each row).
+    fn with_words(p: &[f32], line_words: Vec<f64>) -> WordMass {
         let n = p.len();
         let (mut pw, mut w) = (Vec::with_capacity(n + 1), Vec::with_capacity(n + 1));
-        let mut line_words = Vec::with_capacity(n);
         let (mut spw, mut sw) = (0.0f64, 0.0f64);
         pw.push(0.0);
         w.push(0.0);
-        for (k, &pk) in p.iter().enumerate() {
-            let words = words_of(x1, width1, k);
-            line_words.push(words);
+        for (&pk, &words) in p.iter().zip(&line_words) {
             spw += f64::from(pk) * words;
             sw += words;
             pw.push(spw);
@@ -1810,13 +1863,28 @@ fn words_of(x1: &[f32], width1: usize, k: usize) -> f64 {
 /// `x1`, `width1` values a row) followed by the [`STAGE2`] features computed
 /// from the stage-1 probabilities `p` (one per non-blank line).
 pub fn stage2(x1: &[f32], width1: usize, p: &[f32], threshold: f32, out: &mut Vec<f32>) {
+    let mut words = (0..p.len()).map(|k| words_of(x1, width1, k)).collect();
+    stage2_words(x1, width1, p, threshold, out, &mut words);
+}
+
+/// [`stage2`] with each line's words given (`words_of` of its row, which
+/// the cleaner has from the lines' counts: `words_back`); they are left in
+/// `words` for [`stage3_words`].
+pub(crate) fn stage2_words(
+    x1: &[f32],
+    width1: usize,
+    p: &[f32],
+    threshold: f32,
+    out: &mut Vec<f32>,
+    words: &mut Vec<f64>,
+) {
     out.clear();
     let n = p.len();
     let first = p.iter().position(|&x| x >= threshold);
     let last = p.iter().rposition(|&x| x >= threshold);
     // The first comment-area line (lexicon) after the article has begun:
     // what follows it is readers' comments, which read like prose.
-    let mass = WordMass::of(x1, width1, p);
+    let mass = WordMass::with_words(p, std::mem::take(words));
     let page = Stage1Page {
         x1,
         width1,
@@ -1880,6 +1948,7 @@ pub fn stage2(x1: &[f32], width1: usize, p: &[f32], threshold: f32, out: &mut Ve
         out.extend_from_slice(&body.features(p, k));
         out.extend_from_slice(&body.after_features(p, k));
     }
+    *words = mass.words;
 }
 
 /// Stage-3 feature names beyond the stage-2 row (which stage 3 sees too):
@@ -1934,28 +2003,28 @@ const RUN_FEATURES: usize = 12;
 /// doubtful lines with the same mean). No threshold of their own: runs are cut at
 /// the model's threshold, and the weights come from training.
 struct Runs {
-    /// Per line: the run's [`RUN_FEATURES`] values, zero outside a run.
-    rows: Vec<[f32; RUN_FEATURES]>,
+    /// Each run's first line, its end, and its [`RUN_FEATURES`] values, in
+    /// order; lines in no run have zeros. (Runs rather than a row a line:
+    /// most lines are in none, and a zeroed row a line was an allocation
+    /// and a fill a page.)
+    runs: Vec<(usize, usize, [f32; RUN_FEATURES])>,
 }
 
 impl Runs {
-    fn of(p: &[f32], x2: &[f32], width2: usize, threshold: f32) -> Runs {
+    fn of(p: &[f32], x2: &[f32], width2: usize, words: &[f64], threshold: f32) -> Runs {
         let n = p.len();
-        let mut rows = vec![[0.0; RUN_FEATURES]; n];
+        let mut runs = Vec::new();
         let col = |k: usize, c: usize| x2[k * width2 + c];
-        // Prefix sums of the words of the kept lines.
-        let mut kept = vec![0.0f64; n + 1];
-        for k in 0..n {
-            kept[k + 1] = kept[k]
-                + if p[k] >= threshold {
-                    words_of(x2, width2, k)
-                } else {
-                    0.0
-                };
-        }
+        let kept_words = |k: usize| if p[k] >= threshold { words[k] } else { 0.0 };
+        // The words of the kept lines: all of them, and those above the
+        // line at hand. Summed in line order, as the prefix sums they
+        // replace were (adding the +0.0 of a dropped line changes no sum).
+        let total: f64 = (0..n).fold(0.0, |t, k| t + kept_words(k));
+        let mut above = 0.0f64;
         let mut i = 0;
         while i < n {
             if p[i] >= threshold {
+                above += words[i];
                 i += 1;
                 continue;
             }
@@ -1964,26 +2033,29 @@ impl Runs {
                 let len = (j - i) as f32;
                 let share =
                     |f: &dyn Fn(usize) -> bool| (i..j).filter(|&k| f(k)).count() as f32 / len;
-                let words: f64 = (i..j).map(|k| words_of(x2, width2, k)).sum();
+                let run_words: f64 = words[i..j].iter().sum();
                 let row = [
                     1.0,
                     len.ln_1p(),
-                    (words as f32).ln_1p(),
+                    (run_words as f32).ln_1p(),
                     p[i..j].iter().sum::<f32>() / len,
                     (p[i - 1] + p[j]) / 2.0,
                     share(&|k| col(k, LEX_WHOLE) > 0.0 || col(k, LEX_CONTAINED) > 0.0),
                     share(&|k| col(k, SITE_DF_GE2) > 0.0),
                     share(&|k| col(k, HAS_TIME) > 0.0 || col(k, DATE_LIKE) > 0.0),
                     share(&|k| col(k, WORDS_LE5) > 0.0),
-                    (kept[i].min(kept[n] - kept[j]) as f32).ln_1p(),
+                    // The kept words above the run and below it (the run's
+                    // lines are dropped, so those above its end are those
+                    // above its start).
+                    (above.min(total - above) as f32).ln_1p(),
                     share(&|k| col(k, END_PUNCT) > 0.0),
                     p[i..j].iter().copied().fold(0.0, f32::max),
                 ];
-                rows[i..j].fill(row);
+                runs.push((i, j, row));
             }
             i = j;
         }
-        Runs { rows }
+        Runs { runs }
     }
 }
 
@@ -2001,9 +2073,25 @@ const END_PUNCT: usize = stage1_column("end_punct");
 /// stage-2 row that stage 3 also sees is not copied: the model takes the
 /// two parts' dot products apart.
 pub fn stage3(p: &[f32], x2: &[f32], width2: usize, threshold: f32, out: &mut Vec<f32>) {
+    let words: Vec<f64> = (0..p.len()).map(|k| words_of(x2, width2, k)).collect();
+    stage3_words(p, x2, width2, &words, threshold, out);
+}
+
+/// [`stage3`] with each line's words given (`words_of` of its row), as
+/// [`stage2_words`] leaves them: undoing `words_log` again took an `exp_m1`
+/// a line.
+pub(crate) fn stage3_words(
+    p: &[f32],
+    x2: &[f32],
+    width2: usize,
+    words: &[f64],
+    threshold: f32,
+    out: &mut Vec<f32>,
+) {
     out.clear();
     let n = p.len();
-    let runs = Runs::of(p, x2, width2, threshold);
+    let runs = Runs::of(p, x2, width2, words, threshold);
+    let mut run = runs.runs.iter().peekable();
     let first = p.iter().position(|&x| x >= threshold);
     let last = p.iter().rposition(|&x| x >= threshold);
     let sums = prefix_sums(n, p.iter().map(|&x| [x]));
@@ -2023,7 +2111,11 @@ pub fn stage3(p: &[f32], x2: &[f32], width2: usize, threshold: f32, out: &mut Ve
             b(last.is_some_and(|l| k > l)),
             b(first.is_some_and(|f| k < f)),
         ]);
-        out.extend_from_slice(&runs.rows[k]);
+        while run.next_if(|r| r.1 <= k).is_some() {}
+        match run.peek() {
+            Some((i, _, row)) if *i <= k => out.extend_from_slice(row),
+            _ => out.extend_from_slice(&[0.0; RUN_FEATURES]),
+        }
     }
 }
 
@@ -2031,6 +2123,38 @@ pub fn stage3(p: &[f32], x2: &[f32], width2: usize, threshold: f32, out: &mut Ve
 mod tests {
     use super::*;
     use crate::rules::OTHER;
+
+    /// [`has_month`] as first written: the line split at every `char`
+    /// that is not alphabetic.
+    fn has_month_plain(t: &str) -> bool {
+        t.split(|c: char| !c.is_alphabetic()).any(|w| {
+            let b = w.as_bytes();
+            b.len() >= 3
+                && w.is_char_boundary(3)
+                && MONTHS.contains(&&[
+                    b[0].to_ascii_lowercase(),
+                    b[1].to_ascii_lowercase(),
+                    b[2].to_ascii_lowercase(),
+                ])
+                && (w.len() == 3 || w.len() <= 9 && w.chars().all(|c| c.is_ascii_alphabetic()))
+        })
+    }
+
+    proptest::proptest! {
+        /// The byte walk for month names against the plain split, on
+        /// month-like words next to letters, digits, punctuation and
+        /// letters that are not ASCII.
+        #[test]
+        fn month_names_are_found_as_the_plain_split_finds_them(
+            parts in proptest::collection::vec(proptest::sample::select(vec![
+                "Jan", "jan", "JANUARY", "Sept", "september", "Mayo", "decembers", "Mar",
+                "ma", "x", "é", "ü", "ß", "中", "1", "2024", " ", ",", ".", "-", "—", "\u{300}",
+            ]), 0..8),
+        ) {
+            let t = parts.concat();
+            proptest::prop_assert_eq!(has_month(&t), has_month_plain(&t), "{:?}", t);
+        }
+    }
 
     #[test]
     fn stage3_reads_the_stage2_probabilities_around_a_line() {
@@ -2671,6 +2795,15 @@ mod tests {
     fn ln1_table_equals_the_call() {
         for x in (0..LN1P_SIZE as u32 + 10).chain([100_000, u32::MAX]) {
             assert_eq!(ln1(x).to_bits(), (x as f32).ln_1p().to_bits());
+        }
+    }
+
+    #[test]
+    fn words_back_is_words_of_the_row() {
+        for x in (0..LN1P_SIZE as u32 + 10).chain([100_000, u32::MAX]) {
+            let row = [ln1(x)];
+            let undone = f64::from(row[0]).exp_m1();
+            assert_eq!(words_back(x).to_bits(), undone.to_bits(), "{x}");
         }
     }
 
