@@ -359,13 +359,7 @@ impl Cleaner {
         out: &mut Vec<Verdict>,
         fingerprints: &mut Vec<u64>,
     ) {
-        SCRATCH.with(|s| {
-            let s = &mut *s.borrow_mut();
-            self.classify_with(doc, stats, s, out);
-            fingerprints.clear();
-            fingerprints.extend(s.infos.iter().map(|i| i.fp));
-        });
-        self.settle(doc, stats, out);
+        self.classify_keeping(doc, stats, out, fingerprints, None);
     }
 
     /// Like [`Cleaner::classify_with_fingerprints`], and also where each
@@ -379,13 +373,28 @@ impl Cleaner {
         fingerprints: &mut Vec<u64>,
         spans: &mut Vec<LineSpan>,
     ) {
+        self.classify_keeping(doc, stats, out, fingerprints, Some(spans));
+    }
+
+    /// [`Cleaner::classify_into`], keeping the fingerprints and, if asked,
+    /// the line spans that classification computed.
+    fn classify_keeping(
+        &self,
+        doc: &Document<'_>,
+        stats: &LineStats,
+        out: &mut Vec<Verdict>,
+        fingerprints: &mut Vec<u64>,
+        spans: Option<&mut Vec<LineSpan>>,
+    ) {
         SCRATCH.with(|s| {
             let s = &mut *s.borrow_mut();
             self.classify_with(doc, stats, s, out);
             fingerprints.clear();
             fingerprints.extend(s.infos.iter().map(|i| i.fp));
-            spans.clear();
-            spans.extend_from_slice(&s.spans);
+            if let Some(spans) = spans {
+                spans.clear();
+                spans.extend_from_slice(&s.spans);
+            }
         });
         self.settle(doc, stats, out);
     }
