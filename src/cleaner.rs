@@ -972,7 +972,18 @@ pub const SANDWICH_MAX_WORDS: u32 = 3;
 /// Appends the kept lines of `text` to `out`, byte for byte with their line
 /// ends. `verdicts` has one entry per line of `text`.
 pub fn write_kept(text: &[u8], verdicts: &[Verdict], out: &mut Vec<u8>) {
-    for (span, v) in crate::line::lines(text).zip(verdicts) {
+    write_kept_at(text, crate::line::lines(text), verdicts, out);
+}
+
+/// [`write_kept`] of the lines of `text` at `spans`, for a caller that has
+/// split the text already.
+pub(crate) fn write_kept_at(
+    text: &[u8],
+    spans: impl IntoIterator<Item = LineSpan>,
+    verdicts: &[Verdict],
+    out: &mut Vec<u8>,
+) {
+    for (span, v) in spans.into_iter().zip(verdicts) {
         if v.keep {
             out.extend_from_slice(span.whole(text));
         }

@@ -75,6 +75,7 @@ use std::time::Instant;
 pub use crate::atomic::write_atomically;
 use crate::atomic::{self, write_atomically_in, AtomicFile};
 use crate::batch::{Batch, BatchReader, Limits, Piece};
+use crate::cleaner::write_kept_at;
 use crate::compress::{self, Compression, Encoder};
 use crate::error::Error;
 use crate::explain;
@@ -82,7 +83,7 @@ use crate::format::{Format, FormatOptions, Item};
 use crate::input::{Discovery, Input, Source};
 use crate::line;
 use crate::report::{Count, RunStats, EMPTY_DOCUMENT};
-use crate::{Cleaner, LineStats, Verdict};
+use crate::{Cleaner, LineStats};
 
 /// Where cleaned output goes.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -1075,8 +1076,9 @@ fn observe_task(
                                     text: &masked,
                                     site: d.site.as_deref(),
                                 };
-                                observe(&doc, table);
-                                line::lines(&d.text).count()
+                                // Masking keeps every line, so the
+                                // masked copy has as many.
+                                observe(&doc, table)
                             }
                         };
                         run.documents_in += 1;
@@ -1497,7 +1499,7 @@ fn clean_batch(
                 }
             }
         }
-        // A real assert, not a debug one: `write_kept_lines` zips lines with
+        // A real assert, not a debug one: `write_kept_at` zips lines with
         // verdicts, and a short verdict list would silently drop text.
         assert_eq!(
             doc_in.lines as usize,
@@ -1512,7 +1514,7 @@ fn clean_batch(
         let start = out.len();
         let blank = |b: &[u8]| String::from_utf8_lossy(b).trim().is_empty();
         let dropped_empty = if in_place {
-            write_kept_lines(text, &spans, &verdicts, out);
+            write_kept_at(text, spans.iter().copied(), &verdicts, out);
             let empty = opts.drop_empty && blank(&out[start..]);
             if empty {
                 out.truncate(start);
@@ -1522,7 +1524,7 @@ fn clean_batch(
             opts.drop_empty && blank(text)
         } else if opts.drop_empty {
             kept.clear();
-            write_kept_lines(text, &spans, &verdicts, &mut kept);
+            write_kept_at(text, spans.iter().copied(), &verdicts, &mut kept);
             blank(&kept)
         } else {
             false
@@ -1552,20 +1554,6 @@ fn clean_batch(
     drops.add_to(run);
     done.long_lines += long_lines;
     wrote_any
-}
-
-/// [`crate::cleaner::write_kept`] of the lines of `text` at `spans`.
-fn write_kept_lines(
-    text: &[u8],
-    spans: &[line::LineSpan],
-    verdicts: &[Verdict],
-    out: &mut Vec<u8>,
-) {
-    for (span, v) in spans.iter().zip(verdicts) {
-        if v.keep {
-            out.extend_from_slice(span.whole(text));
-        }
-    }
 }
 
 /// Dropped lines and bytes by reason, as [`RunStats::drop_line`] counts

@@ -227,9 +227,9 @@ impl Doc<'_> {
         kept: &mut Vec<u8>,
         out: &mut Vec<u8>,
     ) {
-        let lines = spans.iter().zip(verdicts).filter(|(_, v)| v.keep);
         match &self.splice {
             Splice::Json { value } => {
+                let lines = spans.iter().zip(verdicts).filter(|(_, v)| v.keep);
                 out.extend_from_slice(&self.raw[..value.start]);
                 out.push(b'"');
                 for (span, _) in lines {
@@ -240,9 +240,7 @@ impl Doc<'_> {
             }
             _ => {
                 kept.clear();
-                for (span, _) in lines {
-                    kept.extend_from_slice(span.whole(&self.text));
-                }
+                crate::cleaner::write_kept_at(&self.text, spans.iter().copied(), verdicts, kept);
                 self.write_cleaned(kept, out);
             }
         }
