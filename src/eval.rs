@@ -308,18 +308,81 @@ pub struct Report {
     pub only_in_output: Vec<String>,
     /// Gold files without an output file (directory input only).
     pub only_in_gold: Vec<String>,
+    /// Macro-averaged word figures by how many pages of its site the input
+    /// holds ([`SITE_SIZES`]): pages alone on their site are cleaned without
+    /// cross-document site statistics. Empty when no page has a site.
+    pub by_site_size: Vec<SiteSizeScore>,
     /// Every page's figures, in input order.
     pub per_page: Vec<PageScore>,
 }
 
+/// The classes of [`Report::by_site_size`], by the pages of a page's site in
+/// the input: `(first, last, label)`. They follow the line model's own site
+/// thresholds: a site of one page has no site statistics, two make a line's
+/// site recurrence known, three a site template (`cleaner`'s
+/// `SITE_TEMPLATE_MIN_DOCS`), ten the big-site recurrence ratio.
+pub const SITE_SIZES: [(usize, usize, &str); 4] = [
+    (1, 1, "1"),
+    (2, 2, "2"),
+    (3, 9, "3-9"),
+    (10, usize::MAX, "10+"),
+];
+
+/// The figures of the pages whose site has a given number of pages in the
+/// input (a class of [`SITE_SIZES`]).
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct SiteSizeScore {
+    /// The class: `1`, `2`, `3-9` or `10+` pages of the site.
+    pub site_pages: &'static str,
+    /// Scored pages in the class.
+    pub pages: usize,
+    /// Macro-averaged word figures over them.
+    pub word: Score,
+}
+
+/// The word figures of `scores` (in the order of `pages`) by the number of
+/// pages of each page's site in `pages`: one row per class of
+/// [`SITE_SIZES`] that holds a scored page, none when no page has a site.
+/// Pages without a site are left out.
+pub fn by_site_size(pages: &[Page], scores: &[PageScore]) -> Vec<SiteSizeScore> {
+    let mut sizes: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+    for p in pages {
+        if let Some(site) = &p.site {
+            *sizes.entry(site.as_str()).or_default() += 1;
+        }
+    }
+    SITE_SIZES
+        .iter()
+        .filter_map(|&(first, last, label)| {
+            let class: Vec<Score> = pages
+                .iter()
+                .zip(scores)
+                .filter(|(p, _)| {
+                    p.site
+                        .as_deref()
+                        .is_some_and(|s| (first..=last).contains(&sizes[s]))
+                })
+                .filter_map(|(_, s)| s.word.score())
+                .collect();
+            (!class.is_empty()).then(|| SiteSizeScore {
+                site_pages: label,
+                pages: class.len(),
+                word: macro_average(class.into_iter()),
+            })
+        })
+        .collect()
+}
+
 /// Scores every page (in parallel; the report does not depend on the number
-/// of threads).
+/// of threads), with the figures by site size when pages have sites.
 pub fn evaluate(pages: &[Page]) -> Report {
     let scores: Vec<PageScore> = pages
         .par_iter()
         .map(|p| PageScore::new(p.name.clone(), &p.text, &p.gold))
         .collect();
-    Report::from_pages(scores)
+    let mut r = Report::from_pages(scores);
+    r.by_site_size = by_site_size(pages, &r.per_page);
+    r
 }
 
 /// Scores the pages of `pages` and carries over its unpaired files.
@@ -377,6 +440,7 @@ impl Report {
             empty_gold,
             only_in_output: Vec::new(),
             only_in_gold: Vec::new(),
+            by_site_size: Vec::new(),
             per_page,
         }
     }
@@ -464,6 +528,22 @@ impl Report {
                 "{:<15} {:>9.3}  {:>6.3}  {:>6.3}",
                 name, s.precision, s.recall, s.f1
             )?;
+        }
+        if !self.by_site_size.is_empty() {
+            writeln!(w, "word (macro) by pages of the page's site in the input")?;
+            writeln!(
+                w,
+                "{:<14}  {:>9}  {:>6}  {:>6}",
+                "site pages", "precision", "recall", "F1"
+            )?;
+            for c in &self.by_site_size {
+                let label = format!("{} ({} pages)", c.site_pages, c.pages);
+                writeln!(
+                    w,
+                    "{:<15} {:>9.3}  {:>6.3}  {:>6.3}",
+                    label, c.word.precision, c.word.recall, c.word.f1
+                )?;
+            }
         }
         Ok(())
     }
@@ -648,6 +728,43 @@ mod tests {
         let mut out = Vec::new();
         r.write_text(&mut out, false).unwrap();
         assert!(!String::from_utf8(out).unwrap().contains("first"));
+    }
+
+    #[test]
+    fn figures_by_site_size_class_pages_by_their_sites_pages() {
+        let pages = [
+            // a.org has one page, b.org two, c.org three; the last page has no site.
+            Page::new("a", "x y", "x").with_site("a.org"),
+            Page::new("b1", "x", "x").with_site("b.org"),
+            Page::new("b2", "x", "x y").with_site("b.org"),
+            Page::new("c1", "x", "x").with_site("c.org"),
+            Page::new("c2", "x", "x").with_site("c.org"),
+            Page::new("c3", "x", "").with_site("c.org"),
+            Page::new("none", "x", "x"),
+        ];
+        let r = evaluate(&pages);
+        let rows: Vec<(&str, usize)> = r
+            .by_site_size
+            .iter()
+            .map(|c| (c.site_pages, c.pages))
+            .collect();
+        // c3's gold is empty: it counts in its site's size, not in the average.
+        assert_eq!(rows, [("1", 1), ("2", 2), ("3-9", 2)]);
+        assert!(close(r.by_site_size[0].word.precision, 0.5));
+        assert!(close(r.by_site_size[1].word.recall, 0.75));
+        assert!(close(r.by_site_size[2].word.f1, 1.0));
+        let mut out = Vec::new();
+        r.write_text(&mut out, false).unwrap();
+        let out = String::from_utf8(out).unwrap();
+        assert!(out.contains("3-9 (2 pages)"), "{out}");
+        let v: serde_json::Value = serde_json::to_value(&r).unwrap();
+        assert_eq!(v["by_site_size"][1]["site_pages"], "2");
+        // Without sites there are no classes, and no table.
+        let r = evaluate(&[Page::new("a", "x", "x")]);
+        assert!(r.by_site_size.is_empty());
+        let mut out = Vec::new();
+        r.write_text(&mut out, false).unwrap();
+        assert!(!String::from_utf8(out).unwrap().contains("site pages"));
     }
 
     #[test]

@@ -125,7 +125,8 @@ pub struct EvalArgs {
     #[arg(long, value_name = "NAME", default_value = "id")]
     pub id_field: String,
 
-    /// The JSONL field with a page's site (for --analyze's statistics).
+    /// The JSONL field with a page's site: for --analyze's statistics, and for the
+    /// figures by site size (pages alone on their site are cleaned without site statistics).
     #[arg(long, value_name = "NAME", default_value = "domain")]
     pub site_field: String,
 
