@@ -57,6 +57,7 @@
 //! [`analyze`] runs a [`Cleaner`](crate::Cleaner) over uncleaned pages and
 //! reports its errors line by line.
 
+use std::collections::HashMap;
 use std::io::{self, Write};
 use std::ops::{Add, AddAssign};
 
@@ -66,6 +67,9 @@ use serde::{Serialize, Serializer};
 
 mod analyze;
 mod read;
+
+use crate::cleaner::SITE_TEMPLATE_MIN_DOCS;
+use crate::features::BIG_SITE_DOCS;
 
 pub use analyze::{analyze, Analysis, CauseCounts, Confusion, LineGroup};
 pub use read::{read, read_dirs, read_jsonl, read_jsonl_from, Fields, Page, Pages};
@@ -317,15 +321,15 @@ pub struct Report {
 }
 
 /// The classes of [`Report::by_site_size`], by the pages of a page's site in
-/// the input: `(first, last, label)`. They follow the line model's own site
-/// thresholds: a site of one page has no site statistics, two make a line's
-/// site recurrence known, three a site template (`cleaner`'s
-/// `SITE_TEMPLATE_MIN_DOCS`), ten the big-site recurrence ratio.
-pub const SITE_SIZES: [(usize, usize, &str); 4] = [
-    (1, 1, "1"),
-    (2, 2, "2"),
-    (3, 9, "3-9"),
-    (10, usize::MAX, "10+"),
+/// the input: `(first, last)`, both included. They follow the cleaner's own
+/// site thresholds: a site of one page has no site statistics, two make a
+/// line's site recurrence known, [`SITE_TEMPLATE_MIN_DOCS`] a site template,
+/// [`BIG_SITE_DOCS`] a big site.
+pub const SITE_SIZES: [(u32, u32); 4] = [
+    (1, 1),
+    (2, 2),
+    (SITE_TEMPLATE_MIN_DOCS, BIG_SITE_DOCS - 1),
+    (BIG_SITE_DOCS, u32::MAX),
 ];
 
 /// The figures of the pages whose site has a given number of pages in the
@@ -333,7 +337,7 @@ pub const SITE_SIZES: [(usize, usize, &str); 4] = [
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct SiteSizeScore {
     /// The class: `1`, `2`, `3-9` or `10+` pages of the site.
-    pub site_pages: &'static str,
+    pub site_pages: String,
     /// Scored pages in the class.
     pub pages: usize,
     /// Macro-averaged word figures over them.
@@ -345,30 +349,32 @@ pub struct SiteSizeScore {
 /// [`SITE_SIZES`] that holds a scored page, none when no page has a site.
 /// Pages without a site are left out.
 pub fn by_site_size(pages: &[Page], scores: &[PageScore]) -> Vec<SiteSizeScore> {
-    let mut sizes: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
-    for p in pages {
-        if let Some(site) = &p.site {
-            *sizes.entry(site.as_str()).or_default() += 1;
+    let mut sizes: HashMap<&str, u32> = HashMap::new();
+    for site in pages.iter().filter_map(|p| p.site.as_deref()) {
+        *sizes.entry(site).or_default() += 1;
+    }
+    let mut classes = vec![Vec::new(); SITE_SIZES.len()];
+    for (p, s) in pages.iter().zip(scores) {
+        let (Some(site), Some(score)) = (p.site.as_deref(), s.word.score()) else {
+            continue;
+        };
+        let n = sizes[site];
+        if let Some(c) = SITE_SIZES.iter().position(|&(a, b)| (a..=b).contains(&n)) {
+            classes[c].push(score);
         }
     }
     SITE_SIZES
         .iter()
-        .filter_map(|&(first, last, label)| {
-            let class: Vec<Score> = pages
-                .iter()
-                .zip(scores)
-                .filter(|(p, _)| {
-                    p.site
-                        .as_deref()
-                        .is_some_and(|s| (first..=last).contains(&sizes[s]))
-                })
-                .filter_map(|(_, s)| s.word.score())
-                .collect();
-            (!class.is_empty()).then(|| SiteSizeScore {
-                site_pages: label,
-                pages: class.len(),
-                word: macro_average(class.into_iter()),
-            })
+        .zip(classes)
+        .filter(|(_, class)| !class.is_empty())
+        .map(|(&(first, last), class)| SiteSizeScore {
+            site_pages: match last {
+                _ if last == first => first.to_string(),
+                u32::MAX => format!("{first}+"),
+                _ => format!("{first}-{last}"),
+            },
+            pages: class.len(),
+            word: macro_average(class.into_iter()),
         })
         .collect()
 }
@@ -746,7 +752,7 @@ mod tests {
         let rows: Vec<(&str, usize)> = r
             .by_site_size
             .iter()
-            .map(|c| (c.site_pages, c.pages))
+            .map(|c| (c.site_pages.as_str(), c.pages))
             .collect();
         // c3's gold is empty: it counts in its site's size, not in the average.
         assert_eq!(rows, [("1", 1), ("2", 2), ("3-9", 2)]);

@@ -371,6 +371,13 @@ fn space_at_or_after(bytes: &[u8], at: usize) -> Option<usize> {
     memchr::memchr(b' ', bytes.get(q..)?).map(|k| q - at + k)
 }
 
+/// The documents from which a site is big: its lines' site share is also a
+/// feature of its own (`site_df_ratio_big_site`), so that the model can
+/// weigh a share out of many documents apart from one out of a few (at two,
+/// half is one other page). The cut is the feature's, and its weight is
+/// trained with it.
+pub const BIG_SITE_DOCS: u32 = 10;
+
 /// Fills `scratch.infos` with one [`LineInfo`] per line of `text`.
 pub fn gather(
     text: &[u8],
@@ -1178,7 +1185,7 @@ pub fn stage1(
             b(site_known && l.site_df >= 3),
             ln1(l.site_df.saturating_sub(1)),
             if long { site_rep(l) } else { 0.0 },
-            if l.site_docs >= 10 {
+            if l.site_docs >= BIG_SITE_DOCS {
                 l.site_df as f32 / l.site_docs as f32
             } else {
                 0.0
