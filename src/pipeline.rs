@@ -1369,15 +1369,16 @@ impl<'a> Sink<'a> {
             let shown = input.display_path().to_string_lossy();
             if self.long_lines > 0 {
                 self.events.notice(&format!(
-                    "{shown}: {} lines longer than {} MiB passed through unclassified",
-                    self.long_lines,
+                    "{shown}: {} longer than {} MiB passed through unclassified",
+                    crate::report::plural(self.long_lines as u64, "line"),
                     MAX_LINE >> 20
                 ));
             }
             if let (n, Some(first)) = self.no_text {
                 self.events.notice(&format!(
-                    "{shown}: {n} records without a string field {:?} (first at line {first}) \
-                     were passed through unchanged",
+                    "{shown}: {} without a string field {:?} (first at line {first}) \
+                     passed through unchanged",
+                    crate::report::plural(n as u64, "record"),
                     self.opts.format.text_field
                 ));
             }

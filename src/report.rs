@@ -279,6 +279,22 @@ pub fn thousands(n: u64) -> String {
     out
 }
 
+/// `n` and a noun, in the plural unless `n` is one: `1 line`, `1,234 lines`.
+///
+/// ```
+/// use boilerstrip::report::plural;
+/// assert_eq!(plural(1, "bad input"), "1 bad input");
+/// assert_eq!(plural(1234, "line"), "1,234 lines");
+/// assert_eq!(plural(0, "record"), "0 records");
+/// ```
+pub fn plural(n: u64, what: &str) -> String {
+    if n == 1 {
+        format!("1 {what}")
+    } else {
+        format!("{} {what}s", thousands(n))
+    }
+}
+
 fn percent(part: u64, whole: u64) -> String {
     if whole == 0 {
         "-".to_string()

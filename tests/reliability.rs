@@ -244,7 +244,7 @@ fn a_line_longer_than_the_limit_passes_through_unclassified() {
     assert_code(&r, 0);
     assert!(
         r.stderr
-            .contains("1 lines longer than 1 MiB passed through unclassified"),
+            .contains("1 line longer than 1 MiB passed through unclassified"),
         "{}",
         r.stderr
     );
@@ -299,7 +299,7 @@ fn a_long_line_inside_a_jsonl_text_is_kept_whole() {
     let r = clean_stdout(dir, "x.jsonl");
     assert_code(&r, 0);
     assert!(
-        r.stderr.contains("1 lines longer than 1 MiB"),
+        r.stderr.contains("1 line longer than 1 MiB"),
         "{}",
         r.stderr
     );

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use anyhow::{bail, Context, Result};
 use boilerstrip::pipeline;
-use boilerstrip::report::thousands;
+use boilerstrip::report::{plural, thousands};
 use boilerstrip::stats::{LineStats, Merger, Partition, MAX_PARTITIONS};
 
 use super::args::MergeArgs;
@@ -48,10 +48,9 @@ pub fn run(a: &MergeArgs) -> Result<ExitCode> {
     let written = write_model(&sum.stats, &a.output, &parts)?;
     if !a.quiet {
         eprintln!(
-            "boilerstrip: merged {} file{} ({} documents): {} into {}",
-            files,
-            if files == 1 { "" } else { "s" },
-            thousands(sum.stats.documents()),
+            "boilerstrip: merged {} ({}): {} into {}",
+            plural(files as u64, "file"),
+            plural(sum.stats.documents(), "document"),
             describe(&sum.stats),
             names(&written)
         );
@@ -108,13 +107,5 @@ pub fn names(paths: &[PathBuf]) -> String {
             last.display()
         ),
         [] => String::new(),
-    }
-}
-
-fn plural(n: u64, what: &str) -> String {
-    if n == 1 {
-        format!("1 {what}")
-    } else {
-        format!("{} {what}s", thousands(n))
     }
 }

@@ -15,7 +15,7 @@ use std::time::Instant;
 
 use anyhow::Result;
 use boilerstrip::pipeline;
-use boilerstrip::report::{thousands, RunStats};
+use boilerstrip::report::{plural, thousands, RunStats};
 use clap::Parser;
 
 use args::Args;
@@ -163,12 +163,4 @@ fn summary(run: &RunStats, seconds: f64, learned: Option<String>) -> String {
     }
     s.push_str(&format!("; {seconds:.2} s"));
     s
-}
-
-fn plural(n: u64, what: &str) -> String {
-    if n == 1 {
-        format!("1 {what}")
-    } else {
-        format!("{} {what}s", thousands(n))
-    }
 }
