@@ -1378,7 +1378,7 @@ impl<'a> Sink<'a> {
                 self.events.notice(&format!(
                     "{shown}: {} without a string field {:?} (first at line {first}) \
                      passed through unchanged",
-                    crate::report::plural(n as u64, "record"),
+                    crate::report::plural(n, "record"),
                     self.opts.format.text_field
                 ));
             }
