@@ -543,7 +543,11 @@ impl Report {
                 "site pages", "precision", "recall", "F1"
             )?;
             for c in &self.by_site_size {
-                let label = format!("{} ({} pages)", c.site_pages, c.pages);
+                let label = format!(
+                    "{} ({})",
+                    c.site_pages,
+                    crate::report::plural(c.pages as u64, "page")
+                );
                 writeln!(
                     w,
                     "{:<15} {:>9.3}  {:>6.3}  {:>6.3}",

@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use anyhow::{Context, Result};
 use boilerstrip::eval::{self, Fields};
 use boilerstrip::model::LineModel;
+use boilerstrip::report::plural;
 use boilerstrip::train::{self, Example, TrainOptions, TrainingData};
 use boilerstrip::{pipeline, CleanerBuilder};
 
@@ -39,10 +40,10 @@ pub fn run(a: &TrainArgs) -> Result<ExitCode> {
             .collect();
         let corpus = TrainingData::collect(&cleaner, &examples);
         eprintln!(
-            "boilerstrip: {}: {} pages, {} lines",
+            "boilerstrip: {}: {}, {}",
             path.display(),
-            corpus.pages(),
-            corpus.rows()
+            plural(corpus.pages() as u64, "page"),
+            plural(corpus.rows() as u64, "line")
         );
         data.append(&corpus);
         names.push(path.file_name().map_or_else(
@@ -58,9 +59,9 @@ pub fn run(a: &TrainArgs) -> Result<ExitCode> {
     pipeline::write_atomically(&a.output, |w| w.write_all(model.to_text().as_bytes()))
         .with_context(|| format!("cannot write {}", a.output.display()))?;
     eprintln!(
-        "boilerstrip: trained on {} pages, {} lines; wrote {}",
-        data.pages(),
-        data.rows(),
+        "boilerstrip: trained on {}, {}; wrote {}",
+        plural(data.pages() as u64, "page"),
+        plural(data.rows() as u64, "line"),
         a.output.display()
     );
     Ok(ExitCode::SUCCESS)
