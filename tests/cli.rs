@@ -1105,3 +1105,72 @@ fn settled_output_cleaned_again_with_the_same_model_is_unchanged() {
         assert!(x == y, "{pa} changed when cleaned again");
     }
 }
+
+/// The headline above the article, which repeats part of the page's first
+/// line (the title), is kept by default and dropped with `--no-headline`;
+/// here a user rule drops the title line, so the article's first kept line
+/// is its first paragraph and the headline is the line the model dropped
+/// above it.
+#[test]
+fn the_headline_is_kept_unless_no_headline() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let heads = [
+        "Mayor opens the new bridge",
+        "Ferry makes its last crossing",
+        "Harbour wall repairs begin in spring",
+    ];
+    let paragraphs = [
+        "The mayor opened the new bridge over the harbour on Monday morning, after three \
+         years of building work and a long argument about its cost to the town.",
+        "Hundreds of people walked across it in the afternoon, and the ferry that it \
+         replaces will make its last crossing at the end of the month, its crew said.",
+        "Engineers will close the north end of the wall in March, when the tides are \
+         lowest, and expect the work to take most of the summer if the weather holds.",
+    ];
+    for (i, head) in heads.iter().enumerate() {
+        let text = [
+            &format!("The Harbour Gazette: {head}"),
+            "Skip to content",
+            "Home",
+            "News",
+            "Sport",
+            "Subscribe",
+            head,
+            "By Jane Smith",
+            "12 March 2025",
+            paragraphs[i],
+            paragraphs[(i + 1) % 3],
+            "Share this story",
+            "© 2025 The Harbour Gazette. All rights reserved.",
+        ]
+        .join("\n");
+        write(
+            dir,
+            &format!("news/gazette.example/{i}.txt"),
+            text.as_bytes(),
+        );
+    }
+    write(dir, "title.rules", b"^ the harbour gazette\n");
+    let headline_rows = |extra: &[&str]| -> Vec<bool> {
+        let args = [
+            &["clean", "news", "--explain", "--rules", "title.rules"][..],
+            extra,
+        ]
+        .concat();
+        let r = run(dir, &args);
+        assert_code(&r, 0);
+        let shown = r.stdout_str();
+        let rows: Vec<bool> = shown
+            .lines()
+            .filter_map(|row| {
+                let line = heads.iter().find(|h| row.ends_with(&format!(" | {h}")))?;
+                Some(explain_row(row, line).keep)
+            })
+            .collect();
+        assert_eq!(rows.len(), heads.len(), "{shown}");
+        rows
+    };
+    assert_eq!(headline_rows(&[]), [true; 3]);
+    assert_eq!(headline_rows(&["--no-headline"]), [false; 3]);
+}

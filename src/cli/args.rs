@@ -200,6 +200,13 @@ pub struct ClassifierArgs {
     /// of the article (about 0.01 word F1 on the benchmark sets).
     #[arg(long)]
     pub settle: bool,
+
+    /// Drop the headline too. By default the line just above the article
+    /// that repeats the page's first line (the title, where scrapers put
+    /// it) is kept as the article's headline; use this for gold or
+    /// downstream text without headlines.
+    #[arg(long)]
+    pub no_headline: bool,
 }
 
 /// Flags of `train`.

@@ -336,5 +336,6 @@ fn cleaner_builder(a: &ClassifierArgs) -> Result<CleanerBuilder> {
     );
     builder.lexicon_decides(!a.soft_lexicon);
     builder.settle(a.settle);
+    builder.headline(!a.no_headline);
     Ok(builder)
 }
