@@ -43,6 +43,9 @@ pub enum Cause {
     Context,
     /// The line's place in the page: before the article starts or after it ends.
     Position,
+    /// The page's first line, its title, whose headline is kept further down:
+    /// the same words again, with the site's name.
+    Title,
     /// The line reads as article text.
     Content,
     /// The line is too long to be judged (see `pipeline::MAX_LINE`): kept as
@@ -76,6 +79,7 @@ impl Cause {
             Cause::Shape => "shape",
             Cause::Context => "context",
             Cause::Position => "position",
+            Cause::Title => "title",
             Cause::Content => "content",
             Cause::TooLong => "too-long",
         }

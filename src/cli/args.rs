@@ -202,9 +202,10 @@ pub struct ClassifierArgs {
     pub settle: bool,
 
     /// Drop the headline too. By default the line just above the article
-    /// that repeats the page's first line (the title, where scrapers put
-    /// it) is kept as the article's headline; use this for gold or
-    /// downstream text without headlines.
+    /// that repeats part of the page's first line (the title, where
+    /// scrapers put it) is kept as the article's headline, and the title
+    /// line goes if the headline is kept; use this for gold or downstream
+    /// text without headlines.
     #[arg(long)]
     pub no_headline: bool,
 }
