@@ -983,7 +983,8 @@ fn keep_enclosed(
 /// none down (DESIGN.md). A title a user rule protects stays. `words`
 /// holds the indices of the lines with words, in order.
 fn headline(infos: &[LineInfo], words: &[usize], out: &mut [Verdict]) {
-    let title = words.iter().copied().find(|&i| infos[i].title);
+    // The title: the first line with a normal form, which has words.
+    let title = words.first().copied();
     let Some(first_kept) = words.iter().position(|&i| out[i].keep && Some(i) != title) else {
         return;
     };
@@ -1171,10 +1172,7 @@ mod tests {
         // A title, a masthead the site repeats, a headline, a byline, the
         // article, a subheading that repeats the title.
         let mut infos = [
-            LineInfo {
-                title: true,
-                ..line(9, 0)
-            },
+            line(9, 0),
             titled(3),
             titled(6),
             line(3, 0),

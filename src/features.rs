@@ -70,8 +70,6 @@ pub struct LineInfo {
     /// which scrapers fill with the page title: an article's headline is
     /// usually its title without the site's name.
     pub in_title: bool,
-    /// The line is that first line (the first with a normal form).
-    pub title: bool,
 }
 
 impl LineInfo {
@@ -435,7 +433,6 @@ pub fn gather(
             info.protect = m.protect;
             info.weak = m.weak;
             if title.is_empty() {
-                info.title = true;
                 title.push(b' ');
                 title.extend_from_slice(normal);
                 title.push(b' ');
