@@ -945,35 +945,45 @@ fn keep_enclosed(
             above += w;
             continue;
         }
-        let model = matches!(
-            out[i].cause,
-            Cause::Shape
-                | Cause::Context
-                | Cause::Position
-                | Cause::PageRepeat { .. }
-                | Cause::CorpusRepeat { .. }
-        );
-        if model && out[i].score >= ENCLOSED_MIN_SCORE && above >= min && total - above >= min {
+        if moved_by_keep_rules(&out[i].cause)
+            && out[i].score >= ENCLOSED_MIN_SCORE
+            && above >= min
+            && total - above >= min
+        {
             out[i].keep = true;
             out[i].cause = Cause::Content;
         }
     }
 }
 
+/// Whether a drop is the model's own verdict (shape, context, position, a
+/// repeat in the page or the corpus), which the rules that keep lines
+/// (`keep_enclosed`, `headline`) may undo; a lexicon match, a user rule, the
+/// site template and a line that recurs in its site decide for themselves.
+fn moved_by_keep_rules(cause: &Cause) -> bool {
+    matches!(
+        cause,
+        Cause::Shape
+            | Cause::Context
+            | Cause::Position
+            | Cause::PageRepeat { .. }
+            | Cause::CorpusRepeat { .. }
+    )
+}
+
 /// The headline is kept: of the lines above the first kept line (the title
-/// line aside), the last one that repeats part of the page's first line ([`LineInfo::in_title`]:
-/// three words or more), where scrapers put the page's title, whose
-/// article's headline it usually is with the site's name added. The model
-/// drops most lines before the article, bylines, dates and teasers with
-/// them, because the benchmarks disagree about the headline (their golds
-/// keep 4 % to 57 % of such lead lines, DESIGN.md); this one line is the
+/// line aside), the last one that repeats part of the page's first line
+/// ([`LineInfo::in_title`]: three words or more). Scrapers put the page's
+/// title there, and an article's headline is its title without the site's
+/// name. The model drops most lines before the article, bylines, dates and
+/// teasers with them, because the benchmarks disagree about the lead (their
+/// golds keep 4 % to 57 % of such lines, DESIGN.md); this one line is the
 /// headline in most of them. Measured on the evaluation sets (DESIGN.md):
 /// word F1 up on CleanPortalEval, Dragnet, L3S-GN1 and Utomo, level on
 /// CleanEval, down on Scrapinghub (whose gold has no headlines) and WCXB
-/// dev. Only the model's own verdicts move, as in [`keep_enclosed`]: a
-/// lexicon match, a user rule, the site template and a line that recurs in
-/// the site (a masthead such as the site's name, which titles repeat too)
-/// decide for themselves.
+/// dev. Only the model's own verdicts move ([`moved_by_keep_rules`]): a
+/// masthead such as the site's name, which titles repeat too, recurs in
+/// the site and stays dropped.
 ///
 /// Then the title line itself goes if it was kept while a line that repeats
 /// part of it (the headline, kept by the model or just now) is kept too:
@@ -993,16 +1003,7 @@ fn headline(infos: &[LineInfo], words: &[usize], out: &mut [Verdict]) {
     let kept_title = title.filter(|&t| out[t].keep);
     let copy_of_kept_title = |i: usize| kept_title.is_some_and(|t| infos[i].fp == infos[t].fp);
     let headline = words[..first_kept].iter().rev().find(|&&i| {
-        infos[i].in_title
-            && !copy_of_kept_title(i)
-            && matches!(
-                out[i].cause,
-                Cause::Shape
-                    | Cause::Context
-                    | Cause::Position
-                    | Cause::PageRepeat { .. }
-                    | Cause::CorpusRepeat { .. }
-            )
+        infos[i].in_title && !copy_of_kept_title(i) && moved_by_keep_rules(&out[i].cause)
     });
     if let Some(&i) = headline {
         out[i].keep = true;
@@ -1194,60 +1195,59 @@ mod tests {
             ]
         };
         let words: Vec<usize> = (0..infos.len()).collect();
-        let kept = |out: &[Verdict]| out.iter().map(|v| v.keep).collect::<Vec<_>>();
+        let lexicon = Cause::Lexicon {
+            category: 0,
+            phrase: 0,
+        };
+        let title_kept = verdict(true, 0.7, Cause::Content);
+        // The verdicts after `edit` and the rule, and which lines they keep.
+        let run = |infos: &[LineInfo], edit: &dyn Fn(&mut Vec<Verdict>)| {
+            let mut out = verdicts();
+            edit(&mut out);
+            headline(infos, &words, &mut out);
+            let kept: Vec<bool> = out.iter().map(|v| v.keep).collect();
+            (out, kept)
+        };
 
-        let mut out = verdicts();
-        headline(&infos, &words, &mut out);
-        assert_eq!(kept(&out), [false, false, true, false, true, false]);
+        let (out, kept) = run(&infos, &|_| {});
+        assert_eq!(kept, [false, false, true, false, true, false]);
         assert_eq!(out[2].cause, Cause::Content);
 
         // A headline the lexicon decided stays dropped, and the masthead,
         // which the site repeats, is not taken instead.
-        let mut out = verdicts();
-        out[2].cause = Cause::Lexicon {
-            category: 0,
-            phrase: 0,
-        };
-        headline(&infos, &words, &mut out);
-        assert_eq!(kept(&out), [false, false, false, false, true, false]);
+        let (_, kept) = run(&infos, &|out| out[2].cause = lexicon);
+        assert_eq!(kept, [false, false, false, false, true, false]);
 
         // Nothing kept: no article, no headline.
-        let mut out = verdicts();
-        out[4].keep = false;
-        headline(&infos, &words, &mut out);
-        assert!(out.iter().all(|v| !v.keep));
+        let (_, kept) = run(&infos, &|out| out[4].keep = false);
+        assert_eq!(kept, [false; 6]);
 
         // A kept title goes once the headline is kept below it, whether the
         // model kept the headline or the rule did; not without one, and not
         // when a user rule protects it.
         for model_kept_headline in [false, true] {
-            let mut out = verdicts();
-            out[0] = verdict(true, 0.7, Cause::Content);
-            out[2].keep = model_kept_headline;
-            headline(&infos, &words, &mut out);
-            assert_eq!(kept(&out), [false, false, true, false, true, false]);
+            let (out, kept) = run(&infos, &|out| {
+                out[0] = title_kept;
+                out[2].keep = model_kept_headline;
+            });
+            assert_eq!(kept, [false, false, true, false, true, false]);
             assert_eq!(out[0].cause, Cause::Title);
         }
-        let mut out = verdicts();
-        out[0] = verdict(true, 0.7, Cause::Content);
-        out[2].cause = Cause::Lexicon {
-            category: 0,
-            phrase: 0,
-        };
-        headline(&infos, &words, &mut out);
-        assert_eq!(kept(&out), [true, false, false, false, true, false]);
-        let mut out = verdicts();
-        out[0] = verdict(true, 0.7, Cause::Protected { phrase: 0 });
-        headline(&infos, &words, &mut out);
-        assert_eq!(kept(&out), [true, false, true, false, true, false]);
+        let (_, kept) = run(&infos, &|out| {
+            out[0] = title_kept;
+            out[2].cause = lexicon;
+        });
+        assert_eq!(kept, [true, false, false, false, true, false]);
+        let (_, kept) = run(&infos, &|out| {
+            out[0] = verdict(true, 0.7, Cause::Protected { phrase: 0 });
+        });
+        assert_eq!(kept, [true, false, true, false, true, false]);
 
         // A kept title that is the headline alone, printed again below: the
         // first print stays, the repeat is not taken.
         infos[2].fp = infos[0].fp;
-        let mut out = verdicts();
-        out[0] = verdict(true, 0.7, Cause::Content);
-        headline(&infos, &words, &mut out);
-        assert_eq!(kept(&out), [true, false, false, false, true, false]);
+        let (_, kept) = run(&infos, &|out| out[0] = title_kept);
+        assert_eq!(kept, [true, false, false, false, true, false]);
     }
 
     #[test]
