@@ -994,29 +994,31 @@ fn moved_by_keep_rules(cause: &Cause) -> bool {
 /// holds the indices of the lines with words, in order.
 fn headline(infos: &[LineInfo], words: &[usize], out: &mut [Verdict]) {
     // The title: the first line with a normal form, which has words.
-    let title = words.first().copied();
-    let Some(first_kept) = words.iter().position(|&i| out[i].keep && Some(i) != title) else {
+    let Some((&title, rest)) = words.split_first() else {
+        return;
+    };
+    let Some(first_kept) = rest.iter().position(|&i| out[i].keep) else {
         return;
     };
     // A kept title with nothing to take off (the headline alone, printed
     // again below) is the headline's first print, and stays.
-    let kept_title = title.filter(|&t| out[t].keep);
-    let copy_of_kept_title = |i: usize| kept_title.is_some_and(|t| infos[i].fp == infos[t].fp);
-    let headline = words[..first_kept].iter().rev().find(|&&i| {
-        infos[i].in_title && !copy_of_kept_title(i) && moved_by_keep_rules(&out[i].cause)
-    });
+    let title_kept = out[title].keep;
+    let repeats_title =
+        |i: usize| infos[i].in_title && !(title_kept && infos[i].fp == infos[title].fp);
+    let headline = rest[..first_kept]
+        .iter()
+        .rev()
+        .find(|&&i| repeats_title(i) && moved_by_keep_rules(&out[i].cause));
     if let Some(&i) = headline {
         out[i].keep = true;
         out[i].cause = Cause::Content;
     }
-    if let Some(t) = title.filter(|&t| out[t].keep && out[t].cause == Cause::Content) {
-        if words
-            .iter()
-            .any(|&i| i > t && out[i].keep && infos[i].in_title && !copy_of_kept_title(i))
-        {
-            out[t].keep = false;
-            out[t].cause = Cause::Title;
-        }
+    if title_kept
+        && out[title].cause == Cause::Content
+        && rest.iter().any(|&i| out[i].keep && repeats_title(i))
+    {
+        out[title].keep = false;
+        out[title].cause = Cause::Title;
     }
 }
 
