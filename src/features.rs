@@ -66,6 +66,10 @@ pub struct LineInfo {
     pub protect: Option<u32>,
     /// A weak phrase matched.
     pub weak: Option<u32>,
+    /// Holds letters of a script written without spaces (Han, kana), whose
+    /// words and stopwords are counted from its characters as well as from
+    /// its spaces.
+    pub cjk: bool,
     /// The line (three words or more) is part of the document's first line,
     /// which scrapers fill with the page title: an article's headline is
     /// usually its title without the site's name.
@@ -145,6 +149,9 @@ pub struct WordTable {
     /// most long words of a text are in neither list, and this tells most of
     /// them so without hashing the word (which cost 3.6 % of a run).
     long_first: [u64; LONG_FIRST_WORDS],
+    /// The stopwords that are one character of a script written without
+    /// spaces, sorted: in such text they count wherever they stand.
+    cjk_stops: Vec<char>,
 }
 
 /// `u64`s of [`WordTable::long_first`]: 4,096 bits, for a few hundred long
@@ -194,7 +201,18 @@ impl WordTable {
         stopwords: impl Iterator<Item = &'a [u8]>,
         lexicon: impl Iterator<Item = (&'b [u8], Symbol)>,
     ) -> WordTable {
-        let mut entries: Vec<(&[u8], u32)> = stopwords.map(|w| (w, STOP)).collect();
+        let mut entries: Vec<(&[u8], u32)> = Vec::new();
+        let mut cjk_stops = Vec::new();
+        for w in stopwords {
+            match std::str::from_utf8(w).ok().map(|w| (w, w.chars().next())) {
+                Some((w, Some(c))) if w.len() == c.len_utf8() && crate::line::is_cjk(c) => {
+                    cjk_stops.push(c);
+                }
+                _ => entries.push((w, STOP)),
+            }
+        }
+        cjk_stops.sort_unstable();
+        cjk_stops.dedup();
         for (w, symbol) in lexicon {
             let mut value = u32::from(symbol.len) << 1;
             for (k, &b) in symbol.as_slice().iter().enumerate() {
@@ -210,6 +228,7 @@ impl WordTable {
             shift: 64 - size.trailing_zeros(),
             long: FpMap::default(),
             long_first: [0; LONG_FIRST_WORDS],
+            cjk_stops,
         };
         for (w, value) in entries {
             if w.len() <= PACKED {
@@ -330,6 +349,35 @@ impl WordTable {
         (words, stops)
     }
 
+    /// The words and stopwords that the runs of Han and kana in the normal
+    /// form `normal` add to [`WordTable::count`]'s, which counts each word
+    /// between spaces once. Chinese and Japanese are written without spaces,
+    /// so a run of their characters between punctuation is a phrase or a
+    /// whole sentence: it counts as one word for every
+    /// [`CJK_CHARS_PER_WORD`] characters (rounded, at least one), and each
+    /// character of [`WordTable::cjk_stops`] as a stopword. So a paragraph
+    /// of Chinese reads as a paragraph, with the share of function words
+    /// that prose has, and a menu item as one or two words.
+    fn cjk(&self, normal: &[u8]) -> (u32, u32) {
+        let (mut extra, mut stops, mut run) = (0u32, 0u32, 0u32);
+        // `run` characters in words, rounded.
+        let (chars, words) = CJK_CHARS_PER_WORD;
+        let words_of = |run: u32| (run * words + chars / 2) / chars;
+        for c in String::from_utf8_lossy(normal).chars() {
+            if crate::line::is_cjk(c) {
+                run += 1;
+                stops += u32::from(self.cjk_stops.binary_search(&c).is_ok());
+            } else if run > 0 {
+                extra += words_of(run).max(1) - 1;
+                run = 0;
+            }
+        }
+        if run > 0 {
+            extra += words_of(run).max(1) - 1;
+        }
+        (extra, stops)
+    }
+
     /// The value of the [`pack`]ed word `key`.
     #[inline]
     fn packed_value(&self, key: u64) -> u32 {
@@ -344,6 +392,13 @@ impl WordTable {
         }
     }
 }
+
+/// Characters a word in Chinese and Japanese text, for [`WordTable::cjk`],
+/// as a fraction (characters, words): 1.6. Words of running Chinese text
+/// average 1.6 to 1.7 characters (a third of them one character, nearly
+/// all the rest two; the estimates of DeFrancis and of Zheng), so that a
+/// 1,000-character article is 600 to 700 words.
+const CJK_CHARS_PER_WORD: (u32, u32) = (8, 5);
 
 /// The high bit of each byte of `x` (eight bytes, little-endian) that is a
 /// space, exact up to its lowest marked byte, the first space (a borrow only
@@ -417,7 +472,12 @@ pub fn gather(
         let (mut info, n) = shape_and_normal(raw, line, norm, padded);
         let normal = &padded[1..1 + n];
         info.fp = crate::line::fingerprint(normal);
-        let (words, stop) = table.count(&padded[1..], n, symbols);
+        let (mut words, mut stop) = table.count(&padded[1..], n, symbols);
+        if info.cjk {
+            let (more, stops) = table.cjk(normal);
+            words += more;
+            stop = (stop + stops).min(words);
+        }
         let padded = &padded[..n + 2];
         info.words = words;
         info.stopwords = stop;
@@ -542,6 +602,9 @@ const COMMA: u8 = 16;
 const SEPARATOR: u8 = 32;
 /// A byte of a multi-byte character: decode it and ask `char`.
 const MULTI: u8 = 64;
+/// A letter of a script written without spaces ([`crate::line::is_cjk`]),
+/// from [`shape_bits`] only.
+const CJK: u8 = 128;
 
 /// The [`WS`].. bits of each ASCII byte, as `char`'s Unicode-aware methods
 /// answer for it (checked by a test), and [`MULTI`] for the others.
@@ -574,7 +637,11 @@ static SHAPE: [u8; 256] = {
 
 /// The bits of [`SHAPE`] for a character that is not ASCII.
 fn shape_bits(c: char) -> u8 {
-    if c.is_whitespace() {
+    if crate::line::is_cjk(c) {
+        // Before the general tests: `char`'s table searches for each
+        // character of a page of Chinese cost more than the range test.
+        ALPHA | CJK
+    } else if c.is_whitespace() {
         WS
     } else if crate::line::is_alphabetic(c) {
         ALPHA | if c.is_uppercase() { UPPER } else { 0 }
@@ -582,6 +649,9 @@ fn shape_bits(c: char) -> u8 {
         DIGITS
     } else if matches!(c, '»' | '›' | '·' | '•') {
         SEPARATOR
+    } else if matches!(c, '，' | '、' | '；') {
+        // The commas and semicolon of Chinese and Japanese.
+        COMMA
     } else {
         0
     }
@@ -688,6 +758,7 @@ fn shape_walk<const NORMAL: bool>(t: &str, out: &mut [u8]) -> (LineInfo, usize) 
         info.chars += 1;
         if bits & ALPHA != 0 {
             info.letters += 1;
+            info.cjk |= bits & CJK != 0;
             if bits & UPPER != 0 {
                 info.uppers += 1;
                 info.capitalized += at_word_start as u32;
@@ -725,7 +796,8 @@ fn shape_walk<const NORMAL: bool>(t: &str, out: &mut [u8]) -> (LineInfo, usize) 
     info.bullet = starts_bullet(t);
     info.starts_lower = t.chars().next().is_some_and(char::is_lowercase);
     info.has_time = colon && has_clock_time(bytes);
-    info.date_like = info.digits > 0 && info.letters < 60 && has_month(t);
+    info.date_like =
+        info.digits > 0 && info.letters < 60 && (has_month(t) || info.cjk && has_cjk_date(bytes));
     info.url = url || (at && dot && !space);
     (info, w.n)
 }
@@ -772,6 +844,14 @@ fn has_clock_time(t: &[u8]) -> bool {
 const MONTHS: [&[u8; 3]; 12] = [
     b"jan", b"feb", b"mar", b"apr", b"may", b"jun", b"jul", b"aug", b"sep", b"oct", b"nov", b"dec",
 ];
+
+/// Whether `t` holds a date as Chinese and Japanese write one: a number
+/// followed by 年 (year), 月 (month) or 日 (day), as in `2019年11月20日`.
+fn has_cjk_date(t: &[u8]) -> bool {
+    const MARKS: [&[u8]; 3] = ["年".as_bytes(), "月".as_bytes(), "日".as_bytes()];
+    t.windows(4)
+        .any(|w| w[0].is_ascii_digit() && MARKS.contains(&&w[1..]))
+}
 
 /// Whether `t` names a month (English, full or abbreviated, as a word): a
 /// word (a run of alphabetic characters) that starts with a month's first
@@ -2609,6 +2689,7 @@ mod tests {
             info.chars += 1;
             if c.is_alphabetic() {
                 info.letters += 1;
+                info.cjk |= crate::line::is_cjk(c);
                 if c.is_uppercase() {
                     info.uppers += 1;
                     if at_word_start {
@@ -2619,7 +2700,7 @@ mod tests {
                 info.digits += 1;
             } else {
                 match c {
-                    ',' | ';' => info.commas += 1,
+                    ',' | ';' | '，' | '、' | '；' => info.commas += 1,
                     '|' | '»' | '›' | '·' | '>' | '/' | '•' => info.separators += 1,
                     _ => {}
                 }
@@ -2644,7 +2725,14 @@ mod tests {
                     && w.is_char_boundary(3)
                     && MONTHS.contains(&w[..3].to_ascii_lowercase().as_str())
                     && (w.len() == 3 || w.len() <= 9 && w.chars().all(|c| c.is_ascii_alphabetic()))
-            });
+            })
+            || info.digits > 0
+                && info.letters < 60
+                && info.cjk
+                && ["年", "月", "日"].iter().any(|m| {
+                    t.match_indices(m)
+                        .any(|(at, _)| t[..at].ends_with(|c: char| c.is_ascii_digit()))
+                });
         info.url = t.contains("http://")
             || t.contains("https://")
             || t.contains("www.")
@@ -2705,6 +2793,71 @@ mod tests {
                 )
             }),
         )
+    }
+
+    /// The words and stopwords `gather` finds in each line of `text`, alone
+    /// in an empty corpus with the built-in lexicon.
+    fn counted(text: &str) -> Vec<(u32, u32)> {
+        let rules = RuleSet::built_in();
+        let table = WordTable::new(&rules);
+        let mut s = Scratch::default();
+        gather(
+            text.as_bytes(),
+            None,
+            &LineStats::new(),
+            &rules,
+            &table,
+            &mut s,
+        );
+        s.infos.iter().map(|i| (i.words, i.stopwords)).collect()
+    }
+
+    #[test]
+    fn chinese_and_japanese_are_counted_by_characters() {
+        let t = WordTable::new(&RuleSet::built_in());
+        // A run of n characters is round(n / 1.6) words, at least one; the
+        // word between spaces that holds it is already counted once.
+        assert_eq!(t.cjk("首页".as_bytes()), (0, 0));
+        assert_eq!(t.cjk("相关阅读".as_bytes()), (2, 0));
+        assert_eq!(t.cjk("城市更新让老街区焕发新活力".as_bytes()), (7, 0));
+        // Function characters are stopwords wherever they stand.
+        assert_eq!(t.cjk("我们的".as_bytes()), (1, 3));
+        assert_eq!(t.cjk("港の朝市".as_bytes()), (2, 1));
+        // Runs end at anything else: a Latin word, a digit, a space.
+        assert_eq!(t.cjk("qq空间".as_bytes()), (0, 0));
+        assert_eq!(t.cjk("0年0月".as_bytes()), (0, 0));
+        assert_eq!(t.cjk("share this".as_bytes()), (0, 0));
+        // Hangul is written with spaces and counted by them.
+        assert_eq!(t.cjk("한국어 문장".as_bytes()), (0, 0));
+
+        let lines = counted(concat!(
+            "新闻\n",
+            "近年来，许多城市开始把目光投向老旧街区。与大规模拆除重建不同，",
+            "新一轮的城市更新更强调保留原有的街巷肌理和生活气息。\n",
+            "港から続く長い坂道をのぼりきったところに、小さなパン屋さんがあります。\n",
+            "Share this post\n",
+        ));
+        assert_eq!(lines[0], (1, 0));
+        // Prose: twelve words or more, a sixth of them stopwords or more.
+        for &(words, stops) in &lines[1..3] {
+            assert!(words >= 12 && stops * 6 >= words, "{words} {stops}");
+        }
+        // Text with spaces is counted as before.
+        assert_eq!(lines[3], (3, 1));
+    }
+
+    #[test]
+    fn chinese_and_japanese_dates_are_dates() {
+        for (line, date) in [
+            ("2025年3月12日 10:24", true),
+            ("2019年11月", true),
+            ("发布于 3月", true),
+            ("二〇二五年", false),
+            ("一年又一年", false),
+            ("第3章", false),
+        ] {
+            assert_eq!(shape_of(line).date_like, date, "{line}");
+        }
     }
 
     #[test]
@@ -2851,7 +3004,7 @@ mod tests {
         #[test]
         fn one_pass_shape_equals_the_naive_one(
             raw in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..48),
-            text in "[ a-zA-Z0-9.,;:@/|>»•·–…’”\"'!?()\\-\\*\\t\u{a0}\u{2003}É٣½]{0,40}",
+            text in "[ a-zA-Z0-9.,;:@/|>»•·–…’”\"'!?()\\-\\*\\t\u{a0}\u{2003}É٣½年月日的中の，、；。]{0,40}",
         ) {
             proptest::prop_assert_eq!(facts(&shape(&raw)), facts(&naive_shape(&raw)));
             proptest::prop_assert_eq!(
@@ -2865,7 +3018,7 @@ mod tests {
         #[test]
         fn fused_walk_equals_shape_and_normalize(
             raw in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..48),
-            text in "[ a-zA-Z0-9.,;:@/|>»•·–…’”\"'!?()\\-\\*\\t\u{a0}\u{2003}\u{0}ÉİßΣ٣½Ⅻ]{0,40}",
+            text in "[ a-zA-Z0-9.,;:@/|>»•·–…’”\"'!?()\\-\\*\\t\u{a0}\u{2003}\u{0}ÉİßΣ٣½Ⅻ年月日的中の，、；。]{0,40}",
             any_text in proptest::prelude::any::<String>(),
             prose in "([ (\\-]?[a-zA-Z]{1,11}[ ,.:é”0-9]{0,2}){0,16}",
             times in "[0-9: a]{0,12}",

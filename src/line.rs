@@ -434,6 +434,28 @@ pub(crate) fn is_alphabetic(c: char) -> bool {
     }
 }
 
+/// Whether the letter `c` is of a script written without spaces between
+/// words: the Han ideographs of Chinese and Japanese (and of Korean
+/// Hanja) and the Japanese kana, full and half width. Hangul is written
+/// with spaces and is not among them. A line of such letters has its words
+/// counted from its characters (`features`), since its spaces are few.
+#[inline]
+pub(crate) fn is_cjk(c: char) -> bool {
+    match c {
+        '\u{3041}'..='\u{3096}'
+        | '\u{309D}'..='\u{309F}'
+        | '\u{30A1}'..='\u{30FA}'
+        | '\u{30FC}'..='\u{30FF}'
+        | '\u{31F0}'..='\u{31FF}'
+        | '\u{3400}'..='\u{4DBF}'
+        | '\u{4E00}'..='\u{9FFF}'
+        | '\u{FF66}'..='\u{FF9D}' => true,
+        // Blocks with unassigned code points among the letters.
+        '\u{F900}'..='\u{FAFF}' | '\u{20000}'..='\u{3134F}' => c.is_alphabetic(),
+        _ => false,
+    }
+}
+
 /// `c.is_numeric()`, with the same blocks as [`is_alphabetic`] answered by
 /// their ranges (below U+0530 only ASCII digits and `²³¹¼½¾` are numeric;
 /// General Punctuation has none): core's table search took about 200
@@ -477,6 +499,22 @@ mod tests {
         );
         assert_eq!(n.normalize(b"   "), b"");
         assert_eq!(n.normalize(b"a\xffb"), b"a\xffb");
+    }
+
+    #[test]
+    fn cjk_letters_are_letters() {
+        for c in (0..=u32::from(char::MAX)).filter_map(char::from_u32) {
+            if is_cjk(c) {
+                assert!(
+                    c.is_alphabetic() && !c.is_uppercase(),
+                    "{:#x}",
+                    u32::from(c)
+                );
+                assert_eq!(c.to_lowercase().collect::<String>(), c.to_string());
+            }
+        }
+        assert!(is_cjk('中') && is_cjk('の') && is_cjk('カ'));
+        assert!(!is_cjk('한') && !is_cjk('。') && !is_cjk('a'));
     }
 
     #[test]

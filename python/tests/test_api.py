@@ -38,7 +38,7 @@ def test_a_model_from_python_is_a_model_for_the_cli_and_back(cli, tmp_path):
     corpus = sample_corpus()
     model = boilerstrip.learn([b for _, _, b in corpus], [s for _, s, _ in corpus])
     assert model.documents == len(corpus)
-    assert model.sites == 4
+    assert model.sites == len({s for _, s, _ in corpus})
     run_cli(cli, "learn", SAMPLE, "-o", tmp_path / "cli.model", "--quiet")
     assert model.to_bytes() == (tmp_path / "cli.model").read_bytes()
     assert Model.load(tmp_path / "cli.model") == model
