@@ -150,8 +150,9 @@ pub struct WordTable {
     /// them so without hashing the word (which cost 3.6 % of a run).
     long_first: [u64; LONG_FIRST_WORDS],
     /// The stopwords that are one character of a script written without
-    /// spaces, sorted: in such text they count wherever they stand.
-    cjk_stops: Vec<char>,
+    /// spaces, which in such text count wherever they stand: a bit for each
+    /// character from [`CJK_STOPS_FROM`].
+    cjk_stops: Vec<u64>,
 }
 
 /// `u64`s of [`WordTable::long_first`]: 4,096 bits, for a few hundred long
@@ -205,14 +206,18 @@ impl WordTable {
         let mut cjk_stops = Vec::new();
         for w in stopwords {
             match std::str::from_utf8(w).ok().map(|w| (w, w.chars().next())) {
-                Some((w, Some(c))) if w.len() == c.len_utf8() && crate::line::is_cjk(c) => {
-                    cjk_stops.push(c);
+                Some((w, Some(c)))
+                    if w.len() == c.len_utf8() && crate::line::is_cjk(c) && c >= CJK_STOPS_FROM =>
+                {
+                    let k = c as usize - CJK_STOPS_FROM as usize;
+                    if cjk_stops.len() <= k / 64 {
+                        cjk_stops.resize(k / 64 + 1, 0);
+                    }
+                    cjk_stops[k / 64] |= 1 << (k % 64);
                 }
                 _ => entries.push((w, STOP)),
             }
         }
-        cjk_stops.sort_unstable();
-        cjk_stops.dedup();
         for (w, symbol) in lexicon {
             let mut value = u32::from(symbol.len) << 1;
             for (k, &b) in symbol.as_slice().iter().enumerate() {
@@ -363,10 +368,14 @@ impl WordTable {
         // `run` characters in words, rounded.
         let (chars, words) = CJK_CHARS_PER_WORD;
         let words_of = |run: u32| (run * words + chars / 2) / chars;
-        for c in String::from_utf8_lossy(normal).chars() {
+        let text = match std::str::from_utf8(normal) {
+            Ok(text) => std::borrow::Cow::Borrowed(text),
+            Err(_) => String::from_utf8_lossy(normal),
+        };
+        for c in text.chars() {
             if crate::line::is_cjk(c) {
                 run += 1;
-                stops += u32::from(self.cjk_stops.binary_search(&c).is_ok());
+                stops += u32::from(self.cjk_stop(c));
             } else if run > 0 {
                 extra += words_of(run).max(1) - 1;
                 run = 0;
@@ -376,6 +385,18 @@ impl WordTable {
             extra += words_of(run).max(1) - 1;
         }
         (extra, stops)
+    }
+
+    /// Whether the character `c` (of a script without spaces) is a
+    /// stopword: a bit of [`WordTable::cjk_stops`] for the blocks where
+    /// they are all found, which a binary search of the list took about 40
+    /// instructions a character to answer.
+    #[inline]
+    fn cjk_stop(&self, c: char) -> bool {
+        let k = (c as usize).wrapping_sub(CJK_STOPS_FROM as usize);
+        self.cjk_stops
+            .get(k / 64)
+            .is_some_and(|bits| bits >> (k % 64) & 1 != 0)
     }
 
     /// The value of the [`pack`]ed word `key`.
@@ -392,6 +413,11 @@ impl WordTable {
         }
     }
 }
+
+/// The first character [`WordTable::cjk_stops`] has a bit for: the start
+/// of the kana. The function characters of Chinese and Japanese are kana
+/// and the ideographs after them.
+const CJK_STOPS_FROM: char = '\u{3040}';
 
 /// Characters a word in Chinese and Japanese text, for [`WordTable::cjk`],
 /// as a fraction (characters, words): 1.6. Words of running Chinese text
