@@ -422,30 +422,18 @@ fn write_lower(out: &mut [u8], c: char) -> usize {
 /// a page of Chinese.
 #[inline]
 fn decode(s: &[u8]) -> Option<char> {
-    let more = |b: u8| b & 0xC0 == 0x80;
+    // The well-formed sequences of RFC 3629, table by table.
     let low = |b: u8| u32::from(b & 0x3F);
     let c = match *s {
-        [a @ 0xC2..=0xDF, b] if more(b) => u32::from(a & 0x1F) << 6 | low(b),
-        [a @ 0xE0..=0xEF, b, c] if more(b) && more(c) => {
-            let ok = match a {
-                0xE0 => b >= 0xA0,
-                0xED => b < 0xA0,
-                _ => true,
-            };
-            if !ok {
-                return None;
-            }
+        [a @ 0xC2..=0xDF, b @ 0x80..=0xBF] => u32::from(a & 0x1F) << 6 | low(b),
+        [a @ 0xE0, b @ 0xA0..=0xBF, c @ 0x80..=0xBF]
+        | [a @ (0xE1..=0xEC | 0xEE..=0xEF), b @ 0x80..=0xBF, c @ 0x80..=0xBF]
+        | [a @ 0xED, b @ 0x80..=0x9F, c @ 0x80..=0xBF] => {
             u32::from(a & 0x0F) << 12 | low(b) << 6 | low(c)
         }
-        [a @ 0xF0..=0xF4, b, c, d] if more(b) && more(c) && more(d) => {
-            let ok = match a {
-                0xF0 => b >= 0x90,
-                0xF4 => b < 0x90,
-                _ => true,
-            };
-            if !ok {
-                return None;
-            }
+        [a @ 0xF0, b @ 0x90..=0xBF, c @ 0x80..=0xBF, d @ 0x80..=0xBF]
+        | [a @ 0xF1..=0xF3, b @ 0x80..=0xBF, c @ 0x80..=0xBF, d @ 0x80..=0xBF]
+        | [a @ 0xF4, b @ 0x80..=0x8F, c @ 0x80..=0xBF, d @ 0x80..=0xBF] => {
             u32::from(a & 0x07) << 18 | low(b) << 12 | low(c) << 6 | low(d)
         }
         _ => return None,
@@ -482,23 +470,18 @@ pub(crate) fn is_alphabetic(c: char) -> bool {
 }
 
 /// [`is_alphabetic`] for the characters its inlined ranges leave: the kana
-/// and Han ideographs of Chinese and Japanese by their ranges (core's table
-/// search took about 100 instructions a character of a page of Chinese),
-/// the rest by core. Out of line, so that the walks that inline
-/// [`is_alphabetic`] stay as short as they were (the ranges inlined cost
-/// 13 M instructions on the 12 MB benchmark sample, which has none).
+/// and Han ideographs of Chinese and Japanese ([`is_cjk`], all letters) and
+/// their punctuation by their ranges (core's table search took about 100
+/// instructions a character of a page of Chinese), the rest by core. Out of
+/// line, so that the walks that inline [`is_alphabetic`] stay as short as
+/// they were (the ranges inlined cost 13 M instructions on the 12 MB
+/// benchmark sample, which has none).
 #[inline(never)]
 fn other_alphabetic(c: char) -> bool {
     match c {
-        '\u{3041}'..='\u{3096}'
-        | '\u{309D}'..='\u{309F}'
-        | '\u{30A1}'..='\u{30FA}'
-        | '\u{30FC}'..='\u{30FF}'
-        | '\u{3400}'..='\u{4DBF}'
-        | '\u{4E00}'..='\u{9FFF}' => true,
-        // Their punctuation: spaces, marks, brackets, full-width ASCII symbols.
+        // Spaces, marks, brackets, full-width ASCII symbols.
         '\u{3000}'..='\u{3004}' | '\u{3008}'..='\u{3020}' | '\u{FF01}'..='\u{FF0F}' => false,
-        _ => c.is_alphabetic(),
+        _ => is_cjk(c) || c.is_alphabetic(),
     }
 }
 
