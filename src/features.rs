@@ -205,10 +205,11 @@ impl WordTable {
         let mut entries: Vec<(&[u8], u32)> = Vec::new();
         let mut cjk_stops = Vec::new();
         for w in stopwords {
-            match std::str::from_utf8(w).ok().map(|w| (w, w.chars().next())) {
-                Some((w, Some(c)))
-                    if w.len() == c.len_utf8() && crate::line::is_cjk(c) && c >= CJK_STOPS_FROM =>
-                {
+            // A stopword of one Han or kana character (all from
+            // `CJK_STOPS_FROM` up) is a bit; any other, an entry.
+            let mut chars = std::str::from_utf8(w).map_or("".chars(), str::chars);
+            match (chars.next(), chars.next()) {
+                (Some(c), None) if crate::line::is_cjk(c) => {
                     let k = c as usize - CJK_STOPS_FROM as usize;
                     if cjk_stops.len() <= k / 64 {
                         cjk_stops.resize(k / 64 + 1, 0);
@@ -368,21 +369,23 @@ impl WordTable {
         // `run` characters in words, rounded.
         let (chars, words) = CJK_CHARS_PER_WORD;
         let words_of = |run: u32| (run * words + chars / 2) / chars;
-        let text = match std::str::from_utf8(normal) {
-            Ok(text) => std::borrow::Cow::Borrowed(text),
-            Err(_) => String::from_utf8_lossy(normal),
-        };
-        for c in text.chars() {
-            if crate::line::is_cjk(c) {
-                run += 1;
-                stops += u32::from(self.cjk_stop(c));
-            } else if run > 0 {
-                extra += words_of(run).max(1) - 1;
-                run = 0;
+        for c in String::from_utf8_lossy(normal)
+            .chars()
+            .map(Some)
+            .chain([None])
+        {
+            // A run ends at any other character, and at the end.
+            match c.filter(|&c| crate::line::is_cjk(c)) {
+                Some(c) => {
+                    run += 1;
+                    stops += u32::from(self.cjk_stop(c));
+                }
+                None if run > 0 => {
+                    extra += words_of(run).max(1) - 1;
+                    run = 0;
+                }
+                None => {}
             }
-        }
-        if run > 0 {
-            extra += words_of(run).max(1) - 1;
         }
         (extra, stops)
     }

