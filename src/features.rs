@@ -66,7 +66,7 @@ pub struct LineInfo {
     pub protect: Option<u32>,
     /// A weak phrase matched.
     pub weak: Option<u32>,
-    /// Holds letters of a script written without spaces (Han, kana), whose
+    /// Holds letters of a script written without spaces (Han, kana, Thai), whose
     /// words and stopwords are counted from its characters as well as from
     /// its spaces.
     pub cjk: bool,
@@ -153,6 +153,9 @@ pub struct WordTable {
     /// spaces, which in such text count wherever they stand: a bit for each
     /// character from [`CJK_STOPS_FROM`].
     cjk_stops: Vec<u64>,
+    /// The stopwords of Thai, found inside its runs of letters
+    /// ([`WordTable::thai_stops`]): Thai's spaces end phrases, not words.
+    thai_stops: aho_corasick::AhoCorasick,
 }
 
 /// `u64`s of [`WordTable::long_first`]: 4,096 bits, for a few hundred long
@@ -204,9 +207,11 @@ impl WordTable {
     ) -> WordTable {
         let mut entries: Vec<(&[u8], u32)> = Vec::new();
         let mut cjk_stops = Vec::new();
+        let mut thai_stops = Vec::new();
         for w in stopwords {
             // A stopword of one Han or kana character (all from
-            // `CJK_STOPS_FROM` up) is a bit; any other, an entry.
+            // `CJK_STOPS_FROM` up) is a bit; a Thai one, a pattern; any
+            // other, an entry.
             let mut chars = std::str::from_utf8(w).map_or("".chars(), str::chars);
             match (chars.next(), chars.next()) {
                 (Some(c), None) if crate::line::is_cjk(c) => {
@@ -216,9 +221,14 @@ impl WordTable {
                     }
                     cjk_stops[k / 64] |= 1 << (k % 64);
                 }
+                (Some(c), _) if crate::line::is_thai(c) => thai_stops.push(w),
                 _ => entries.push((w, STOP)),
             }
         }
+        let thai_stops = aho_corasick::AhoCorasick::builder()
+            .match_kind(aho_corasick::MatchKind::LeftmostLongest)
+            .build(thai_stops)
+            .expect("a few short patterns build");
         for (w, symbol) in lexicon {
             let mut value = u32::from(symbol.len) << 1;
             for (k, &b) in symbol.as_slice().iter().enumerate() {
@@ -235,6 +245,7 @@ impl WordTable {
             long: FpMap::default(),
             long_first: [0; LONG_FIRST_WORDS],
             cjk_stops,
+            thai_stops,
         };
         for (w, value) in entries {
             if w.len() <= PACKED {
@@ -355,39 +366,60 @@ impl WordTable {
         (words, stops)
     }
 
-    /// The words and stopwords that the runs of Han and kana in the normal
-    /// form `normal` add to [`WordTable::count`]'s, which counts each word
-    /// between spaces once. Chinese and Japanese are written without spaces,
-    /// so a run of their characters between punctuation is a phrase or a
-    /// whole sentence: it counts as one word for every
-    /// [`CJK_CHARS_PER_WORD`] characters (rounded, at least one), and each
-    /// character of [`WordTable::cjk_stops`] as a stopword. So a paragraph
-    /// of Chinese reads as a paragraph, with the share of function words
-    /// that prose has, and a menu item as one or two words.
-    fn cjk(&self, normal: &[u8]) -> (u32, u32) {
-        let (mut extra, mut stops, mut run) = (0u32, 0u32, 0u32);
-        // `run` characters in words, rounded.
-        let (chars, words) = CJK_CHARS_PER_WORD;
-        let words_of = |run: u32| (run * words + chars / 2) / chars;
-        for c in String::from_utf8_lossy(normal)
-            .chars()
-            .map(Some)
-            .chain([None])
-        {
+    /// The words and stopwords that the runs of letters of scripts written
+    /// without spaces in the normal form `normal` add to
+    /// [`WordTable::count`]'s, which counts each word between spaces once.
+    /// In Chinese and Japanese a run between punctuation is a phrase or a
+    /// whole sentence, in Thai one between spaces: a run counts as one word
+    /// for every so many characters of its script ([`Unspaced::per_word`];
+    /// rounded, at least one), and its stopwords are the characters of
+    /// [`WordTable::cjk_stops`] or the words of [`WordTable::thai_stops`]
+    /// found in it. So a paragraph reads as a paragraph, with the share of
+    /// function words that prose has, and a menu item as one or two words.
+    fn unspaced(&self, normal: &[u8]) -> (u32, u32) {
+        let text = String::from_utf8_lossy(normal);
+        let (mut extra, mut stops) = (0u32, 0u32);
+        // The run being read: its script, where it starts, its characters.
+        let (mut script, mut start, mut run) = (None, 0, 0u32);
+        let ends = [(text.len(), None)];
+        for (at, c) in text.char_indices().map(|(at, c)| (at, Some(c))).chain(ends) {
             // A run ends at any other character, and at the end.
-            match c.filter(|&c| crate::line::is_cjk(c)) {
-                Some(c) => {
-                    run += 1;
+            let of = c.and_then(Unspaced::of);
+            if of != script {
+                if let Some(done) = script {
+                    let (chars, words) = done.per_word();
+                    extra += ((run * words + chars / 2) / chars).max(1) - 1;
+                    if done == Unspaced::Thai {
+                        stops += self.count_thai_stops(&text[start..at]);
+                    }
+                }
+                (script, start, run) = (of, at, 0);
+            }
+            if let (Some(script), Some(c)) = (of, c) {
+                run += 1;
+                if script == Unspaced::Cjk {
                     stops += u32::from(self.cjk_stop(c));
                 }
-                None if run > 0 => {
-                    extra += words_of(run).max(1) - 1;
-                    run = 0;
-                }
-                None => {}
             }
         }
         (extra, stops)
+    }
+
+    /// The stopwords in `run`, a run of Thai letters: the words of
+    /// [`WordTable::thai_stops`] found in it (leftmost longest), except
+    /// where the text around the match shows it to be part of another
+    /// syllable: a vowel written before its consonant just before it, or a
+    /// vowel or mark that follows a consonant just after it.
+    fn count_thai_stops(&self, run: &str) -> u32 {
+        let found = self.thai_stops.find_iter(run).filter(|m| {
+            let before = run[..m.start()].chars().next_back();
+            let after = run[m.end()..].chars().next();
+            !before.is_some_and(|c| matches!(c, '\u{E40}'..='\u{E44}'))
+                && !after.is_some_and(
+                    |c| matches!(c, '\u{E30}'..='\u{E3A}' | '\u{E45}' | '\u{E47}'..='\u{E4E}'),
+                )
+        });
+        found.count() as u32
     }
 
     /// Whether the character `c` (of a script without spaces) is a
@@ -422,7 +454,44 @@ impl WordTable {
 /// and the ideographs after them.
 const CJK_STOPS_FROM: char = '\u{3040}';
 
-/// Characters a word in Chinese and Japanese text, for [`WordTable::cjk`],
+/// The scripts written without spaces between words that
+/// [`WordTable::unspaced`] counts by their characters.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Unspaced {
+    /// The Han ideographs and the kana ([`crate::line::is_cjk`]).
+    Cjk,
+    /// Thai's letters and marks ([`crate::line::is_thai`]).
+    Thai,
+}
+
+impl Unspaced {
+    fn of(c: char) -> Option<Unspaced> {
+        if crate::line::is_cjk(c) {
+            Some(Unspaced::Cjk)
+        } else if crate::line::is_thai(c) {
+            Some(Unspaced::Thai)
+        } else {
+            None
+        }
+    }
+
+    /// Characters a word, as a fraction (characters, words).
+    fn per_word(self) -> (u32, u32) {
+        match self {
+            Unspaced::Cjk => CJK_CHARS_PER_WORD,
+            Unspaced::Thai => THAI_CHARS_PER_WORD,
+        }
+    }
+}
+
+/// Characters a word in Thai text, for [`WordTable::unspaced`], as a
+/// fraction (characters, words): 4.1. The Thai National Corpus's word
+/// frequencies (33 million words of running text, as PyThaiNLP ships them
+/// in `tnc_freq.txt`) give 4.12 code points a word, its marks included;
+/// the Thai Textbook Corpus's, 3.91.
+const THAI_CHARS_PER_WORD: (u32, u32) = (41, 10);
+
+/// Characters a word in Chinese and Japanese text, for [`WordTable::unspaced`],
 /// as a fraction (characters, words): 1.6. Words of running Chinese text
 /// average 1.6 to 1.7 characters (a third of them one character, nearly
 /// all the rest two; the estimates of DeFrancis and of Zheng), so that a
@@ -503,7 +572,7 @@ pub fn gather(
         info.fp = crate::line::fingerprint(normal);
         let (mut words, mut stop) = table.count(&padded[1..], n, symbols);
         if info.cjk {
-            let (more, stops) = table.cjk(normal);
+            let (more, stops) = table.unspaced(normal);
             words += more;
             stop = (stop + stops).min(words);
         }
@@ -631,8 +700,8 @@ const COMMA: u8 = 16;
 const SEPARATOR: u8 = 32;
 /// A byte of a multi-byte character: decode it and ask `char`.
 const MULTI: u8 = 64;
-/// A letter of a script written without spaces ([`crate::line::is_cjk`]),
-/// from [`shape_bits`] only.
+/// A letter of a script written without spaces ([`crate::line::is_cjk`],
+/// [`crate::line::is_thai`]), from [`shape_bits`] only.
 const CJK: u8 = 128;
 
 /// The [`WS`].. bits of each ASCII byte, as `char`'s Unicode-aware methods
@@ -666,9 +735,10 @@ static SHAPE: [u8; 256] = {
 
 /// The bits of [`SHAPE`] for a character that is not ASCII.
 fn shape_bits(c: char) -> u8 {
-    if crate::line::is_cjk(c) {
+    if crate::line::is_cjk(c) || crate::line::is_thai(c) {
         // Before the general tests: `char`'s table searches for each
         // character of a page of Chinese cost more than the range test.
+        // Thai's tone marks are among its letters here.
         ALPHA | CJK
     } else if c.is_whitespace() {
         WS
@@ -681,6 +751,10 @@ fn shape_bits(c: char) -> u8 {
     } else if matches!(c, '，' | '、' | '；') {
         // The commas and semicolon of Chinese and Japanese.
         COMMA
+    } else if crate::line::is_mark(c) {
+        // A combining mark: part of the letter before it, if any (the walk
+        // decides).
+        MULTI
     } else {
         0
     }
@@ -765,6 +839,11 @@ fn shape_walk<const NORMAL: bool>(t: &str, out: &mut [u8]) -> (LineInfo, usize) 
             // `t` is a `str`, so a character starts here.
             let c = t[i..].chars().next().unwrap_or(char::REPLACEMENT_CHARACTER);
             bits = shape_bits(c);
+            if bits == MULTI {
+                // A combining mark counts with the letter it follows, as
+                // the normal form keeps it in that letter's word.
+                bits = if at_word_start { 0 } else { ALPHA };
+            }
             i += c.len_utf8();
             if NORMAL {
                 w.char(out, c);
@@ -2704,6 +2783,7 @@ mod tests {
     /// The line shape as the first, char-by-char version computed it: the
     /// oracle of the one-pass version.
     fn naive_shape(raw: &[u8]) -> LineInfo {
+        use unicode_properties::{GeneralCategoryGroup, UnicodeGeneralCategory};
         let mut info = LineInfo::default();
         let text = String::from_utf8_lossy(raw);
         let t = text.trim();
@@ -2716,9 +2796,11 @@ mod tests {
                 continue;
             }
             info.chars += 1;
-            if c.is_alphabetic() {
+            let thai = crate::line::is_thai(c);
+            let mark = c.general_category_group() == GeneralCategoryGroup::Mark;
+            if c.is_alphabetic() || thai || mark && !at_word_start {
                 info.letters += 1;
-                info.cjk |= crate::line::is_cjk(c);
+                info.cjk |= crate::line::is_cjk(c) || thai;
                 if c.is_uppercase() {
                     info.uppers += 1;
                     if at_word_start {
@@ -2734,7 +2816,7 @@ mod tests {
                     _ => {}
                 }
             }
-            at_word_start = !c.is_alphanumeric();
+            at_word_start = !(c.is_alphanumeric() || thai || mark && !at_word_start);
             prev_last = last;
             last = c;
         }
@@ -2846,18 +2928,18 @@ mod tests {
         let t = WordTable::new(&RuleSet::built_in());
         // A run of n characters is round(n / 1.6) words, at least one; the
         // word between spaces that holds it is already counted once.
-        assert_eq!(t.cjk("首页".as_bytes()), (0, 0));
-        assert_eq!(t.cjk("相关阅读".as_bytes()), (2, 0));
-        assert_eq!(t.cjk("城市更新让老街区焕发新活力".as_bytes()), (7, 0));
+        assert_eq!(t.unspaced("首页".as_bytes()), (0, 0));
+        assert_eq!(t.unspaced("相关阅读".as_bytes()), (2, 0));
+        assert_eq!(t.unspaced("城市更新让老街区焕发新活力".as_bytes()), (7, 0));
         // Function characters are stopwords wherever they stand.
-        assert_eq!(t.cjk("我们的".as_bytes()), (1, 3));
-        assert_eq!(t.cjk("港の朝市".as_bytes()), (2, 1));
+        assert_eq!(t.unspaced("我们的".as_bytes()), (1, 3));
+        assert_eq!(t.unspaced("港の朝市".as_bytes()), (2, 1));
         // Runs end at anything else: a Latin word, a digit, a space.
-        assert_eq!(t.cjk("qq空间".as_bytes()), (0, 0));
-        assert_eq!(t.cjk("0年0月".as_bytes()), (0, 0));
-        assert_eq!(t.cjk("share this".as_bytes()), (0, 0));
+        assert_eq!(t.unspaced("qq空间".as_bytes()), (0, 0));
+        assert_eq!(t.unspaced("0年0月".as_bytes()), (0, 0));
+        assert_eq!(t.unspaced("share this".as_bytes()), (0, 0));
         // Hangul is written with spaces and counted by them.
-        assert_eq!(t.cjk("한국어 문장".as_bytes()), (0, 0));
+        assert_eq!(t.unspaced("한국어 문장".as_bytes()), (0, 0));
 
         let lines = counted(concat!(
             "新闻\n",
@@ -2873,6 +2955,30 @@ mod tests {
         }
         // Text with spaces is counted as before.
         assert_eq!(lines[3], (3, 1));
+    }
+
+    #[test]
+    fn thai_is_counted_by_characters() {
+        let t = WordTable::new(&RuleSet::built_in());
+        // A run of n characters (marks included) is round(n / 4.1) words.
+        assert_eq!(t.unspaced("หน้าแรก".as_bytes()), (1, 0));
+        assert_eq!(t.unspaced("ข่าว".as_bytes()), (0, 0));
+        // Its function words are found inside the run: ได้, กัน, ที่.
+        assert_eq!(t.unspaced("ชาวบ้านได้มารวมตัวกันที่ท่าน้ำ".as_bytes()), (6, 3));
+        // Not where the letters around belong to another syllable: มี in
+        // มีนาคม is followed by no vowel and counts, ใน after a leading
+        // vowel (เใน) does not, ที่ before a following vowel (ที่า) does not.
+        assert_eq!(t.unspaced("มีนาคม".as_bytes()).1, 1);
+        assert_eq!(t.unspaced("เใน".as_bytes()).1, 0);
+        assert_eq!(t.unspaced("ที่า".as_bytes()).1, 0);
+        // A Thai stopword standing alone is counted once, here, and not by
+        // the table of words between spaces.
+        let lines = counted("และ\nเช้าวันเสาร์ที่ผ่านมา ชาวบ้านกว่าสองร้อยคนจากชุมชนริมคลองได้มารวมตัวกันที่ท่าน้ำ เพื่อเก็บขยะที่ลอยอยู่ในคลองและบนตลิ่ง\n");
+        assert_eq!(lines[0], (1, 1));
+        let (words, stops) = lines[1];
+        assert!(words >= 12 && stops * 6 >= words, "{words} {stops}");
+        // A run ends where the script changes, and each finds its own.
+        assert_eq!(t.unspaced("ที่的".as_bytes()), (0, 2));
     }
 
     #[test]
@@ -3033,7 +3139,7 @@ mod tests {
         #[test]
         fn one_pass_shape_equals_the_naive_one(
             raw in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..48),
-            text in "[ a-zA-Z0-9.,;:@/|>»•·–…’”\"'!?()\\-\\*\\t\u{a0}\u{2003}É٣½年月日的中の，、；。]{0,40}",
+            text in "[ a-zA-Z0-9.,;:@/|>»•·–…’”\"'!?()\\-\\*\\t\u{a0}\u{2003}É٣½年月日的中の，、；。กทีไ่้฿๑क्\u{301}\u{fe0f}\u{20e3}❤]{0,40}",
         ) {
             proptest::prop_assert_eq!(facts(&shape(&raw)), facts(&naive_shape(&raw)));
             proptest::prop_assert_eq!(
@@ -3047,7 +3153,7 @@ mod tests {
         #[test]
         fn fused_walk_equals_shape_and_normalize(
             raw in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..48),
-            text in "[ a-zA-Z0-9.,;:@/|>»•·–…’”\"'!?()\\-\\*\\t\u{a0}\u{2003}\u{0}ÉİßΣ٣½Ⅻ年月日的中の，、；。]{0,40}",
+            text in "[ a-zA-Z0-9.,;:@/|>»•·–…’”\"'!?()\\-\\*\\t\u{a0}\u{2003}\u{0}ÉİßΣ٣½Ⅻ年月日的中の，、；。กทีไ่้฿๑क्\u{301}\u{fe0f}\u{20e3}❤]{0,40}",
             any_text in proptest::prelude::any::<String>(),
             prose in "([ (\\-]?[a-zA-Z]{1,11}[ ,.:é”0-9]{0,2}){0,16}",
             times in "[0-9: a]{0,12}",

@@ -392,15 +392,38 @@ impl NormalWriter {
         } else if is_numeric(c) {
             self.digit(out);
         } else {
+            self.mark_or_gap(out, c);
+        }
+    }
+
+    /// A character that is neither a letter nor a digit. A combining mark
+    /// belongs to the letter before it: Thai's tone marks and the viramas
+    /// of the Indic scripts fall inside words, which a gap would cut in
+    /// two. A mark after anything else (a variation selector after an
+    /// emoji, a keycap after a digit) is not a word of its own. Out of line
+    /// (it runs 1,400 times on the 12 MB benchmark sample): inlined into
+    /// the normaliser's loop, the loop compiled 14 M instructions longer on
+    /// that sample; out of line, 9 M (0.9 % of the run).
+    #[inline(never)]
+    fn mark_or_gap(&mut self, out: &mut [u8], c: char) {
+        if self.in_letters() && is_mark(c) {
+            self.n += c.encode_utf8(&mut out[self.n..]).len();
+        } else {
             self.gap();
         }
+    }
+
+    /// Whether the last thing written is a letter (or a mark on one).
+    #[inline(always)]
+    fn in_letters(&self) -> bool {
+        self.n > 0 && !self.gap && !self.last_digit
     }
 }
 
 /// Writes `c` lower-cased at the start of `out` and returns the bytes
 /// written (at most three for two of input: see `Normalizer::normalize`).
-/// Chinese and Japanese have no case: their characters are copied without
-/// core's table search (about 40 instructions a character). Out of line for
+/// Chinese, Japanese and Thai have no case: their characters are copied
+/// without core's table search (about 40 instructions a character). Out of line for
 /// the same reason as [`other_alphabetic`].
 #[inline(never)]
 fn write_lower(out: &mut [u8], c: char) -> usize {
@@ -408,7 +431,7 @@ fn write_lower(out: &mut [u8], c: char) -> usize {
     // checks every character of it): one range test, where asking
     // `is_cjk`'s eight ranges cost 129 M instructions more on 7.2 MB of
     // Chinese and Japanese pages.
-    if matches!(c, '\u{3040}'..='\u{9FFF}') {
+    if matches!(c, '\u{3040}'..='\u{9FFF}' | '\u{E00}'..='\u{E7F}') {
         return c.encode_utf8(out).len();
     }
     let mut n = 0;
@@ -475,8 +498,9 @@ pub(crate) fn is_alphabetic(c: char) -> bool {
 
 /// [`is_alphabetic`] for the characters its inlined ranges leave: the kana
 /// and Han ideographs of Chinese and Japanese ([`is_cjk`], all letters) and
-/// their punctuation by their ranges (core's table search took about 100
-/// instructions a character of a page of Chinese), the rest by core. Out of
+/// their punctuation, and the Thai block, by their ranges (core's table
+/// search took about 100 instructions a character of a page of Chinese, 700
+/// of a page of Thai), the rest by core. Out of
 /// line, so that the walks that inline [`is_alphabetic`] stay as short as
 /// they were (the ranges inlined cost 13 M instructions on the 12 MB
 /// benchmark sample, which has none).
@@ -485,8 +509,49 @@ fn other_alphabetic(c: char) -> bool {
     match c {
         // Spaces, marks, brackets, full-width ASCII symbols.
         '\u{3000}'..='\u{3004}' | '\u{3008}'..='\u{3020}' | '\u{FF01}'..='\u{FF0F}' => false,
+        // Thai: letters and vowel signs; its tone marks, digits and signs
+        // are not letters (core's table search took about 700 instructions
+        // a Thai character).
+        '\u{E00}'..='\u{E7F}' => {
+            matches!(c, '\u{E01}'..='\u{E3A}' | '\u{E40}'..='\u{E46}' | '\u{E4D}')
+        }
         _ => is_cjk(c) || c.is_alphabetic(),
     }
+}
+
+/// Whether `c` is a combining mark (Unicode's general category M: `Mn`,
+/// `Mc`, `Me`) that is not a letter: the tone marks of Thai and Lao, the
+/// viramas and nuktas of the Indic scripts, the combining accents of text
+/// in decomposed form. Latin, Greek and Cyrillic and General Punctuation,
+/// most of what reaches this test, are answered by their ranges.
+#[inline]
+pub(crate) fn is_mark(c: char) -> bool {
+    match c {
+        '\0'..='\u{2FF}' | '\u{370}'..='\u{482}' | '\u{48A}'..='\u{590}' => false,
+        '\u{2000}'..='\u{20CF}' => false,
+        '\u{300}'..='\u{36F}' => true,
+        // Thai: the vowel signs above and below and the tone marks.
+        '\u{E00}'..='\u{E7F}' => {
+            matches!(c, '\u{E31}' | '\u{E34}'..='\u{E3A}' | '\u{E47}'..='\u{E4E}')
+        }
+        _ => other_mark(c),
+    }
+}
+
+/// [`is_mark`] for the characters its ranges leave, from Unicode's table.
+#[inline(never)]
+fn other_mark(c: char) -> bool {
+    use unicode_properties::{GeneralCategoryGroup, UnicodeGeneralCategory};
+    c.general_category_group() == GeneralCategoryGroup::Mark
+}
+
+/// Whether `c` is a letter or mark of Thai, which is written without
+/// spaces between words (its spaces end phrases and sentences). Its tone
+/// marks are not letters to `char::is_alphabetic`, but they are inside
+/// words. Thai's digits, currency sign and punctuation are not among them.
+#[inline]
+pub(crate) fn is_thai(c: char) -> bool {
+    matches!(c, '\u{E01}'..='\u{E3A}' | '\u{E40}'..='\u{E4E}')
 }
 
 /// Whether the letter `c` is of a script written without spaces between
@@ -522,6 +587,8 @@ pub(crate) fn is_numeric(c: char) -> bool {
         '0'..='9' => true,
         '\0'..='\u{52F}' => matches!(c, '²' | '³' | '¹' | '¼' | '½' | '¾'),
         '\u{2000}'..='\u{206F}' => false,
+        // Thai: its digits only.
+        '\u{E00}'..='\u{E7F}' => matches!(c, '\u{E50}'..='\u{E59}'),
         _ => c.is_numeric(),
     }
 }
@@ -554,6 +621,35 @@ mod tests {
         );
         assert_eq!(n.normalize(b"   "), b"");
         assert_eq!(n.normalize(b"a\xffb"), b"a\xffb");
+    }
+
+    #[test]
+    fn is_mark_is_the_general_category() {
+        use unicode_properties::{GeneralCategoryGroup, UnicodeGeneralCategory};
+        for c in (0..=u32::from(char::MAX)).filter_map(char::from_u32) {
+            let mark = c.general_category_group() == GeneralCategoryGroup::Mark;
+            assert_eq!(is_mark(c), mark, "{:04X}", c as u32);
+        }
+    }
+
+    #[test]
+    fn normal_form_keeps_marks_inside_words() {
+        let mut n = Normalizer::new();
+        // Thai tone marks, a Devanagari virama, a decomposed accent.
+        assert_eq!(n.normalize("ที่นี่ ได้".as_bytes()), "ที่นี่ ได้".as_bytes());
+        assert_eq!(n.normalize("प्रधानमंत्री".as_bytes()), "प्रधानमंत्री".as_bytes());
+        assert_eq!(
+            n.normalize("Re\u{301}sume\u{301}".as_bytes()),
+            "re\u{301}sume\u{301}".as_bytes()
+        );
+        // A mark after no letter is not a word: an emoji's variation
+        // selector, a keycap, a mark opening the line.
+        assert_eq!(
+            n.normalize("Love \u{2764}\u{FE0F} it".as_bytes()),
+            b"love it"
+        );
+        assert_eq!(n.normalize("1\u{FE0F}\u{20E3} step".as_bytes()), b"0 step");
+        assert_eq!(n.normalize("\u{301}a".as_bytes()), b"a");
     }
 
     /// [`decode`] as `std::str::from_utf8` answers.
@@ -601,8 +697,8 @@ mod tests {
                 assert_eq!(c.to_lowercase().collect::<String>(), c.to_string());
             }
         }
-        // `write_lower` copies this block as it is.
-        for c in '\u{3040}'..='\u{9FFF}' {
+        // `write_lower` copies these blocks as they are.
+        for c in ('\u{3040}'..='\u{9FFF}').chain('\u{E00}'..='\u{E7F}') {
             assert_eq!(c.to_lowercase().collect::<String>(), c.to_string());
         }
         assert!(is_cjk('中') && is_cjk('の') && is_cjk('カ'));
@@ -620,6 +716,7 @@ mod tests {
     /// The normal form as the first, byte-by-byte version of `normalize`
     /// built it: the oracle of the fast path.
     fn naive_normalize(line: &[u8]) -> Vec<u8> {
+        use unicode_properties::{GeneralCategoryGroup, UnicodeGeneralCategory};
         let mut out = Vec::new();
         let mut gap = false;
         let mut last_digit = false;
@@ -651,6 +748,15 @@ mod tests {
                         push(&mut out, &mut gap, b'0');
                         last_digit = true;
                     }
+                }
+                Some(c)
+                    if !gap
+                        && !last_digit
+                        && !out.is_empty()
+                        && c.general_category_group() == GeneralCategoryGroup::Mark =>
+                {
+                    let mut b = [0; 4];
+                    out.extend_from_slice(c.encode_utf8(&mut b).as_bytes());
                 }
                 Some(_) => {
                     gap = true;

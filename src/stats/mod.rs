@@ -858,6 +858,13 @@ mod tests {
         v1[8] = 1;
         let e = LineStats::read_from(&v1[..]).unwrap_err();
         assert!(e.to_string().contains("version 1"), "{e}");
+        let mut v2 = bytes.clone();
+        v2[8] = 2;
+        let e = LineStats::read_from(&v2[..]).unwrap_err();
+        assert!(
+            e.to_string().contains("version 2") && e.to_string().contains("learn"),
+            "{e}"
+        );
         let mut v9 = bytes.clone();
         v9[8] = 9;
         assert!(LineStats::read_from(&v9[..]).is_err());
