@@ -379,33 +379,36 @@ impl WordTable {
     fn unspaced(&self, normal: &[u8]) -> (u32, u32) {
         let text = String::from_utf8_lossy(normal);
         let (mut extra, mut stops) = (0u32, 0u32);
-        // The run being read: its script, where it starts, its characters.
-        let (mut script, mut start, mut run) = (None, 0, 0u32);
-        let ends = [(text.len(), None)];
-        for (at, c) in text.char_indices().map(|(at, c)| (at, Some(c))).chain(ends) {
+        // The script of the run being read and its characters.
+        let (mut script, mut run, mut thai) = (None, 0u32, false);
+        for c in text.chars().map(Some).chain([None]) {
             // A run ends at any other character, and at the end.
             let of = c.and_then(Unspaced::of);
             if of != script {
                 if let Some(done) = script {
                     let (chars, words) = done.per_word();
                     extra += ((run * words + chars / 2) / chars).max(1) - 1;
-                    if done == Unspaced::Thai {
-                        stops += self.count_thai_stops(&text[start..at]);
-                    }
                 }
-                (script, start, run) = (of, at, 0);
+                (script, run) = (of, 0);
             }
             if let (Some(script), Some(c)) = (of, c) {
                 run += 1;
-                if script == Unspaced::Cjk {
-                    stops += u32::from(self.cjk_stop(c));
+                match script {
+                    Unspaced::Cjk => stops += u32::from(self.cjk_stop(c)),
+                    Unspaced::Thai => thai = true,
                 }
             }
+        }
+        if thai {
+            // Thai's stopwords are all Thai letters, so each is found
+            // inside one run: searching the line finds what searching each
+            // run would.
+            stops += self.count_thai_stops(&text);
         }
         (extra, stops)
     }
 
-    /// The stopwords in `run`, a run of Thai letters: the words of
+    /// The stopwords in the Thai of `run`: the words of
     /// [`WordTable::thai_stops`] found in it (leftmost longest), except
     /// where the text around the match shows it to be part of another
     /// syllable: a vowel written before its consonant just before it, or a

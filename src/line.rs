@@ -9,6 +9,7 @@
 //! corpus statistics.
 
 use std::ops::Range;
+use std::sync::OnceLock;
 
 /// One line of a document, as byte offsets into the document.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -431,7 +432,10 @@ fn write_lower(out: &mut [u8], c: char) -> usize {
     // checks every character of it): one range test, where asking
     // `is_cjk`'s eight ranges cost 129 M instructions more on 7.2 MB of
     // Chinese and Japanese pages.
-    if matches!(c, '\u{3040}'..='\u{9FFF}' | '\u{E00}'..='\u{E7F}') {
+    if matches!(c, '\u{3040}'..='\u{9FFF}') {
+        return c.encode_utf8(out).len();
+    }
+    if matches!(c, '\u{E00}'..='\u{E7F}') {
         return c.encode_utf8(out).len();
     }
     let mut n = 0;
@@ -498,9 +502,10 @@ pub(crate) fn is_alphabetic(c: char) -> bool {
 
 /// [`is_alphabetic`] for the characters its inlined ranges leave: the kana
 /// and Han ideographs of Chinese and Japanese ([`is_cjk`], all letters) and
-/// their punctuation, and the Thai block, by their ranges (core's table
-/// search took about 100 instructions a character of a page of Chinese, 700
-/// of a page of Thai), the rest by core. Out of
+/// their punctuation by their ranges (core's table search took about 100
+/// instructions a character of a page of Chinese), the rest of the Basic
+/// Multilingual Plane by [`bmp_alphabetic`]'s table (core's search took 700
+/// a character of a page of Thai). Out of
 /// line, so that the walks that inline [`is_alphabetic`] stay as short as
 /// they were (the ranges inlined cost 13 M instructions on the 12 MB
 /// benchmark sample, which has none).
@@ -509,14 +514,33 @@ fn other_alphabetic(c: char) -> bool {
     match c {
         // Spaces, marks, brackets, full-width ASCII symbols.
         '\u{3000}'..='\u{3004}' | '\u{3008}'..='\u{3020}' | '\u{FF01}'..='\u{FF0F}' => false,
-        // Thai: letters and vowel signs; its tone marks, digits and signs
-        // are not letters (core's table search took about 700 instructions
-        // a Thai character).
-        '\u{E00}'..='\u{E7F}' => {
-            matches!(c, '\u{E01}'..='\u{E3A}' | '\u{E40}'..='\u{E46}' | '\u{E4D}')
-        }
-        _ => is_cjk(c) || c.is_alphabetic(),
+        _ => is_cjk(c) || bmp_alphabetic(c),
     }
+}
+
+/// `char::is_alphabetic` by a table of the Basic Multilingual Plane, a bit a
+/// character, each block of 256 characters worked out from core's answer
+/// the first time a character of it is asked about (16 blocks of 4 `u64`s
+/// for a page in one script). Core searches a list of ranges that for
+/// most scripts took 40 to 330 ns a character (Arabic 40, Devanagari 63,
+/// Hangul 133, Georgian 330; ASCII and CJK are fast), in each of the two
+/// walks over every line. Characters past the plane are left to core.
+fn bmp_alphabetic(c: char) -> bool {
+    static BLOCKS: [OnceLock<[u64; 4]>; 256] = [const { OnceLock::new() }; 256];
+    let u = u32::from(c);
+    let Some(block) = BLOCKS.get((u >> 8) as usize) else {
+        return c.is_alphabetic();
+    };
+    let bits = block.get_or_init(|| {
+        let mut bits = [0u64; 4];
+        for k in 0..256 {
+            if char::from_u32(u & !0xFF | k).is_some_and(char::is_alphabetic) {
+                bits[(k / 64) as usize] |= 1 << (k % 64);
+            }
+        }
+        bits
+    });
+    bits[(u >> 6 & 3) as usize] >> (u & 63) & 1 != 0
 }
 
 /// Whether `c` is a combining mark (Unicode's general category M: `Mn`,
