@@ -408,15 +408,15 @@ impl WordTable {
         (extra, stops)
     }
 
-    /// The stopwords in the Thai of `run`: the words of
+    /// The stopwords in the Thai of `text`: the words of
     /// [`WordTable::thai_stops`] found in it (leftmost longest), except
     /// where the text around the match shows it to be part of another
     /// syllable: a vowel written before its consonant just before it, or a
     /// vowel or mark that follows a consonant just after it.
-    fn count_thai_stops(&self, run: &str) -> u32 {
-        let found = self.thai_stops.find_iter(run).filter(|m| {
-            let before = run[..m.start()].chars().next_back();
-            let after = run[m.end()..].chars().next();
+    fn count_thai_stops(&self, text: &str) -> u32 {
+        let found = self.thai_stops.find_iter(text).filter(|m| {
+            let before = text[..m.start()].chars().next_back();
+            let after = text[m.end()..].chars().next();
             !before.is_some_and(|c| matches!(c, '\u{E40}'..='\u{E44}'))
                 && !after.is_some_and(
                     |c| matches!(c, '\u{E30}'..='\u{E3A}' | '\u{E45}' | '\u{E47}'..='\u{E4E}'),
@@ -2927,22 +2927,39 @@ mod tests {
     }
 
     #[test]
-    fn chinese_and_japanese_are_counted_by_characters() {
+    fn scripts_without_spaces_are_counted_by_characters() {
+        // Chinese and Japanese: a run of n characters is round(n / 1.6)
+        // words, at least one; the word between spaces that holds it is
+        // already counted once. Function characters are stopwords wherever
+        // they stand. Runs end at anything else: a Latin word, a digit, a
+        // space. Hangul is written with spaces and counted by them.
+        // Thai: round(n / 4.1) words, marks included. Its function words
+        // are found inside the run (ได้, กัน, ที่), but not where the letters
+        // around belong to another syllable: มี in มีนาคม is followed by no
+        // vowel and counts, ใน after a leading vowel (เใน) does not, ที่
+        // before a following vowel (ที่า) does not. A run ends where the
+        // script changes, and each finds its own.
         let t = WordTable::new(&RuleSet::built_in());
-        // A run of n characters is round(n / 1.6) words, at least one; the
-        // word between spaces that holds it is already counted once.
-        assert_eq!(t.unspaced("首页".as_bytes()), (0, 0));
-        assert_eq!(t.unspaced("相关阅读".as_bytes()), (2, 0));
-        assert_eq!(t.unspaced("城市更新让老街区焕发新活力".as_bytes()), (7, 0));
-        // Function characters are stopwords wherever they stand.
-        assert_eq!(t.unspaced("我们的".as_bytes()), (1, 3));
-        assert_eq!(t.unspaced("港の朝市".as_bytes()), (2, 1));
-        // Runs end at anything else: a Latin word, a digit, a space.
-        assert_eq!(t.unspaced("qq空间".as_bytes()), (0, 0));
-        assert_eq!(t.unspaced("0年0月".as_bytes()), (0, 0));
-        assert_eq!(t.unspaced("share this".as_bytes()), (0, 0));
-        // Hangul is written with spaces and counted by them.
-        assert_eq!(t.unspaced("한국어 문장".as_bytes()), (0, 0));
+        for (text, counts) in [
+            ("首页", (0, 0)),
+            ("相关阅读", (2, 0)),
+            ("城市更新让老街区焕发新活力", (7, 0)),
+            ("我们的", (1, 3)),
+            ("港の朝市", (2, 1)),
+            ("qq空间", (0, 0)),
+            ("0年0月", (0, 0)),
+            ("share this", (0, 0)),
+            ("한국어 문장", (0, 0)),
+            ("หน้าแรก", (1, 0)),
+            ("ข่าว", (0, 0)),
+            ("ชาวบ้านได้มารวมตัวกันที่ท่าน้ำ", (6, 3)),
+            ("มีนาคม", (0, 1)),
+            ("เใน", (0, 0)),
+            ("ที่า", (0, 0)),
+            ("ที่的", (0, 2)),
+        ] {
+            assert_eq!(t.unspaced(text.as_bytes()), counts, "{text}");
+        }
 
         let lines = counted(concat!(
             "新闻\n",
@@ -2950,38 +2967,20 @@ mod tests {
             "新一轮的城市更新更强调保留原有的街巷肌理和生活气息。\n",
             "港から続く長い坂道をのぼりきったところに、小さなパン屋さんがあります。\n",
             "Share this post\n",
+            // A Thai stopword standing alone is counted once, by the run and
+            // not by the table of words between spaces.
+            "และ\n",
+            "เช้าวันเสาร์ที่ผ่านมา ชาวบ้านกว่าสองร้อยคนจากชุมชนริมคลองได้มารวมตัวกันที่ท่าน้ำ ",
+            "เพื่อเก็บขยะที่ลอยอยู่ในคลองและบนตลิ่ง\n",
         ));
         assert_eq!(lines[0], (1, 0));
         // Prose: twelve words or more, a sixth of them stopwords or more.
-        for &(words, stops) in &lines[1..3] {
+        for &(words, stops) in [&lines[1], &lines[2], &lines[5]] {
             assert!(words >= 12 && stops * 6 >= words, "{words} {stops}");
         }
         // Text with spaces is counted as before.
         assert_eq!(lines[3], (3, 1));
-    }
-
-    #[test]
-    fn thai_is_counted_by_characters() {
-        let t = WordTable::new(&RuleSet::built_in());
-        // A run of n characters (marks included) is round(n / 4.1) words.
-        assert_eq!(t.unspaced("หน้าแรก".as_bytes()), (1, 0));
-        assert_eq!(t.unspaced("ข่าว".as_bytes()), (0, 0));
-        // Its function words are found inside the run: ได้, กัน, ที่.
-        assert_eq!(t.unspaced("ชาวบ้านได้มารวมตัวกันที่ท่าน้ำ".as_bytes()), (6, 3));
-        // Not where the letters around belong to another syllable: มี in
-        // มีนาคม is followed by no vowel and counts, ใน after a leading
-        // vowel (เใน) does not, ที่ before a following vowel (ที่า) does not.
-        assert_eq!(t.unspaced("มีนาคม".as_bytes()).1, 1);
-        assert_eq!(t.unspaced("เใน".as_bytes()).1, 0);
-        assert_eq!(t.unspaced("ที่า".as_bytes()).1, 0);
-        // A Thai stopword standing alone is counted once, here, and not by
-        // the table of words between spaces.
-        let lines = counted("และ\nเช้าวันเสาร์ที่ผ่านมา ชาวบ้านกว่าสองร้อยคนจากชุมชนริมคลองได้มารวมตัวกันที่ท่าน้ำ เพื่อเก็บขยะที่ลอยอยู่ในคลองและบนตลิ่ง\n");
-        assert_eq!(lines[0], (1, 1));
-        let (words, stops) = lines[1];
-        assert!(words >= 12 && stops * 6 >= words, "{words} {stops}");
-        // A run ends where the script changes, and each finds its own.
-        assert_eq!(t.unspaced("ที่的".as_bytes()), (0, 2));
+        assert_eq!(lines[4], (1, 1));
     }
 
     #[test]

@@ -519,12 +519,12 @@ fn other_alphabetic(c: char) -> bool {
 }
 
 /// `char::is_alphabetic` by a table of the Basic Multilingual Plane, a bit a
-/// character, each block of 256 characters worked out from core's answer
-/// the first time a character of it is asked about (16 blocks of 4 `u64`s
-/// for a page in one script). Core searches a list of ranges that for
-/// most scripts took 40 to 330 ns a character (Arabic 40, Devanagari 63,
-/// Hangul 133, Georgian 330; ASCII and CJK are fast), in each of the two
-/// walks over every line. Characters past the plane are left to core.
+/// character, each block of 256 characters (32 bytes) worked out from
+/// core's answer the first time a character of it is asked about. Core
+/// searches a list of ranges, which for most scripts took 40 to 330 ns a
+/// character (from Arabic to Georgian; ASCII and CJK are fast), in each of
+/// the two walks over every line. Characters past the plane are left to
+/// core.
 fn bmp_alphabetic(c: char) -> bool {
     static BLOCKS: [OnceLock<[u64; 4]>; 256] = [const { OnceLock::new() }; 256];
     let u = u32::from(c);
@@ -544,10 +544,12 @@ fn bmp_alphabetic(c: char) -> bool {
 }
 
 /// Whether `c` is a combining mark (Unicode's general category M: `Mn`,
-/// `Mc`, `Me`) that is not a letter: the tone marks of Thai and Lao, the
-/// viramas and nuktas of the Indic scripts, the combining accents of text
-/// in decomposed form. Latin, Greek and Cyrillic and General Punctuation,
-/// most of what reaches this test, are answered by their ranges.
+/// `Mc`, `Me`): the tone marks of Thai and Lao, the viramas and nuktas of
+/// the Indic scripts, the combining accents of text in decomposed form
+/// (the vowel signs of those scripts are marks too, but letters to
+/// [`is_alphabetic`], which is asked first). Latin, Greek, Cyrillic and
+/// General Punctuation, most of what reaches this test, are answered by
+/// their ranges.
 #[inline]
 pub(crate) fn is_mark(c: char) -> bool {
     match c {
