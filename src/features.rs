@@ -69,7 +69,7 @@ pub struct LineInfo {
     /// Holds letters of a script written without spaces (Han, kana, Thai), whose
     /// words and stopwords are counted from its characters as well as from
     /// its spaces.
-    pub cjk: bool,
+    pub unspaced: bool,
     /// The line (three words or more) is part of the document's first line,
     /// which scrapers fill with the page title: an article's headline is
     /// usually its title without the site's name.
@@ -574,7 +574,7 @@ pub fn gather(
         let normal = &padded[1..1 + n];
         info.fp = crate::line::fingerprint(normal);
         let (mut words, mut stop) = table.count(&padded[1..], n, symbols);
-        if info.cjk {
+        if info.unspaced {
             let (more, stops) = table.unspaced(normal);
             words += more;
             stop = (stop + stops).min(words);
@@ -705,7 +705,7 @@ const SEPARATOR: u8 = 32;
 const MULTI: u8 = 64;
 /// A letter of a script written without spaces ([`crate::line::is_cjk`],
 /// [`crate::line::is_thai`]), from [`shape_bits`] only.
-const CJK: u8 = 128;
+const UNSPACED: u8 = 128;
 
 /// The [`WS`].. bits of each ASCII byte, as `char`'s Unicode-aware methods
 /// answer for it (checked by a test), and [`MULTI`] for the others.
@@ -742,7 +742,7 @@ fn shape_bits(c: char) -> u8 {
         // Before the general tests: `char`'s table searches for each
         // character of a page of Chinese cost more than the range test.
         // Thai's tone marks are among its letters here.
-        ALPHA | CJK
+        ALPHA | UNSPACED
     } else if c.is_whitespace() {
         WS
     } else if crate::line::is_alphabetic(c) {
@@ -869,7 +869,7 @@ fn shape_walk<const NORMAL: bool>(t: &str, out: &mut [u8]) -> (LineInfo, usize) 
         info.chars += 1;
         if bits & ALPHA != 0 {
             info.letters += 1;
-            info.cjk |= bits & CJK != 0;
+            info.unspaced |= bits & UNSPACED != 0;
             if bits & UPPER != 0 {
                 info.uppers += 1;
                 info.capitalized += at_word_start as u32;
@@ -907,8 +907,9 @@ fn shape_walk<const NORMAL: bool>(t: &str, out: &mut [u8]) -> (LineInfo, usize) 
     info.bullet = starts_bullet(t);
     info.starts_lower = t.chars().next().is_some_and(char::is_lowercase);
     info.has_time = colon && has_clock_time(bytes);
-    info.date_like =
-        info.digits > 0 && info.letters < 60 && (has_month(t) || info.cjk && has_cjk_date(bytes));
+    info.date_like = info.digits > 0
+        && info.letters < 60
+        && (has_month(t) || info.unspaced && has_cjk_date(bytes));
     info.url = url || (at && dot && !space);
     (info, w.n)
 }
@@ -2803,7 +2804,7 @@ mod tests {
             let mark = c.general_category_group() == GeneralCategoryGroup::Mark;
             if c.is_alphabetic() || thai || mark && !at_word_start {
                 info.letters += 1;
-                info.cjk |= crate::line::is_cjk(c) || thai;
+                info.unspaced |= crate::line::is_cjk(c) || thai;
                 if c.is_uppercase() {
                     info.uppers += 1;
                     if at_word_start {
@@ -2842,7 +2843,7 @@ mod tests {
             })
             || info.digits > 0
                 && info.letters < 60
-                && info.cjk
+                && info.unspaced
                 && ["年", "月", "日"].iter().any(|m| {
                     t.match_indices(m)
                         .any(|(at, _)| t[..at].ends_with(|c: char| c.is_ascii_digit()))

@@ -423,19 +423,16 @@ impl NormalWriter {
 
 /// Writes `c` lower-cased at the start of `out` and returns the bytes
 /// written (at most three for two of input: see `Normalizer::normalize`).
-/// Chinese, Japanese and Thai have no case: their characters are copied
-/// without core's table search (about 40 instructions a character). Out of line for
-/// the same reason as [`other_alphabetic`].
+/// A letter that is its own lower case (every letter of a script without
+/// case) is copied without core's table search (about 40 instructions a
+/// character). Out of line for the same reason as [`other_alphabetic`].
 #[inline(never)]
 fn write_lower(out: &mut [u8], c: char) -> usize {
     // The block of the kana and the ideographs, which has no case (a test
     // checks every character of it): one range test, where asking
     // `is_cjk`'s eight ranges cost 129 M instructions more on 7.2 MB of
     // Chinese and Japanese pages.
-    if matches!(c, '\u{3040}'..='\u{9FFF}') {
-        return c.encode_utf8(out).len();
-    }
-    if matches!(c, '\u{E00}'..='\u{E7F}') {
+    if matches!(c, '\u{3040}'..='\u{9FFF}') || has(c, Property::OwnLower) {
         return c.encode_utf8(out).len();
     }
     let mut n = 0;
@@ -504,8 +501,8 @@ pub(crate) fn is_alphabetic(c: char) -> bool {
 /// and Han ideographs of Chinese and Japanese ([`is_cjk`], all letters) and
 /// their punctuation by their ranges (core's table search took about 100
 /// instructions a character of a page of Chinese), the rest of the Basic
-/// Multilingual Plane by [`bmp_alphabetic`]'s table (core's search took 700
-/// a character of a page of Thai). Out of
+/// Multilingual Plane by [`has`]'s table (core's search took 700 a
+/// character of a page of Thai). Out of
 /// line, so that the walks that inline [`is_alphabetic`] stay as short as
 /// they were (the ranges inlined cost 13 M instructions on the 12 MB
 /// benchmark sample, which has none).
@@ -514,33 +511,77 @@ fn other_alphabetic(c: char) -> bool {
     match c {
         // Spaces, marks, brackets, full-width ASCII symbols.
         '\u{3000}'..='\u{3004}' | '\u{3008}'..='\u{3020}' | '\u{FF01}'..='\u{FF0F}' => false,
-        _ => is_cjk(c) || bmp_alphabetic(c),
+        _ => is_cjk(c) || has(c, Property::Alphabetic),
     }
 }
 
-/// `char::is_alphabetic` by a table of the Basic Multilingual Plane, a bit a
-/// character, each block of 256 characters (32 bytes) worked out from
-/// core's answer the first time a character of it is asked about. Core
-/// searches a list of ranges, which for most scripts took 40 to 330 ns a
-/// character (from Arabic to Georgian; ASCII and CJK are fast), in each of
-/// the two walks over every line. Characters past the plane are left to
-/// core.
-fn bmp_alphabetic(c: char) -> bool {
-    static BLOCKS: [OnceLock<[u64; 4]>; 256] = [const { OnceLock::new() }; 256];
+/// What the walks ask of a character that their inlined ranges leave, and
+/// core or Unicode's tables answer slowly.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Property {
+    /// `char::is_alphabetic`.
+    Alphabetic,
+    /// `char::is_numeric`.
+    Numeric,
+    /// Unicode's general category M ([`is_mark`]).
+    Mark,
+    /// `char::to_lowercase` gives the character itself.
+    OwnLower,
+}
+
+impl Property {
+    const ALL: [Property; 4] = [
+        Property::Alphabetic,
+        Property::Numeric,
+        Property::Mark,
+        Property::OwnLower,
+    ];
+
+    /// The answer of core (or of Unicode's table) for `c`.
+    fn of(self, c: char) -> bool {
+        use unicode_properties::{GeneralCategoryGroup, UnicodeGeneralCategory};
+        match self {
+            Property::Alphabetic => c.is_alphabetic(),
+            Property::Numeric => c.is_numeric(),
+            Property::Mark => c.general_category_group() == GeneralCategoryGroup::Mark,
+            Property::OwnLower => {
+                let mut lower = c.to_lowercase();
+                lower.next() == Some(c) && lower.next().is_none()
+            }
+        }
+    }
+}
+
+/// Whether `c` has the property `p`, by a table of the Basic Multilingual
+/// Plane, a bit a character and property, each block of 256 characters
+/// (128 bytes) worked out from [`Property::of`] the first time a character
+/// of it is asked about. Core searches a list of ranges for
+/// `is_alphabetic`, which for most scripts took 40 to 330 ns a character
+/// (from Arabic to Georgian; ASCII and CJK are fast; Thai about 700
+/// instructions), and tables for the others (`is_numeric` about 200
+/// instructions), in each of the two walks over every line. Characters past
+/// the plane are left to [`Property::of`].
+fn has(c: char, p: Property) -> bool {
+    static BLOCKS: [OnceLock<[u64; 16]>; 256] = [const { OnceLock::new() }; 256];
     let u = u32::from(c);
     let Some(block) = BLOCKS.get((u >> 8) as usize) else {
-        return c.is_alphabetic();
+        return p.of(c);
     };
     let bits = block.get_or_init(|| {
-        let mut bits = [0u64; 4];
+        let mut bits = [0u64; 16];
         for k in 0..256 {
-            if char::from_u32(u & !0xFF | k).is_some_and(char::is_alphabetic) {
-                bits[(k / 64) as usize] |= 1 << (k % 64);
+            let Some(c) = char::from_u32(u & !0xFF | k) else {
+                continue;
+            };
+            for p in Property::ALL {
+                if p.of(c) {
+                    bits[p as usize * 4 + (k / 64) as usize] |= 1 << (k % 64);
+                }
             }
         }
         bits
     });
-    bits[(u >> 6 & 3) as usize] >> (u & 63) & 1 != 0
+    bits[p as usize * 4 + (u >> 6 & 3) as usize] >> (u & 63) & 1 != 0
 }
 
 /// Whether `c` is a combining mark (Unicode's general category M: `Mn`,
@@ -556,19 +597,8 @@ pub(crate) fn is_mark(c: char) -> bool {
         '\0'..='\u{2FF}' | '\u{370}'..='\u{482}' | '\u{48A}'..='\u{590}' => false,
         '\u{2000}'..='\u{20CF}' => false,
         '\u{300}'..='\u{36F}' => true,
-        // Thai: the vowel signs above and below and the tone marks.
-        '\u{E00}'..='\u{E7F}' => {
-            matches!(c, '\u{E31}' | '\u{E34}'..='\u{E3A}' | '\u{E47}'..='\u{E4E}')
-        }
-        _ => other_mark(c),
+        _ => has(c, Property::Mark),
     }
-}
-
-/// [`is_mark`] for the characters its ranges leave, from Unicode's table.
-#[inline(never)]
-fn other_mark(c: char) -> bool {
-    use unicode_properties::{GeneralCategoryGroup, UnicodeGeneralCategory};
-    c.general_category_group() == GeneralCategoryGroup::Mark
 }
 
 /// Whether `c` is a letter or mark of Thai, which is written without
@@ -604,19 +634,25 @@ pub(crate) fn is_cjk(c: char) -> bool {
 
 /// `c.is_numeric()`, with the same blocks as [`is_alphabetic`] answered by
 /// their ranges (below U+0530 only ASCII digits and `²³¹¼½¾` are numeric;
-/// General Punctuation has none): core's table search took about 200
-/// instructions a call, made for every character that is not ASCII and not
-/// a letter. Checked against `char::is_numeric` for every `char`.
+/// General Punctuation has none), the rest by [`has`]'s table: core's table
+/// search took about 200 instructions a call, made for every character that
+/// is not ASCII and not a letter. Checked against `char::is_numeric` for
+/// every `char`.
 #[inline]
 pub(crate) fn is_numeric(c: char) -> bool {
     match c {
         '0'..='9' => true,
         '\0'..='\u{52F}' => matches!(c, '²' | '³' | '¹' | '¼' | '½' | '¾'),
         '\u{2000}'..='\u{206F}' => false,
-        // Thai: its digits only.
-        '\u{E00}'..='\u{E7F}' => matches!(c, '\u{E50}'..='\u{E59}'),
-        _ => c.is_numeric(),
+        _ => other_numeric(c),
     }
+}
+
+/// [`is_numeric`] for the characters its ranges leave, by [`has`]'s table.
+/// Out of line for the same reason as [`other_alphabetic`].
+#[inline(never)]
+fn other_numeric(c: char) -> bool {
+    has(c, Property::Numeric)
 }
 
 #[cfg(test)]
@@ -723,8 +759,8 @@ mod tests {
                 assert_eq!(c.to_lowercase().collect::<String>(), c.to_string());
             }
         }
-        // `write_lower` copies these blocks as they are.
-        for c in ('\u{3040}'..='\u{9FFF}').chain('\u{E00}'..='\u{E7F}') {
+        // `write_lower` copies this block as it is.
+        for c in '\u{3040}'..='\u{9FFF}' {
             assert_eq!(c.to_lowercase().collect::<String>(), c.to_string());
         }
         assert!(is_cjk('中') && is_cjk('の') && is_cjk('カ'));
@@ -733,9 +769,12 @@ mod tests {
 
     #[test]
     fn alphabetic_and_numeric_by_ranges_are_chars() {
+        let mut out = [0u8; 8];
         for c in (0..=u32::from(char::MAX)).filter_map(char::from_u32) {
             assert_eq!(is_alphabetic(c), c.is_alphabetic(), "{:#x}", u32::from(c));
             assert_eq!(is_numeric(c), c.is_numeric(), "{:#x}", u32::from(c));
+            let n = write_lower(&mut out, c);
+            assert_eq!(&out[..n], c.to_lowercase().to_string().as_bytes(), "{c:?}");
         }
     }
 
