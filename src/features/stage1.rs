@@ -1,6 +1,7 @@
-//! Stage 1: the features of a line alone, from its shape, its words, the
-//! lexicon, its repeats in the page and its recurrence in the site and
-//! the corpus.
+//! Stage 1: the features of a line, from its shape, its words, the lexicon,
+//! its repeats in the page, its recurrence in the site and the corpus, and
+//! the kind of page it is on; and where each feature sits in the row, for
+//! the later stages that read them back.
 
 use super::{prefix_sums, LineInfo, BIG_SITE_DOCS};
 use crate::rules::RuleSet;
@@ -414,6 +415,58 @@ pub fn stage1(
             }
         }
     }
+}
+
+/// The stage-1 column of a built-in lexicon category. A `const fn`, so that
+/// stage 2 looks its columns up when the program is compiled, not once a
+/// page, and a misspelt name fails the build.
+pub(super) const fn category_column(name: &str) -> usize {
+    let mut i = 0;
+    while i < crate::rules::BUILT_IN.len() {
+        if same_str(crate::rules::BUILT_IN[i].0, name) {
+            return STAGE1.len() + i;
+        }
+        i += 1;
+    }
+    panic!("no such built-in lexicon category")
+}
+
+/// The column of the stage-1 feature `name` (see [`category_column`]).
+pub(super) const fn stage1_column(name: &str) -> usize {
+    let mut i = 0;
+    while i < STAGE1.len() {
+        if same_str(STAGE1[i], name) {
+            return i;
+        }
+        i += 1;
+    }
+    panic!("no such stage-1 feature")
+}
+
+/// `a == b`, in a `const fn`.
+const fn same_str(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i < a.len() {
+        if a[i] != b[i] {
+            return false;
+        }
+        i += 1;
+    }
+    true
+}
+
+/// The column of `words_log`, which the later stages read back.
+pub(super) const WORDS_LOG: usize = stage1_column("words_log");
+
+/// The words of line `k` of the stage-1 rows `x1`: `words_log` is
+/// ln(1 + words), undone.
+#[inline]
+pub(super) fn words_of(x1: &[f32], width1: usize, k: usize) -> f64 {
+    f64::from(x1[k * width1 + WORDS_LOG]).exp_m1()
 }
 
 /// What kind of page the lines are on, from counts over all its lines: an

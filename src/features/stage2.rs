@@ -1,9 +1,9 @@
 //! Stage 2: each line read with the stage-1 probabilities of the page
-//! around it: its neighbours, the kind of page, where a comment thread or
-//! the article's sign-off begins, the body of likely content, the word
-//! mass nearby and repeated records.
+//! around it: its neighbours, where a comment thread or the article's
+//! sign-off begins, the body of likely content, the word mass nearby and
+//! repeated records.
 
-use super::stage1::{b, STAGE1};
+use super::stage1::{b, category_column, stage1_column, words_of};
 use super::{mean_around, prefix_sums};
 
 /// Stage-2 feature names beyond the stage-1 features (which stage 2 sees
@@ -522,59 +522,9 @@ fn comments_column() -> usize {
     const { category_column("comments") }
 }
 
-/// The stage-1 column of a built-in lexicon category. A `const fn`, so that
-/// stage 2 looks its columns up when the program is compiled, not once a
-/// page, and a misspelt name fails the build.
-const fn category_column(name: &str) -> usize {
-    let mut i = 0;
-    while i < crate::rules::BUILT_IN.len() {
-        if same_str(crate::rules::BUILT_IN[i].0, name) {
-            return STAGE1.len() + i;
-        }
-        i += 1;
-    }
-    panic!("no such built-in lexicon category")
-}
-
-/// The column of the stage-1 feature `name` (see [`category_column`]).
-pub(super) const fn stage1_column(name: &str) -> usize {
-    let mut i = 0;
-    while i < STAGE1.len() {
-        if same_str(STAGE1[i], name) {
-            return i;
-        }
-        i += 1;
-    }
-    panic!("no such stage-1 feature")
-}
-
-/// `a == b`, in a `const fn`.
-const fn same_str(a: &str, b: &str) -> bool {
-    let (a, b) = (a.as_bytes(), b.as_bytes());
-    if a.len() != b.len() {
-        return false;
-    }
-    let mut i = 0;
-    while i < a.len() {
-        if a[i] != b[i] {
-            return false;
-        }
-        i += 1;
-    }
-    true
-}
-
 /// Stage-1 columns that stage 2 reads back.
-pub(super) const WORDS_LOG: usize = stage1_column("words_log");
 pub(super) const WORDS_LE5: usize = stage1_column("words_le5");
 const PAGE_REPEAT: usize = stage1_column("page_repeat");
-
-/// The words of line `k` of the stage-1 rows `x1`: `words_log` is
-/// ln(1 + words), undone.
-#[inline]
-pub(super) fn words_of(x1: &[f32], width1: usize, k: usize) -> f64 {
-    f64::from(x1[k * width1 + WORDS_LOG]).exp_m1()
-}
 
 /// The stage-2 feature vectors, into `out`: each line's stage-1 row (from
 /// `x1`, `width1` values a row) followed by the [`STAGE2`] features computed
@@ -671,6 +621,7 @@ pub(crate) fn stage2_words(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::features::STAGE1;
 
     /// The `N` stage-2 values from column `first` on, of each row of
     /// `stage2`'s output.

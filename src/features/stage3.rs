@@ -1,8 +1,8 @@
 //! Stage 3: the stage-2 row with the stage-2 probabilities read around the
 //! line, and the run of dropped lines it is in.
 
-use super::stage1::b;
-use super::stage2::{stage1_column, words_of, WORDS_LE5};
+use super::stage1::{b, stage1_column, words_of};
+use super::stage2::WORDS_LE5;
 use super::{mean_around, prefix_sums};
 
 /// Stage-3 feature names beyond the stage-2 row (which stage 3 sees too):
@@ -176,7 +176,7 @@ pub(crate) fn stage3_words(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::features::stage2::WORDS_LOG;
+    use crate::features::stage1::WORDS_LOG;
     use crate::features::STAGE1;
 
     #[test]
