@@ -368,6 +368,7 @@ fn clean_with(
     run.time[1] = started.elapsed();
     Ok(run)
 }
+
 /// Whether `e` is the output stream's reader having gone away (`| head`),
 /// which a command line treats as a normal end.
 pub fn is_broken_pipe(e: &Error) -> bool {
