@@ -610,6 +610,21 @@ pub(crate) fn is_thai(c: char) -> bool {
     matches!(c, '\u{E01}'..='\u{E3A}' | '\u{E40}'..='\u{E4E}')
 }
 
+/// Whether `c` is a Thai vowel written before the consonant it follows in
+/// speech (เ แ โ ใ ไ): a syllable does not end just after one.
+#[inline]
+pub(crate) fn is_thai_leading_vowel(c: char) -> bool {
+    matches!(c, '\u{E40}'..='\u{E44}')
+}
+
+/// Whether `c` is a Thai vowel or mark that follows a consonant of its
+/// syllable (the vowels from ะ to ฺ, ๅ, the tone marks and the other
+/// signs from ็ to ๎): a syllable does not begin just before one.
+#[inline]
+pub(crate) fn is_thai_follower(c: char) -> bool {
+    matches!(c, '\u{E30}'..='\u{E3A}' | '\u{E45}' | '\u{E47}'..='\u{E4E}')
+}
+
 /// Whether the letter `c` is of a script written without spaces between
 /// words: the Han ideographs of Chinese and Japanese (and of Korean
 /// Hanja) and the Japanese kana, full and half width. Hangul is written

@@ -71,6 +71,10 @@ const COMMA: u8 = 16;
 const SEPARATOR: u8 = 32;
 /// A byte of a multi-byte character: decode it and ask `char`.
 const MULTI: u8 = 64;
+/// What [`shape_bits`] answers for a combining mark, which no other
+/// character gets from it: the walk counts the mark with the letter before
+/// it, if any.
+const MARK: u8 = MULTI;
 /// A letter of a script written without spaces ([`crate::line::is_cjk`],
 /// [`crate::line::is_thai`]), from [`shape_bits`] only.
 const UNSPACED: u8 = 128;
@@ -123,9 +127,7 @@ fn shape_bits(c: char) -> u8 {
         // The commas and semicolon of Chinese and Japanese.
         COMMA
     } else if crate::line::is_mark(c) {
-        // A combining mark: part of the letter before it, if any (the walk
-        // decides).
-        MULTI
+        MARK
     } else {
         0
     }
@@ -210,7 +212,7 @@ fn shape_walk<const NORMAL: bool>(t: &str, out: &mut [u8]) -> (LineInfo, usize) 
             // `t` is a `str`, so a character starts here.
             let c = t[i..].chars().next().unwrap_or(char::REPLACEMENT_CHARACTER);
             bits = shape_bits(c);
-            if bits == MULTI {
+            if bits == MARK {
                 // A combining mark counts with the letter it follows, as
                 // the normal form keeps it in that letter's word.
                 bits = if at_word_start { 0 } else { ALPHA };

@@ -459,8 +459,9 @@ const fn same_str(a: &str, b: &str) -> bool {
     true
 }
 
-/// The column of `words_log`, which the later stages read back.
+/// Stage-1 columns that the later stages read back.
 pub(super) const WORDS_LOG: usize = stage1_column("words_log");
+pub(super) const WORDS_LE5: usize = stage1_column("words_le5");
 
 /// The words of line `k` of the stage-1 rows `x1`: `words_log` is
 /// ln(1 + words), undone.

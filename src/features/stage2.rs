@@ -3,7 +3,7 @@
 //! sign-off begins, the body of likely content, the word mass nearby and
 //! repeated records.
 
-use super::stage1::{b, category_column, stage1_column, words_of};
+use super::stage1::{b, category_column, stage1_column, words_of, WORDS_LE5};
 use super::{mean_around, prefix_sums};
 
 /// Stage-2 feature names beyond the stage-1 features (which stage 2 sees
@@ -522,8 +522,7 @@ fn comments_column() -> usize {
     const { category_column("comments") }
 }
 
-/// Stage-1 columns that stage 2 reads back.
-pub(super) const WORDS_LE5: usize = stage1_column("words_le5");
+/// The stage-1 column that only stage 2 reads back.
 const PAGE_REPEAT: usize = stage1_column("page_repeat");
 
 /// The stage-2 feature vectors, into `out`: each line's stage-1 row (from

@@ -1,8 +1,7 @@
 //! Stage 3: the stage-2 row with the stage-2 probabilities read around the
 //! line, and the run of dropped lines it is in.
 
-use super::stage1::{b, stage1_column, words_of};
-use super::stage2::WORDS_LE5;
+use super::stage1::{b, stage1_column, words_of, WORDS_LE5};
 use super::{mean_around, prefix_sums};
 
 /// Stage-3 feature names beyond the stage-2 row (which stage 3 sees too):

@@ -303,10 +303,8 @@ impl WordTable {
         let found = self.thai_stops.find_iter(text).filter(|m| {
             let before = text[..m.start()].chars().next_back();
             let after = text[m.end()..].chars().next();
-            !before.is_some_and(|c| matches!(c, '\u{E40}'..='\u{E44}'))
-                && !after.is_some_and(
-                    |c| matches!(c, '\u{E30}'..='\u{E3A}' | '\u{E45}' | '\u{E47}'..='\u{E4E}'),
-                )
+            !before.is_some_and(crate::line::is_thai_leading_vowel)
+                && !after.is_some_and(crate::line::is_thai_follower)
         });
         found.count() as u32
     }
