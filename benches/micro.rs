@@ -416,10 +416,12 @@ fn bench_classify(c: &mut Criterion) {
         }
         (lines, kept)
     };
-    // Check: one verdict a line, and every paragraph kept (each is prose no
-    // other page has). The chrome's fate is the classifier's business.
-    let (lines, _) = run(&pages);
+    // Check: one verdict a line, every paragraph kept (each is prose no
+    // other page has) and every chrome line dropped (each is on every page
+    // of its site, and most are lexicon phrases too).
+    let (lines, kept) = run(&pages);
     assert_eq!(lines, pages.iter().map(|p| p.lines).sum::<usize>());
+    assert_eq!(kept, pages.iter().map(|p| p.paragraphs).sum::<usize>());
     for p in &pages {
         let v = cleaner.classify(&Document::new(p.text.as_bytes()).with_site(p.site), &stats);
         assert!(

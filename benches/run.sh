@@ -107,6 +107,7 @@ trap 'rm -rf "$SCRATCH"' EXIT
 dropped() { python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['lines']['dropped'])" "$1"; }
 if [ $CHECK = 1 ]; then
     echo "checking the output ..." >&2
+    "$BS" clean "$TREE" -o "$SCRATCH/tree1" --quiet --threads 1
     "$BS" clean "$TREE" -o "$SCRATCH/tree2" --quiet --threads 2 --stats-json "$SCRATCH/tree.json"
     "$BS" clean "$JSONL" -o "$SCRATCH/j1" --quiet --threads 1 --stats-json "$SCRATCH/j1.json"
     "$BS" clean "$JSONL" -o "$SCRATCH/j2" --quiet --threads 2 --stats-json "$SCRATCH/j2.json"
@@ -118,6 +119,8 @@ if [ $CHECK = 1 ]; then
             echo "check failed: $f dropped $d lines, the 2-thread JSONL run $D" >&2; exit 1
         fi
     done
+    diff -rq "$SCRATCH/tree1" "$SCRATCH/tree2" >/dev/null \
+        || { echo "check failed: the tree's output differs between 1 and 2 threads" >&2; exit 1; }
     cmp -s "$SCRATCH/j1/corpus.jsonl" "$SCRATCH/j2/corpus.jsonl" \
         || { echo "check failed: JSONL output differs between 1 and 2 threads" >&2; exit 1; }
     zcat "$SCRATCH/gz/corpus.jsonl.gz" | cmp -s - "$SCRATCH/j2/corpus.jsonl" \
@@ -130,7 +133,7 @@ if [ $CHECK = 1 ]; then
         echo "check failed: dropped $D lines, expected $MIN..$MAX (chrome lines $CHROME, at most $LEAD headline/byline/date lines)" >&2
         exit 1
     fi
-    echo "check passed: $D lines dropped of $CHROME chrome lines (+ up to $LEAD lead lines); every paragraph kept; same output for 1 and 2 threads, tree, JSONL and gzip" >&2
+    echo "check passed: $D lines dropped of $CHROME chrome lines (+ up to $LEAD lead lines); every paragraph kept; the same output for 1 and 2 threads (tree and JSONL) and for gzipped JSONL as plain, and the same lines dropped from the tree as from the JSONL" >&2
 else
     D=unchecked
 fi

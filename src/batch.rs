@@ -662,5 +662,37 @@ mod tests {
         let e = r.next_piece().unwrap_err().to_string();
         assert!(e.contains("NUL byte at byte 2"), "{e}");
         assert!(r.next_piece().unwrap().is_none());
+
+        /// Ten bytes of a record, then the error a corrupt gzip stream
+        /// gives.
+        struct Broken(bool);
+        impl Read for Broken {
+            fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+                if std::mem::replace(&mut self.0, true) {
+                    return Err(io::Error::new(
+                        io::ErrorKind::InvalidData,
+                        "corrupt deflate stream",
+                    ));
+                }
+                buf[..10].copy_from_slice(b"{\"text\":\"a");
+                Ok(10)
+            }
+        }
+        let mut r = BatchReader::new(
+            Box::new(Broken(false)),
+            Format::Jsonl,
+            Path::new("shard.jsonl.gz"),
+            Limits::default(),
+        );
+        let e = r.next_piece().unwrap_err().to_string();
+        assert!(e.starts_with("shard.jsonl.gz: "), "{e}");
+        assert!(
+            e.contains("at byte 10 of the decompressed stream: corrupt deflate stream"),
+            "{e}"
+        );
+        assert!(
+            r.next_piece().unwrap().is_none(),
+            "the error ends the input"
+        );
     }
 }

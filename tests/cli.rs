@@ -216,9 +216,10 @@ fn stdout_holds_every_input_in_order_uncompressed() {
     );
     let r = run(dir, &["clean", "d/3.txt.zst", "d"]);
     assert_code(&r, 0);
-    // Whatever is kept comes in the order of the arguments, then of the
-    // walk, decompressed.
-    assert_kept_lines(&r.stdout, b"third\nfirst\nsecond\nthird\n");
+    // Each file's one line is kept (a page of one short line scores as
+    // content), in the order of the arguments, then of the walk,
+    // decompressed.
+    assert_eq!(r.stdout, b"third\nfirst\nsecond\nthird\n");
 }
 
 #[test]
@@ -421,6 +422,97 @@ fn learned_model_gives_the_same_result_as_pass_one() {
     assert_code(&merge_alone, 2);
 }
 
+/// `--model-merge` counts a line in the model's documents plus the inputs':
+/// a line in one page of the model and in both input pages is in three
+/// documents, which the model alone (one) and the inputs alone (two) do not
+/// say.
+#[test]
+fn a_merged_model_adds_the_inputs_counts_to_its_own() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let words = [
+        "harbour",
+        "ferry",
+        "council",
+        "timetable",
+        "crossing",
+        "residents",
+        "letters",
+        "meeting",
+        "operator",
+        "review",
+        "months",
+        "service",
+        "spokesperson",
+        "consultation",
+        "record",
+        "response",
+        "weather",
+        "coast",
+        "morning",
+        "evening",
+        "island",
+        "bridge",
+        "tide",
+        "pier",
+        "captain",
+        "route",
+    ];
+    let recurring =
+        "The harbour desk brings you ferry alerts, tide tables and webcams for the whole coast.";
+    for i in 0..7 {
+        let w = |k: usize| words[(i * 7 + k * 3) % words.len()];
+        let mut text = format!(
+            "The {} and the {} were discussed again when the {} met on a wet {} in town.\n\
+             Several {} said that the {} should change before the {} of the {} ends this year.\n\
+             According to the {}, the {} will be published once the {} has been agreed by all.\n",
+            w(0),
+            w(1),
+            w(2),
+            w(3),
+            w(4),
+            w(5),
+            w(6),
+            w(7),
+            w(8),
+            w(9),
+            w(10)
+        );
+        if [0, 5, 6].contains(&i) {
+            text.push_str(recurring);
+            text.push('\n');
+        }
+        let folder = if i < 5 { "model" } else { "new" };
+        write(
+            dir,
+            &format!("{folder}/c.example/page-{i}.txt"),
+            text.as_bytes(),
+        );
+    }
+    assert_code(&run(dir, &["learn", "model/", "-o", "m.model", "-q"]), 0);
+    let explain = |args: &[&str]| {
+        let r = run(dir, &[&["clean", "--explain", "-q", "new/"], args].concat());
+        assert_code(&r, 0);
+        let out = String::from_utf8(r.stdout).unwrap();
+        let rows: Vec<String> = out
+            .lines()
+            .filter(|l| l.ends_with(recurring))
+            .map(str::to_string)
+            .collect();
+        assert_eq!(rows.len(), 2, "{out}");
+        rows
+    };
+    let merged = explain(&["--model", "m.model", "--model-merge"]);
+    for row in &merged {
+        assert!(row.contains("corpus-repeat 3 docs"), "{row}");
+    }
+    for alone in [explain(&["--model", "m.model"]), explain(&[])] {
+        for row in &alone {
+            assert!(!row.contains("corpus-repeat"), "{row}");
+        }
+    }
+}
+
 #[test]
 fn stats_json_counts_add_up() {
     let tmp = tempfile::tempdir().unwrap();
@@ -569,6 +661,11 @@ fn a_single_file_keeps_its_name_and_compression() {
     let (out, c) = read_decompressed(&dir.join("clean/shard-00.jsonl.gz"));
     assert_eq!(c, Compression::Gzip);
     let out = String::from_utf8(out).unwrap();
+    assert_eq!(
+        out.lines().count(),
+        recs.len(),
+        "one record out per record in"
+    );
     for ((o, rec), line) in out
         .split_inclusive('\n')
         .zip(&recs)

@@ -27,6 +27,8 @@ use boilerstrip::cleaner::write_kept;
 use boilerstrip::line;
 use boilerstrip::{Cause, Cleaner, Document, LineStats, Verdict};
 
+use crate::util::note;
+
 /// The environment variable that turns the sample comparison into a rewrite.
 const BLESS_VAR: &str = "BOILERSTRIP_BLESS";
 
@@ -442,7 +444,10 @@ fn load_keep() -> Vec<KeepEntry> {
 fn golden_seeds() {
     let dir = seeds_dir();
     if !dir.is_dir() {
-        println!("golden_seeds skipped: {} not found", dir.display());
+        note(&format!(
+            "golden_seeds skipped: {} not found",
+            dir.display()
+        ));
         return;
     }
     if blessing() {
@@ -574,7 +579,10 @@ fn seeds_keep_list_is_well_formed() {
     assert_eq!(entries.len(), 5, "keep.txt names the five seed pages");
     let dir = seeds_dir();
     if !dir.is_dir() {
-        println!("seed line ranges not checked: {} not found", dir.display());
+        note(&format!(
+            "seed line ranges not checked: {} not found",
+            dir.display()
+        ));
         return;
     }
     let on_disk: Vec<String> = sorted_entries(&dir)

@@ -1,9 +1,9 @@
 //! Properties that hold for any classifier, checked on generated corpora
 //! against naive oracles: the cleaned text of a document is made of whole
 //! lines of it, in order; one thread and three give the same bytes; line
-//! statistics add like counts; with frozen statistics a verdict depends on
-//! the document alone, and settled cleaning is idempotent; a JSONL record
-//! keeps every byte outside its text.
+//! statistics count what a naive count gives, and add like counts; with
+//! frozen statistics a verdict depends on the document alone, and settled
+//! cleaning is idempotent; a JSONL record keeps every byte outside its text.
 //!
 //! Documents mix random sentences, lines repeated across the corpus, fixed
 //! chrome lines, blank and whitespace-only lines, CRLF line ends, a last line
@@ -434,6 +434,46 @@ proptest! {
         prop_assert_eq!(learn(1), learn(3));
         let (stats, _) = pipeline::statistics(&found.inputs, &small_batches(3), &Silent).unwrap();
         prop_assert!(model_bytes(&stats) == learn(1).0, "small batches learn the same table");
+    }
+
+    /// The table counts what a naive count over the documents gives: for
+    /// each line's normal form, the documents of the corpus and of each
+    /// site that hold it (once per document, empty normal forms not at
+    /// all), and each site's documents; a line of no document counts 0.
+    #[test]
+    fn line_stats_count_what_a_naive_count_gives(docs in corpus()) {
+        use std::collections::{BTreeMap, BTreeSet};
+        let stats = observe(&docs);
+        let mut norm = boilerstrip::line::Normalizer::new();
+        // normal form -> the documents holding it, with their sites.
+        let mut holders: BTreeMap<Vec<u8>, BTreeSet<(usize, usize)>> = BTreeMap::new();
+        for (i, d) in docs.iter().enumerate() {
+            for line in lines(&d.text) {
+                let normal = norm.normalize(content(line)).to_vec();
+                if !normal.is_empty() {
+                    holders.entry(normal).or_default().insert((i, d.site));
+                }
+            }
+        }
+        prop_assert_eq!(stats.documents(), docs.len() as u64);
+        prop_assert_eq!(stats.distinct_lines(), holders.len());
+        for (site, name) in SITES.iter().enumerate() {
+            let of_site = docs.iter().filter(|d| d.site == site).count();
+            prop_assert_eq!(stats.site_docs(site_key(name)) as usize, of_site, "{}", name);
+        }
+        for (normal, held) in &holders {
+            let fp = boilerstrip::line::fingerprint(normal);
+            let shown = String::from_utf8_lossy(normal);
+            prop_assert_eq!(stats.corpus_df(fp) as usize, held.len(), "{:?}", shown);
+            for (site, name) in SITES.iter().enumerate() {
+                let in_site = held.iter().filter(|&&(_, s)| s == site).count();
+                prop_assert_eq!(
+                    stats.site_df(site_key(name), fp) as usize, in_site, "{:?} in {}", shown, name
+                );
+            }
+        }
+        let absent = boilerstrip::line::fingerprint(b"a line no document holds");
+        prop_assert_eq!(stats.corpus_df(absent), 0);
     }
 
     /// `+` on line statistics is associative and commutative, the empty

@@ -200,6 +200,7 @@ fn run_measured(dir: &Path, args: &[&str]) -> (Run, Option<u64>) {
 fn run_measured_with(bin: &Path, dir: &Path, args: &[&str]) -> (Run, Option<u64>) {
     let time = Path::new("/usr/bin/time");
     if !time.exists() {
+        note("/usr/bin/time not found: peak memory is not checked");
         return (run(dir, args), None);
     }
     let report = dir.join("time.txt");
@@ -590,7 +591,7 @@ fn an_unreadable_file_is_reported_and_skipped() {
     assert!(r.stderr.contains("d/gone.txt: "), "{}", r.stderr);
     let names: Vec<String> = tree(&dir.join("out")).into_iter().map(|(p, _)| p).collect();
     if root {
-        eprintln!("note: mode 000 does not stop this user from reading");
+        note("mode 000 does not stop this user from reading: the unreadable input is not tested");
         assert_eq!(names, ["a.txt", "b.txt"]);
     } else {
         assert!(
@@ -629,7 +630,7 @@ fn a_full_output_disk_leaves_no_partial_file() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path();
     let Some(_disk) = TinyDisk::mount(&dir.join("out"), 64) else {
-        eprintln!("skipped: cannot mount a small tmpfs here (not root?)");
+        note("the full-disk test skipped: cannot mount a small tmpfs here (not root?)");
         return;
     };
     write(dir, "d/a.txt", page("d", 1).as_bytes());
@@ -820,7 +821,7 @@ fn a_run_killed_halfway_is_finished_by_resume_with_identical_output() {
             "the run was stopped before the end"
         );
     } else {
-        eprintln!("note: the run finished before it could be killed");
+        note("the run finished before it could be killed: the interrupted half is not tested");
     }
     let r = run(dir, &["clean", "-j", "2", "dumps", "-o", "cut", "--resume"]);
     assert_code(&r, 0);

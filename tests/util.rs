@@ -8,6 +8,14 @@ use std::process::{Command, Output, Stdio};
 
 use boilerstrip::compress::{self, Compression, Encoder};
 
+/// Tells whoever runs the tests something a passing test would otherwise
+/// keep to itself, such as a check it skipped: written to the process's
+/// standard error directly, which the test harness does not capture (it
+/// captures `print!` and `eprint!`, and shows them only for failures).
+pub fn note(message: &str) {
+    let _ = writeln!(std::io::stderr(), "note: {message}");
+}
+
 /// The result of one run of the binary.
 pub struct Run {
     pub code: i32,

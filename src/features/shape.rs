@@ -475,9 +475,12 @@ mod tests {
             prev_last = last;
             last = c;
         }
-        info.end_punct = ends_sentence(last, || prev_last);
+        // Sentence punctuation last, or a closing quote or bracket after a
+        // full stop, question or exclamation mark.
+        info.end_punct =
+            ".!?:;。！？".contains(last) || "\"”'’»)".contains(last) && ".!?".contains(prev_last);
         info.truncated = t.ends_with("...") || t.ends_with('…');
-        info.bullet = starts_bullet(t);
+        info.bullet = starts_bullet_plain(t);
         info.starts_lower = t.chars().next().is_some_and(|c| c.is_lowercase());
         info.has_time = naive_clock_time(t.as_bytes());
         info.date_like = info.digits > 0
