@@ -127,6 +127,7 @@ impl LineModel {
             line,
             message,
         };
+        let mut threshold_seen = false;
         for (i, line) in text.lines().enumerate() {
             let line = line.trim();
             if let Some(note) = line.strip_prefix('#') {
@@ -144,7 +145,16 @@ impl LineModel {
                     .ok_or_else(|| err(i + 1, format!("{s:?} is not a number")))
             };
             match parts.as_slice() {
-                ["threshold", v] => m.threshold = value(v)?,
+                ["threshold", v] => {
+                    if threshold_seen {
+                        return Err(err(i + 1, "a second threshold".to_string()));
+                    }
+                    threshold_seen = true;
+                    m.threshold = value(v)?;
+                    if !(0.0..=1.0).contains(&m.threshold) {
+                        return Err(err(i + 1, format!("threshold {v} is not between 0 and 1")));
+                    }
+                }
                 [stage @ ("stage1" | "stage2" | "stage3"), feature, v] => {
                     let (names, weights) = match *stage {
                         "stage1" => (&names1, &mut m.w1),
@@ -154,29 +164,43 @@ impl LineModel {
                     let Some(j) = names.iter().position(|n| n == feature) else {
                         return Err(err(i + 1, format!("unknown {stage} feature {feature:?}")));
                     };
+                    if !weights[j].is_nan() {
+                        return Err(err(i + 1, format!("a second weight for {stage} {feature}")));
+                    }
                     weights[j] = value(v)?;
                 }
                 _ => return Err(err(i + 1, format!("cannot read {line:?}"))),
             }
         }
+        // A missing weight is found at the end of the file.
+        let end = text.lines().count();
         if let Some(j) = m.w1.iter().position(|w| w.is_nan()) {
             return Err(err(
-                0,
-                format!("no weight for stage1 feature {:?}", m.names1[j]),
+                end,
+                format!(
+                    "the file ends without a weight for stage1 feature {:?}",
+                    m.names1[j]
+                ),
             ));
         }
         if let Some(j) = m.w2.iter().position(|w| w.is_nan()) {
             return Err(err(
-                0,
-                format!("no weight for stage2 feature {:?}", m.stage2_names()[j]),
+                end,
+                format!(
+                    "the file ends without a weight for stage2 feature {:?}",
+                    m.stage2_names()[j]
+                ),
             ));
         }
         if m.w3.iter().all(|w| w.is_nan()) {
             m.w3.clear();
         } else if let Some(j) = m.w3.iter().position(|w| w.is_nan()) {
             return Err(err(
-                0,
-                format!("no weight for stage3 feature {:?}", names3[j]),
+                end,
+                format!(
+                    "the file ends without a weight for stage3 feature {:?}",
+                    names3[j]
+                ),
             ));
         }
         m.notes.retain(|n| !n.is_empty());
@@ -321,10 +345,43 @@ Share\nTweet\nMore stories\nContact us\nPrivacy policy\n";
         let err = LineModel::parse("partial", &text, &crate::rules::built_in_categories())
             .unwrap_err()
             .to_string();
-        assert!(err.contains("no weight for stage3 feature"), "{err}");
+        let end = text.lines().count();
+        assert!(err.starts_with(&format!("partial:{end}: ")), "{err}");
+        assert!(
+            err.contains("ends without a weight for stage3 feature"),
+            "{err}"
+        );
         let unknown = format!("{BUILT_IN}stage3 no_such_feature 1.0\n");
         assert!(
             LineModel::parse("unknown", &unknown, &crate::rules::built_in_categories()).is_err()
         );
+    }
+
+    #[test]
+    fn a_second_value_or_a_threshold_out_of_range_is_an_error_at_its_line() {
+        let lines = BUILT_IN.lines().count();
+        let bias = BUILT_IN
+            .lines()
+            .find(|l| l.starts_with("stage1 bias"))
+            .unwrap();
+        for (extra, says) in [
+            (bias.to_string(), "a second weight for stage1 bias"),
+            ("threshold 0.4".to_string(), "a second threshold"),
+        ] {
+            let text = format!("{BUILT_IN}{extra}\n");
+            let e = LineModel::parse("m", &text, &crate::rules::built_in_categories())
+                .unwrap_err()
+                .to_string();
+            assert!(e.starts_with(&format!("m:{}: ", lines + 1)), "{e}");
+            assert!(e.contains(says), "{e}");
+        }
+        for bad in ["threshold 7", "threshold -0.1"] {
+            let text = BUILT_IN.replacen("threshold 0.5", bad, 1);
+            assert_ne!(text, BUILT_IN);
+            let e = LineModel::parse("m", &text, &crate::rules::built_in_categories())
+                .unwrap_err()
+                .to_string();
+            assert!(e.contains("is not between 0 and 1"), "{e}");
+        }
     }
 }

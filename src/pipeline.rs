@@ -679,9 +679,10 @@ fn pass1(
     let mut kept: Kept = Vec::new();
     let mut keep_left = if report { 0 } else { opts.keep };
     events.pass_started(1, inputs.len(), inputs.iter().map(|i| i.size).sum());
-    let mut table = opts
-        .sketch
-        .map_or_else(LineStats::new, LineStats::with_sketch);
+    let mut table = match opts.sketch {
+        Some(shape) => LineStats::try_with_sketch(shape)?,
+        None => LineStats::new(),
+    };
     let mut run = RunStats::default();
     let mut failed: Vec<Option<Error>> = Vec::new();
     let before = |_| None;

@@ -275,8 +275,19 @@ impl RuleSetBuilder {
                 if line.trim().is_empty() || line.trim_start().starts_with('#') {
                     continue;
                 }
-                if let Some(cat) = line.strip_prefix("@category") {
-                    let cat = cat.trim();
+                if let Some(directive) = line.strip_prefix('@') {
+                    // `@category NAME` is the only directive; anything else
+                    // (a misspelling) would otherwise be taken for a phrase.
+                    let cat = match directive.split_once(char::is_whitespace) {
+                        Some(("category", cat)) => cat.trim(),
+                        None if directive == "category" => "",
+                        _ => {
+                            let name = directive.split_whitespace().next().unwrap_or("");
+                            return Err(err(format!(
+                                "unknown directive @{name}: the only one is `@category NAME`"
+                            )));
+                        }
+                    };
                     if cat.is_empty() || cat.contains(char::is_whitespace) {
                         return Err(err(format!("bad category name {cat:?}")));
                     }
@@ -618,15 +629,33 @@ mod tests {
 
     #[test]
     fn errors_name_file_and_line() {
-        let e = RuleSetBuilder::new()
+        for (text, says) in [
+            ("ok phrase\n= !!!\n", "has no letters or digits"),
+            (
+                "ok phrase\n@categroy promo\n",
+                "unknown directive @categroy",
+            ),
+            ("ok phrase\n@categoryx\n", "unknown directive @categoryx"),
+            ("ok phrase\n@category\n", "bad category name"),
+            ("ok phrase\n@category two words\n", "bad category name"),
+        ] {
+            let e = RuleSetBuilder::new()
+                .built_in(false)
+                .file("mine.txt", text)
+                .build()
+                .unwrap_err()
+                .to_string();
+            assert!(e.starts_with("mine.txt:2: "), "{text:?}: {e}");
+            assert!(e.contains(says), "{text:?}: {e}");
+        }
+        let ok = RuleSetBuilder::new()
             .built_in(false)
-            .file("mine.txt", "ok phrase\n= !!!\n")
-            .build()
-            .unwrap_err();
-        assert_eq!(
-            e.to_string().split(':').take(2).collect::<Vec<_>>(),
-            ["mine.txt", "2"]
-        );
+            .file(
+                "mine.txt",
+                "@category promo\nbuy now\n@category\tother\nsell\n",
+            )
+            .build();
+        assert!(ok.is_ok());
     }
 
     /// The built-in lexicon with protecting, weak and repeated phrases

@@ -686,6 +686,101 @@ fn a_truncated_or_foreign_model_file_is_a_usage_error() {
     }
 }
 
+/// Nothing is overwritten by a run that could read nothing: `learn` whose
+/// every input is bad leaves the model that was there, `train` and `merge`
+/// refuse an output that is one of their inputs (or a model given twice),
+/// before any work.
+#[test]
+fn runs_that_read_nothing_or_would_overwrite_an_input_write_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    write(dir, "d/a.txt", page("d", 1).as_bytes());
+    assert_code(&run(dir, &["learn", "d", "-o", "m.model", "-q"]), 0);
+    let model = std::fs::read(dir.join("m.model")).unwrap();
+    let gz = compressed(page("d", 2).as_bytes(), Compression::Gzip);
+    write(dir, "bad/cut.txt.gz", &gz[..gz.len() / 2]);
+    write(dir, "bad/bin.txt", b"\0\x01binary");
+    let r = run(dir, &["learn", "bad", "-o", "m.model"]);
+    assert_code(&r, 2);
+    assert!(r.stderr.contains("m.model not written"), "{}", r.stderr);
+    assert_eq!(std::fs::read(dir.join("m.model")).unwrap(), model);
+
+    let pages = "{\"text\":\"a\\nb\",\"gold\":\"a\"}\n";
+    write(dir, "pages.jsonl", pages.as_bytes());
+    let r = run(dir, &["train", "pages.jsonl", "-o", "./pages.jsonl"]);
+    assert_code(&r, 2);
+    assert!(r.stderr.contains("is one of the inputs"), "{}", r.stderr);
+    assert_eq!(
+        std::fs::read_to_string(dir.join("pages.jsonl")).unwrap(),
+        pages
+    );
+    let r = run(dir, &["train", "pages.jsonl", "-o", "no/such/dir/m.txt"]);
+    assert_code(&r, 2);
+    assert!(r.stderr.contains("does not exist"), "{}", r.stderr);
+    assert!(!r.stderr.contains("trained"), "refused before training");
+
+    let r = run(dir, &["merge", "m.model", "./m.model", "-o", "sum.model"]);
+    assert_code(&r, 2);
+    assert!(r.stderr.contains("given twice"), "{}", r.stderr);
+    assert!(!dir.join("sum.model").exists());
+}
+
+/// A closed standard error (its reader gone, as in `2>&1 | head -1`) does
+/// not stop the run: every good input still gets its output.
+#[test]
+fn a_closed_stderr_does_not_stop_the_run() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    for i in 0..40 {
+        write(dir, &format!("d/bin{i:02}.txt"), b"\0 binary, reported");
+        write(dir, &format!("d/p{i:02}.txt"), page("d", i).as_bytes());
+    }
+    let mut child = Command::new(env!("CARGO_BIN_EXE_boilerstrip"))
+        .args(["clean", "d", "-o", "out", "--stats"])
+        .current_dir(dir)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stderr.take());
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(1), "bad inputs, and no panic");
+    let out = tree(&dir.join("out"));
+    assert_eq!(out.len(), 40, "every good input has its output");
+}
+
+/// Settings beyond what the machine can do are refused with a message, not
+/// a crash: thousands of threads, a sketch larger than the memory.
+#[test]
+fn settings_beyond_the_machine_are_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    write(dir, "a.txt", page("d", 1).as_bytes());
+    let r = run(dir, &["clean", "a.txt", "-j", "100000"]);
+    assert_code(&r, 2);
+    assert!(
+        r.stderr.contains("--threads 100000: at most"),
+        "{}",
+        r.stderr
+    );
+    // 100,000 GiB asks for the largest sketch, 64 GiB: refused where the
+    // system will not give it, used where it will; never an abort.
+    let r = run(dir, &["clean", "a.txt", "--max-memory", "100000G", "-q"]);
+    match r.code {
+        0 => note("this machine gives 64 GiB: the refused sketch is not tested"),
+        _ => {
+            assert_code(&r, 2);
+            assert!(
+                r.stderr.contains("max-memory: cannot allocate"),
+                "{}",
+                r.stderr
+            );
+            assert!(r.stdout.is_empty());
+        }
+    }
+}
+
 /// A corpus of `n` text pages over a few sites under `dir/dumps`.
 fn many_pages(dir: &Path, n: usize) {
     for i in 0..n {

@@ -273,8 +273,8 @@ pub struct InputArgs {
     #[arg(long, value_name = "NAME")]
     pub group_field: Option<String>,
 
-    /// Worker threads. Default: the number of CPUs. The output is the same
-    /// for any number.
+    /// Worker threads. Default: the number of CPUs; at most four times as
+    /// many, or 64. The output is the same for any number.
     #[arg(long, short = 'j', value_name = "N")]
     pub threads: Option<NonZeroUsize>,
 

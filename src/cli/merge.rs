@@ -10,24 +10,22 @@ use boilerstrip::report::{plural, thousands};
 use boilerstrip::stats::{LineStats, Merger, Partition, MAX_PARTITIONS};
 
 use super::args::MergeArgs;
-use super::config::{model_files, read_model_file};
+use super::config::{distinct_model_files, read_model_file};
 
 /// Runs `merge`: every input is read and checked before anything is written.
 pub fn run(a: &MergeArgs) -> Result<ExitCode> {
     let mut merger = Merger::new();
     let mut files = 0usize;
-    for name in &a.files {
-        for path in model_files(name) {
-            let canon = std::fs::canonicalize(&path).ok();
-            if canon.is_some() && canon == std::fs::canonicalize(&a.output).ok() {
-                bail!("the output {} is one of the inputs", a.output.display());
-            }
-            let file = read_model_file(&path)?;
-            merger
-                .add(file)
-                .with_context(|| format!("cannot merge the model file {}", path.display()))?;
-            files += 1;
+    let output = std::fs::canonicalize(&a.output).ok();
+    for path in distinct_model_files(&a.files)? {
+        if output.is_some() && std::fs::canonicalize(&path).ok() == output {
+            bail!("the output {} is one of the inputs", a.output.display());
         }
+        let file = read_model_file(&path)?;
+        merger
+            .add(file)
+            .with_context(|| format!("cannot merge the model file {}", path.display()))?;
+        files += 1;
     }
     let sum = merger.finish().context("cannot merge the model files")?;
     let parts: Vec<Partition> = match a.partitions.map(|n| n.get()) {
@@ -47,7 +45,7 @@ pub fn run(a: &MergeArgs) -> Result<ExitCode> {
     };
     let written = write_model(&sum.stats, &a.output, &parts)?;
     if !a.quiet {
-        eprintln!(
+        say!(
             "boilerstrip: merged {} ({}): {} into {}",
             plural(files as u64, "file"),
             plural(sum.stats.documents(), "document"),

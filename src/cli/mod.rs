@@ -2,6 +2,16 @@
 //! (`config`) → a library run (`boilerstrip::pipeline`) with progress and
 //! messages on stderr (`progress`) → statistics, summary and exit status.
 
+/// `eprintln!` that goes on when standard error is closed (its reader, as in
+/// `2>&1 | head -1`, gone): a message that cannot be shown must not stop
+/// the run half-way, as `eprintln!`'s panic would.
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr().lock(), $($arg)*);
+    }};
+}
+
 mod args;
 mod config;
 mod eval;
@@ -41,7 +51,7 @@ pub fn main() -> ExitCode {
             Ok(code) => code,
             Err(e) if config::is_broken_pipe(&e) => ExitCode::SUCCESS,
             Err(e) => {
-                eprintln!("boilerstrip: error: {e:#}");
+                say!("boilerstrip: error: {}", error_text(&e));
                 ExitCode::from(EXIT_USAGE)
             }
         };
@@ -49,7 +59,7 @@ pub fn main() -> ExitCode {
     let config = match Config::from_args(args) {
         Ok(c) => c,
         Err(e) => {
-            eprintln!("boilerstrip: error: {e:#}");
+            say!("boilerstrip: error: {}", error_text(&e));
             return ExitCode::from(EXIT_USAGE);
         }
     };
@@ -57,7 +67,7 @@ pub fn main() -> ExitCode {
         Ok(code) => code,
         Err(e) if config::is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("boilerstrip: error: {e:#}");
+            say!("boilerstrip: error: {}", error_text(&e));
             ExitCode::from(EXIT_USAGE)
         }
     }
@@ -91,13 +101,19 @@ fn run(c: Config) -> Result<ExitCode> {
         }
         Job::Learn(path, partitions) => {
             let (table, run) = pipeline::statistics(inputs, &c.options, &reporter)?;
-            let parts: Vec<_> = boilerstrip::stats::Partition::all(*partitions).collect();
-            let written = merge::write_model(&table, path, &parts)?;
-            learned = Some(format!(
-                "{} into {}",
-                merge::describe(&table),
-                merge::names(&written)
-            ));
+            if run.inputs > 0 && run.bad_inputs == run.inputs {
+                // Nothing was read: a model of nothing must not replace one
+                // that is there.
+                learned = Some(format!("nothing; {} not written", path.display()));
+            } else {
+                let parts: Vec<_> = boilerstrip::stats::Partition::all(*partitions).collect();
+                let written = merge::write_model(&table, path, &parts)?;
+                learned = Some(format!(
+                    "{} into {}",
+                    merge::describe(&table),
+                    merge::names(&written)
+                ));
+            }
             run
         }
     };
@@ -105,7 +121,7 @@ fn run(c: Config) -> Result<ExitCode> {
     let unreadable = run.bad_inputs;
     run.bad_inputs += c.discovery.problems.len() as u64;
     if c.stats {
-        eprint!("{run}");
+        let _ = write!(io::stderr().lock(), "{run}");
     }
     let mut stats_failed = false;
     if let Some(path) = &c.stats_json {
@@ -114,12 +130,12 @@ fn run(c: Config) -> Result<ExitCode> {
             w.write_all(b"\n")
         });
         if let Err(e) = written {
-            eprintln!("boilerstrip: cannot write the statistics: {e}");
+            say!("boilerstrip: cannot write the statistics: {e}");
             stats_failed = true;
         }
     }
     if !c.quiet {
-        eprintln!(
+        say!(
             "{}",
             summary(&run, started.elapsed().as_secs_f64(), learned)
         );
@@ -131,6 +147,24 @@ fn run(c: Config) -> Result<ExitCode> {
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// An error and its causes, as `{:#}` shows them, less a cause that the
+/// text before it already ends with: the library's errors say their cause
+/// in their own message too (`file: No such file or directory`).
+fn error_text(e: &anyhow::Error) -> String {
+    let mut text = String::new();
+    for cause in e.chain() {
+        let cause = cause.to_string();
+        if text.ends_with(&cause) {
+            continue;
+        }
+        if !text.is_empty() {
+            text.push_str(": ");
+        }
+        text.push_str(&cause);
+    }
+    text
 }
 
 /// The one-line account printed at the end.

@@ -3,7 +3,7 @@
 use std::io::Write;
 use std::process::ExitCode;
 
-use anyhow::{Context, Result};
+use anyhow::{bail, Context, Result};
 use boilerstrip::eval::{self, Fields};
 use boilerstrip::model::LineModel;
 use boilerstrip::report::plural;
@@ -14,6 +14,7 @@ use super::args::TrainArgs;
 
 /// Runs `train`.
 pub fn run(a: &TrainArgs) -> Result<ExitCode> {
+    check_output(a)?;
     let fields = Fields {
         text: a.text_field.clone(),
         gold: a.gold_field.clone(),
@@ -39,7 +40,7 @@ pub fn run(a: &TrainArgs) -> Result<ExitCode> {
             })
             .collect();
         let corpus = TrainingData::collect(&cleaner, &examples);
-        eprintln!(
+        say!(
             "boilerstrip: {}: {}, {}",
             path.display(),
             plural(corpus.pages() as u64, "page"),
@@ -58,11 +59,32 @@ pub fn run(a: &TrainArgs) -> Result<ExitCode> {
     let model = train::train(&data, &TrainOptions::default(), notes);
     pipeline::write_atomically(&a.output, |w| w.write_all(model.to_text().as_bytes()))
         .with_context(|| format!("cannot write {}", a.output.display()))?;
-    eprintln!(
+    say!(
         "boilerstrip: trained on {}, {}; wrote {}",
         plural(data.pages() as u64, "page"),
         plural(data.rows() as u64, "line"),
         a.output.display()
     );
     Ok(ExitCode::SUCCESS)
+}
+
+/// Refuses, before the minutes of training, an output that would replace
+/// an input or that cannot be written where it is.
+fn check_output(a: &TrainArgs) -> Result<()> {
+    if a.output.is_dir() {
+        bail!("the output {} is a directory", a.output.display());
+    }
+    if let Some(p) = a.output.parent().filter(|p| !p.as_os_str().is_empty()) {
+        if !p.is_dir() {
+            bail!("the output's directory {} does not exist", p.display());
+        }
+    }
+    if let Ok(target) = std::fs::canonicalize(&a.output) {
+        for f in &a.files {
+            if std::fs::canonicalize(f).is_ok_and(|f| f == target) {
+                bail!("the output {} is one of the inputs", a.output.display());
+            }
+        }
+    }
+    Ok(())
 }

@@ -357,6 +357,26 @@ impl LineStats {
         }
     }
 
+    /// [`LineStats::with_sketch`], or an error where the sketch's memory
+    /// cannot be had, instead of the abort of a failed allocation.
+    pub fn try_with_sketch(shape: SketchShape) -> Result<LineStats, Error> {
+        match CountMin::try_new(shape) {
+            Some(c) => Ok(LineStats {
+                lines: Lines::Sketch(c),
+                ..LineStats::default()
+            }),
+            None => Err(Error::Setting {
+                name: "max-memory",
+                message: format!(
+                    "cannot allocate the {} MiB of a {} × {} sketch",
+                    shape.bytes() >> 20,
+                    shape.depth,
+                    shape.width()
+                ),
+            }),
+        }
+    }
+
     /// The sketch's shape, or `None` for an exact table.
     pub fn sketch_shape(&self) -> Option<SketchShape> {
         match &self.lines {

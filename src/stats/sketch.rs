@@ -146,6 +146,20 @@ impl CountMin {
         }
     }
 
+    /// [`CountMin::new`], or `None` where the memory for its counters
+    /// cannot be had (a budget larger than the machine).
+    pub fn try_new(shape: SketchShape) -> Option<CountMin> {
+        let n = usize::try_from(u64::from(shape.depth) * shape.width()).ok()?;
+        // `vec![0; n]` takes zeroed pages that the system maps only when a
+        // counter on them is first written, so a sketch costs the pages it
+        // uses; but it aborts where the memory cannot be had. A reservation
+        // of the same size, given back at once, asks first.
+        let mut probe: Vec<u32> = Vec::new();
+        probe.try_reserve_exact(n).ok()?;
+        drop(probe);
+        Some(CountMin::new(shape))
+    }
+
     /// A sketch read from a file: `cells` must hold `depth × width` counters.
     pub fn from_parts(shape: SketchShape, cells: Vec<u32>, total: u64) -> CountMin {
         assert_eq!(cells.len() as u64, u64::from(shape.depth) * shape.width());
