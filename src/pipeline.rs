@@ -166,6 +166,48 @@ pub const BINARY_PROBE: usize = 8 << 10;
 /// with the cause [`crate::Cause::TooLong`].
 pub const MAX_LINE: usize = 1 << 20;
 
+/// How many bad records of one input are reported one by one; the rest are
+/// counted, and the count reported when the input ends. A screenful shows
+/// what is wrong with a file (a pretty-printed JSON file given as JSONL
+/// would otherwise print an error for each of its lines, and bury the
+/// other inputs' messages).
+pub const SHOWN_RECORD_ERRORS: u64 = 20;
+
+/// The record errors of the input being reported (see
+/// [`SHOWN_RECORD_ERRORS`]); other errors are always reported.
+#[derive(Default)]
+struct RecordErrors {
+    seen: u64,
+}
+
+impl RecordErrors {
+    fn report(&mut self, events: &dyn Events, e: &Error) {
+        if matches!(e, Error::Record { .. }) {
+            self.seen += 1;
+            if self.seen > SHOWN_RECORD_ERRORS {
+                return;
+            }
+        }
+        events.problem(e);
+    }
+
+    /// The input has ended: says how many of its errors were not shown.
+    fn end(&mut self, events: &dyn Events, input: &Input) {
+        let hidden = self.seen.saturating_sub(SHOWN_RECORD_ERRORS);
+        self.seen = 0;
+        if hidden > 0 {
+            events.problem(&Error::File {
+                path: input.display_path().to_path_buf(),
+                source: io::Error::other(format!(
+                    "{} more bad record{} not shown",
+                    crate::report::thousands(hidden),
+                    if hidden == 1 { "" } else { "s" }
+                )),
+            });
+        }
+    }
+}
+
 impl Default for Options {
     fn default() -> Options {
         Options {
@@ -716,6 +758,7 @@ fn pass1(
         tables.lock().unwrap_or_else(|p| p.into_inner()).push(t);
         o
     };
+    let mut errors = RecordErrors::default();
     let mut sink1 = |mut o: Observed| {
         if let Some((c, batch)) = o.kept.take() {
             if batch.data.capacity() <= keep_left {
@@ -729,7 +772,10 @@ fn pass1(
         }
         if report {
             for e in o.problems.iter().chain(&o.failed) {
-                events.problem(e);
+                errors.report(events, e);
+            }
+            if o.last {
+                errors.end(events, &inputs[o.input]);
             }
             run += o.run;
         } else {
@@ -1050,6 +1096,7 @@ struct Sink<'a> {
     /// line of the first.
     long_lines: usize,
     no_text: (u64, Option<u64>),
+    errors: RecordErrors,
 }
 
 impl<'a> Sink<'a> {
@@ -1071,6 +1118,7 @@ impl<'a> Sink<'a> {
             file_used: false,
             long_lines: 0,
             no_text: (0, None),
+            errors: RecordErrors::default(),
         }
     }
 
@@ -1078,7 +1126,7 @@ impl<'a> Sink<'a> {
     fn take(&mut self, done: Cleaned) -> bool {
         let input = &self.inputs[done.input];
         for e in &done.problems {
-            self.events.problem(e);
+            self.errors.report(self.events, e);
         }
         self.resumed += u64::from(done.resumed);
         self.long_lines += done.long_lines;
@@ -1132,6 +1180,7 @@ impl<'a> Sink<'a> {
             }
         }
         if done.last {
+            self.errors.end(self.events, input);
             let shown = input.display_path().to_string_lossy();
             if self.long_lines > 0 {
                 self.events.notice(&format!(

@@ -559,6 +559,19 @@ fn stats_json_counts_add_up() {
     assert!(n(&s["pass2"]["bytes_read"]) > 0);
     // --stats prints the same numbers as text.
     assert!(r.stderr.contains("documents   32 in"), "{}", r.stderr);
+
+    // `-` is standard output where the cleaned text does not go there.
+    let r = run(
+        dir,
+        &["clean", "dumps", "-o", "out2", "--stats-json", "-", "-q"],
+    );
+    assert_code(&r, 1);
+    let out: serde_json::Value = serde_json::from_slice(&r.stdout).unwrap();
+    assert_eq!(out["documents"], s["documents"]);
+    let r = run(dir, &["clean", "dumps", "--stats-json", "-"]);
+    assert_code(&r, 2);
+    assert!(r.stderr.contains("--stats-json -"), "{}", r.stderr);
+    assert!(r.stdout.is_empty() && !dir.join("-").exists());
 }
 
 #[test]
@@ -576,6 +589,13 @@ fn output_inside_an_input_is_refused_before_any_work() {
         assert_code(&r, 2);
         assert!(r.stderr.contains("error"), "{args:?}: {}", r.stderr);
         assert_eq!(tree(&dir.join("d")).len(), 1, "{args:?} wrote something");
+    }
+    write(dir, "file", b"not a folder\n");
+    for out in ["file", "file/sub"] {
+        let r = run(dir, &["clean", "d", "-o", out]);
+        assert_code(&r, 2);
+        assert!(r.stderr.contains("file is not a directory"), "{}", r.stderr);
+        assert_eq!(r.stderr.lines().count(), 1, "one error, not one per input");
     }
     let r = run(dir, &["clean", "d", "-o", "d/clean"]);
     assert!(

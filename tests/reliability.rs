@@ -750,6 +750,43 @@ fn a_closed_stderr_does_not_stop_the_run() {
     assert_eq!(out.len(), 40, "every good input has its output");
 }
 
+/// A file of thousands of bad records does not bury the other inputs'
+/// messages: each input's first 20 are shown, then how many more there
+/// were; all are counted.
+#[test]
+fn bad_records_are_shown_twenty_an_input_and_all_counted() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let bad = |n: usize| (0..n).map(|i| format!("{{bad {i}\n")).collect::<String>();
+    write(
+        dir,
+        "a.jsonl",
+        format!("{}{{\"text\":\"ok\"}}\n", bad(1000)).as_bytes(),
+    );
+    write(dir, "b.jsonl", bad(5).as_bytes());
+    for args in [
+        &["clean", "a.jsonl", "b.jsonl", "-o", "out"][..],
+        &["learn", "a.jsonl", "b.jsonl", "-o", "m.model"],
+    ] {
+        let r = run(dir, args);
+        assert_code(&r, 1);
+        let shown = |name: &str| {
+            r.stderr
+                .lines()
+                .filter(|l| l.contains(&format!("{name}:")))
+                .count()
+        };
+        assert_eq!(shown("a.jsonl"), 21, "{}", r.stderr);
+        assert!(
+            r.stderr.contains("a.jsonl: 980 more bad records not shown"),
+            "{}",
+            r.stderr
+        );
+        assert_eq!(shown("b.jsonl"), 5, "{}", r.stderr);
+        assert!(r.stderr.contains("1,005 bad records"), "{}", r.stderr);
+    }
+}
+
 /// Settings beyond what the machine can do are refused with a message, not
 /// a crash: thousands of threads, a sketch larger than the memory.
 #[test]

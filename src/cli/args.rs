@@ -287,7 +287,8 @@ pub struct InputArgs {
     #[arg(long)]
     pub stats: bool,
 
-    /// Write run statistics as JSON to FILE.
+    /// Write run statistics as JSON to FILE (`-`: standard output, when the
+    /// cleaned text goes to -o).
     #[arg(long, value_name = "FILE")]
     pub stats_json: Option<PathBuf>,
 

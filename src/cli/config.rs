@@ -94,6 +94,17 @@ impl Config {
         let (mut discovery, mut options) = inputs(&a.input)?;
         options.sketch = sketch_shape(&a.memory)?;
         if let Some(dir) = &a.output {
+            // The nearest part of the path that exists must be a folder, or
+            // every output would fail alike.
+            if let Some(there) = dir.ancestors().find(|p| p.exists()) {
+                if !there.is_dir() {
+                    bail!(
+                        "the output {}: {} is not a directory",
+                        dir.display(),
+                        there.display()
+                    );
+                }
+            }
             if discovery.inputs.iter().any(|i| i.source == Source::Stdin) {
                 bail!(
                     "standard input (-) has no file name to write under {}; \
@@ -117,7 +128,8 @@ impl Config {
         options.model = model;
         // Only the statistics report the most frequent dropped lines.
         options.top_dropped = a.input.stats || a.input.stats_json.is_some();
-        check_stats_json(&a.input, &discovery)?;
+        let stdout_free = matches!(options.output, Output::Dir(_));
+        check_stats_json(&a.input, &discovery, stdout_free)?;
         Ok(Config {
             job: Job::Clean,
             discovery,
@@ -148,7 +160,7 @@ impl Config {
         for p in Partition::all(partitions) {
             check_output_file(&p.path(&a.output), &discovery, "model")?;
         }
-        check_stats_json(&a.input, &discovery)?;
+        check_stats_json(&a.input, &discovery, true)?;
         Ok(Config {
             job: Job::Learn(a.output, partitions),
             discovery,
@@ -306,8 +318,16 @@ fn read_models(paths: &[PathBuf]) -> Result<LineStats> {
     Ok(all.stats)
 }
 
-fn check_stats_json(a: &InputArgs, d: &Discovery) -> Result<()> {
+/// `--stats-json` names a file that can be written, or `-` for standard
+/// output where the run writes nothing else there (`stdout_free`).
+fn check_stats_json(a: &InputArgs, d: &Discovery, stdout_free: bool) -> Result<()> {
     match &a.stats_json {
+        Some(p) if p.as_os_str() == "-" => {
+            if !stdout_free {
+                bail!("--stats-json -: standard output carries the cleaned text; name a file, or clean with -o");
+            }
+            Ok(())
+        }
         Some(p) => check_output_file(p, d, "--stats-json"),
         None => Ok(()),
     }

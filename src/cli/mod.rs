@@ -125,10 +125,15 @@ fn run(c: Config) -> Result<ExitCode> {
     }
     let mut stats_failed = false;
     if let Some(path) = &c.stats_json {
-        let written = pipeline::write_atomically(path, |w| {
+        let json = |w: &mut dyn Write| -> io::Result<()> {
             serde_json::to_writer_pretty(&mut *w, &run.to_json())?;
             w.write_all(b"\n")
-        });
+        };
+        let written = if path.as_os_str() == "-" {
+            json(&mut io::stdout().lock()).map_err(boilerstrip::Error::Io)
+        } else {
+            pipeline::write_atomically(path, |w| json(w))
+        };
         if let Err(e) = written {
             say!("boilerstrip: cannot write the statistics: {e}");
             stats_failed = true;
