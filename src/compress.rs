@@ -1,6 +1,8 @@
 //! Compression: gzip (multi-member, as WET files are) and zstd, detected by
 //! their magic bytes, for reading; the same formats for writing, so that an
-//! output keeps its input's compression.
+//! output keeps its input's compression. A zstd file may start with a
+//! skippable frame instead of a data frame (`pzstd` writes one first, to
+//! record the size of its frames), and is detected by that too.
 
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read, Write};
@@ -20,12 +22,20 @@ pub enum Compression {
 const GZIP_MAGIC: &[u8] = &[0x1f, 0x8b];
 const ZSTD_MAGIC: &[u8] = &[0x28, 0xb5, 0x2f, 0xfd];
 
+/// Whether `head` starts with the magic number of a zstd skippable frame:
+/// 0x184D2A50 to 0x184D2A5F, little-endian (RFC 8878, 3.1.2). zstd's
+/// streaming decoder skips such frames, so they need no handling past
+/// detection.
+fn is_zstd_skippable(head: &[u8]) -> bool {
+    matches!(head, [b0, 0x2a, 0x4d, 0x18, ..] if b0 & 0xf0 == 0x50)
+}
+
 impl Compression {
     /// The format whose magic bytes `head` starts with.
     pub fn detect(head: &[u8]) -> Compression {
         if head.starts_with(GZIP_MAGIC) {
             Compression::Gzip
-        } else if head.starts_with(ZSTD_MAGIC) {
+        } else if head.starts_with(ZSTD_MAGIC) || is_zstd_skippable(head) {
             Compression::Zstd
         } else {
             Compression::None
@@ -243,6 +253,40 @@ mod tests {
             r.read_to_end(&mut out).unwrap();
             assert_eq!(out, b"hello\nworld\n");
         }
+    }
+
+    /// A skippable frame (magic, length, that many bytes), as `pzstd` puts
+    /// in front of its data frames.
+    fn skippable_frame(magic_low: u8, data: &[u8]) -> Vec<u8> {
+        let mut frame = vec![magic_low, 0x2a, 0x4d, 0x18];
+        frame.extend_from_slice(&(data.len() as u32).to_le_bytes());
+        frame.extend_from_slice(data);
+        frame
+    }
+
+    #[test]
+    fn zstd_that_starts_with_a_skippable_frame_is_detected_and_read() {
+        let text = b"hello\nworld\n";
+        let mut bytes = skippable_frame(0x50, &[0x2a, 0, 0, 0]);
+        bytes.extend(skippable_frame(0x5f, b""));
+        let mut e = Encoder::new(Vec::new(), Compression::Zstd).unwrap();
+        e.write_all(text).unwrap();
+        bytes.extend(e.finish().unwrap());
+        assert_eq!(Compression::detect(&bytes), Compression::Zstd);
+        let (found, mut r) = decoder(&bytes[..]).unwrap();
+        assert_eq!(found, Compression::Zstd);
+        let mut out = Vec::new();
+        r.read_to_end(&mut out).unwrap();
+        assert_eq!(out, text);
+        // Only the 16 skippable magic numbers: the next one up is not zstd.
+        assert_eq!(
+            Compression::detect(&skippable_frame(0x60, b"")),
+            Compression::None
+        );
+        assert_eq!(
+            Compression::detect(&skippable_frame(0x4f, b"")),
+            Compression::None
+        );
     }
 
     #[test]
