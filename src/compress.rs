@@ -1,5 +1,6 @@
-//! Compression: gzip (multi-member, as WET files are) and zstd, detected by
-//! their magic bytes, for reading; the same formats for writing, so that an
+//! Compression: gzip (multi-member, as WET files are; zero bytes after the
+//! last member, as a tar-like padding leaves them, ignored) and zstd,
+//! detected by their magic bytes, for reading; the same formats for writing, so that an
 //! output keeps its input's compression. A zstd file may start with a
 //! skippable frame instead of a data frame (`pzstd` writes one first, to
 //! record the size of its frames), and is detected by that too.
@@ -71,10 +72,127 @@ pub fn decoder<'a, R: BufRead + Send + 'a>(
     let c = Compression::detect(head);
     let r: Box<dyn Read + Send + 'a> = match c {
         Compression::None => Box::new(reader),
-        Compression::Gzip => Box::new(flate2::bufread::MultiGzDecoder::new(reader)),
+        Compression::Gzip => Box::new(GzMembers::new(reader)),
         Compression::Zstd => Box::new(zstd::stream::read::Decoder::with_buffer(reader)?),
     };
     Ok((c, r))
+}
+
+/// A gzip stream of one or more members, read as
+/// `flate2::bufread::MultiGzDecoder` reads it, except that zero bytes after
+/// a complete member that run to the end of the input end it cleanly: GNU
+/// gzip ("decompression OK, trailing zero bytes ignored") and Python's gzip
+/// accept such padding (a tape or tar block filled up), and
+/// `MultiGzDecoder` takes it for a bad header and loses the whole file.
+/// Anything else after a member that is not a gzip header is still an
+/// error, as it is for gzip (which calls it "trailing garbage").
+struct GzMembers<R> {
+    /// The member being read. One decoder for all members, reset between
+    /// them as `MultiGzDecoder` does, so that a WET file (a member per
+    /// record, tens of thousands) does not build a new inflate state each.
+    member: flate2::bufread::GzDecoder<Held<R>>,
+    /// At the end (after the last member or an error): reads return 0.
+    done: bool,
+}
+
+impl<R: BufRead> GzMembers<R> {
+    fn new(reader: R) -> GzMembers<R> {
+        GzMembers {
+            member: flate2::bufread::GzDecoder::new(Held(Some(reader))),
+            done: false,
+        }
+    }
+
+    /// After a complete member: starts the next one, or ends the stream at
+    /// the end of the input or of the zero bytes that run to it. The zeros
+    /// are looked at a buffer at a time, never held whole.
+    fn next_member(&mut self) -> io::Result<()> {
+        let reader = self.member.get_mut();
+        match reader.fill_buf()?.first() {
+            None => self.done = true,
+            Some(0) => loop {
+                let buf = reader.fill_buf()?;
+                if buf.is_empty() {
+                    self.done = true;
+                    break;
+                }
+                match buf.iter().position(|&b| b != 0) {
+                    None => {
+                        let n = buf.len();
+                        reader.consume(n);
+                    }
+                    Some(i) => {
+                        reader.consume(i);
+                        // flate2's error for what does not start a member.
+                        return Err(io::Error::new(
+                            io::ErrorKind::InvalidInput,
+                            "invalid gzip header",
+                        ));
+                    }
+                }
+            },
+            // A header, or an error for its first bytes, on the next read.
+            Some(_) => {
+                let held = reader.0.take();
+                self.member.reset(Held(held));
+            }
+        }
+        Ok(())
+    }
+}
+
+impl<R: BufRead> Read for GzMembers<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        while !self.done && !buf.is_empty() {
+            // 0 from a non-empty buffer: the member's trailer is read and
+            // its CRC and length checked.
+            let step = match self.member.read(buf) {
+                Ok(0) => self.next_member().map(|()| 0),
+                other => other,
+            };
+            match step {
+                Ok(0) => {}
+                Ok(n) => return Ok(n),
+                // Retried as a read would be; the decoder's state is kept.
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => return Err(e),
+                Err(e) => {
+                    // After an error the decoder would read 0 as if its
+                    // member were complete: the stream ends here.
+                    self.done = true;
+                    return Err(e);
+                }
+            }
+        }
+        Ok(0)
+    }
+}
+
+/// The reader under a [`GzMembers`]' decoder, in an `Option` so that it can
+/// be moved into [`flate2::bufread::GzDecoder::reset`], which takes the
+/// reader of the next member by value. Empty only inside that call.
+struct Held<R>(Option<R>);
+
+impl<R: Read> Read for Held<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        match &mut self.0 {
+            Some(r) => r.read(buf),
+            None => Ok(0),
+        }
+    }
+}
+
+impl<R: BufRead> BufRead for Held<R> {
+    fn fill_buf(&mut self) -> io::Result<&[u8]> {
+        match &mut self.0 {
+            Some(r) => r.fill_buf(),
+            None => Ok(&[]),
+        }
+    }
+    fn consume(&mut self, n: usize) {
+        if let Some(r) = &mut self.0 {
+            r.consume(n);
+        }
+    }
 }
 
 /// Opens `path` for reading through the decoder its magic bytes call for.
@@ -287,6 +405,55 @@ mod tests {
             Compression::detect(&skippable_frame(0x4f, b"")),
             Compression::None
         );
+    }
+
+    /// What `decoder` reads from `bytes` through a read buffer of
+    /// `capacity` bytes: the text, or the error's kind.
+    fn decode_with(bytes: &[u8], capacity: usize) -> Result<Vec<u8>, io::ErrorKind> {
+        let (found, mut r) = decoder(BufReader::with_capacity(capacity, bytes)).unwrap();
+        assert_eq!(found, Compression::Gzip);
+        let mut out = Vec::new();
+        r.read_to_end(&mut out).map_err(|e| e.kind())?;
+        Ok(out)
+    }
+
+    #[test]
+    fn zero_bytes_after_the_last_gzip_member_end_the_stream() {
+        let gz = |text: &[u8]| {
+            let mut e = Encoder::new(Vec::new(), Compression::Gzip).unwrap();
+            e.write_all(text).unwrap();
+            e.finish().unwrap()
+        };
+        let two = [gz(b"one\n"), gz(b"two\n")].concat();
+        // Buffers smaller and larger than the padding: the zeros are looked
+        // at in pieces.
+        for capacity in [7, 64, 1 << 16] {
+            for zeros in [1, 512, 10_000] {
+                let padded = [&two[..], &vec![0; zeros]].concat();
+                assert_eq!(
+                    decode_with(&padded, capacity).as_deref(),
+                    Ok(&b"one\ntwo\n"[..]),
+                    "{zeros} zeros, buffer {capacity}"
+                );
+            }
+            // Zeros that do not run to the end, and bytes that are not a
+            // member, are not padding.
+            for tail in [&b"\0\0\0x"[..], b"x", b"\0\0\x1f\x8b", b"\0\0\0\0\x1f"] {
+                let bad = [&two[..], tail].concat();
+                assert!(
+                    decode_with(&bad, capacity).is_err(),
+                    "{tail:?}, buffer {capacity}"
+                );
+            }
+            let member_after_zeros = [&two[..], &[0; 512], &gz(b"three\n")].concat();
+            assert!(decode_with(&member_after_zeros, capacity).is_err());
+            // Zeros inside a member are its data, and a member cut short
+            // (here in its CRC) and padded is still broken.
+            let zeros_inside = gz(&[0; 100_000]);
+            assert_eq!(decode_with(&zeros_inside, capacity), Ok(vec![0; 100_000]));
+            let cut = [&two[..two.len() - 6], &[0; 512]].concat();
+            assert!(decode_with(&cut, capacity).is_err());
+        }
     }
 
     #[test]

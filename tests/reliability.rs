@@ -575,6 +575,32 @@ fn truncated_gzip_and_zstd_are_reported_and_get_no_output() {
 }
 
 #[test]
+fn zero_bytes_after_a_gzip_stream_are_ignored_and_other_trailing_bytes_reported() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let text = page("d", 1);
+    let gz = compressed(text.as_bytes(), Compression::Gzip);
+    // 512 zeros: the padding of a tar block.
+    let padded = [&gz[..], &[0; 512]].concat();
+    write(dir, "d/padded.txt.gz", &padded);
+    write(dir, "d/garbage.txt.gz", &[&padded[..], b"junk"].concat());
+    write(dir, "d/plain.txt", text.as_bytes());
+    let r = run(dir, &["clean", "-j", "1", "d", "-o", "out"]);
+    assert_code(&r, 1);
+    let want = format!(
+        "d/garbage.txt.gz: at byte {} of the decompressed stream: invalid gzip header",
+        text.len()
+    );
+    assert!(r.stderr.contains(&want), "{}", r.stderr);
+    assert!(r.stderr.contains("1 bad input"), "{}", r.stderr);
+    let names: Vec<String> = tree(&dir.join("out")).into_iter().map(|(p, _)| p).collect();
+    assert_eq!(names, ["padded.txt.gz", "plain.txt"]);
+    let (out, c) = read_decompressed(&dir.join("out/padded.txt.gz"));
+    assert_eq!(c, Compression::Gzip);
+    assert_eq!(out, std::fs::read(dir.join("out/plain.txt")).unwrap());
+}
+
+#[test]
 fn an_unreadable_file_is_reported_and_skipped() {
     use std::os::unix::fs::PermissionsExt;
     let tmp = tempfile::tempdir().unwrap();
