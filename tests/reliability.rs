@@ -135,6 +135,38 @@ fn a_byte_order_mark_is_kept_and_does_not_change_the_first_line() {
 }
 
 #[test]
+fn a_byte_order_mark_before_the_first_jsonl_or_wet_record_is_read_past_and_kept() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let jsonl: String = (0..4).map(|i| jsonl_record(i).line()).collect();
+    let wet: String = (0..4)
+        .map(|i| {
+            let uri = format!("https://w.example/{i}");
+            wet_record("conversion", &uri, &page("w.example", i))
+        })
+        .collect();
+    for (name, input) in [("x.jsonl", jsonl), ("x.warc.wet", wet)] {
+        write(dir, name, input.as_bytes());
+        let plain = clean_stdout(dir, name);
+        assert_code(&plain, 0);
+        assert!(
+            plain.stdout.len() < input.len(),
+            "{name}: lines are dropped"
+        );
+        // The same input with a mark: cleaned alike, the mark kept in front.
+        write(dir, name, &[b"\xef\xbb\xbf", input.as_bytes()].concat());
+        let marked = clean_stdout(dir, name);
+        assert_code(&marked, 0);
+        assert_eq!(
+            marked.stdout,
+            [b"\xef\xbb\xbf", &plain.stdout[..]].concat(),
+            "{name}: {}",
+            marked.stderr
+        );
+    }
+}
+
+#[test]
 fn crlf_and_lone_cr_line_ends_are_kept() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path();

@@ -16,6 +16,10 @@
 //! surrogate escape) is reported as `path:LINE: message` and **passed through
 //! unchanged**: cleaning never loses a record. A record without a string text
 //! field is passed through unchanged too (and counted). Blank lines are copied.
+//! A UTF-8 byte order mark at the start of the input (which some Windows
+//! tools write, and which JSON does not allow) is read past, as
+//! `serde_json` does not; it stays in the output in front of the first
+//! record.
 //! If a key occurs twice, the last one counts, as in most JSON readers.
 
 use std::borrow::Cow;
@@ -24,7 +28,7 @@ use std::path::Path;
 
 use serde::de::IgnoredAny;
 
-use super::{site_from_name, site_from_url, Doc, FormatOptions, Item, Splice};
+use super::{site_from_name, site_from_url, Doc, FormatOptions, Item, Position, Splice, BOM};
 use crate::error::Error;
 
 /// The items of a JSONL input; see [`super::records`].
@@ -32,23 +36,27 @@ pub struct JsonlRecords<'a> {
     buf: &'a [u8],
     pos: usize,
     line: u64,
+    /// Whether the next record is the first of the input, which may start
+    /// with a byte order mark.
+    at_start: bool,
     path: &'a Path,
     opts: &'a FormatOptions,
 }
 
 impl<'a> JsonlRecords<'a> {
-    /// The records of `buf`, whose first line is the input's line
-    /// `first_line + 1`.
+    /// The records of `buf`, which starts at `start` in the input: its
+    /// first line is the input's line `start.records + 1`.
     pub(super) fn new(
         buf: &'a [u8],
-        first_line: u64,
+        start: Position,
         path: &'a Path,
         opts: &'a FormatOptions,
     ) -> JsonlRecords<'a> {
         JsonlRecords {
             buf,
             pos: 0,
-            line: first_line,
+            line: start.records,
+            at_start: start.offset == 0,
             path,
             opts,
         }
@@ -81,6 +89,15 @@ impl<'a> Iterator for JsonlRecords<'a> {
         let raw = &buf[start..end];
         let mut content = raw.strip_suffix(b"\n").unwrap_or(raw);
         content = content.strip_suffix(b"\r").unwrap_or(content);
+        // Where `content`, to which the members' spans are relative, starts
+        // in `raw`: after a byte order mark, if any.
+        let mut at = 0;
+        if std::mem::take(&mut self.at_start) {
+            if let Some(rest) = content.strip_prefix(BOM) {
+                content = rest;
+                at = BOM.len();
+            }
+        }
         if content.iter().all(u8::is_ascii_whitespace) {
             return Some(Item::Verbatim(raw));
         }
@@ -97,7 +114,7 @@ impl<'a> Iterator for JsonlRecords<'a> {
                 return Some(self.malformed(raw, message));
             }
         }
-        Some(match self.record(raw, content, w) {
+        Some(match self.record(raw, at, content, w) {
             Ok(item) => item,
             Err(message) => self.malformed(raw, message),
         })
@@ -137,9 +154,15 @@ impl<'a> JsonlRecords<'a> {
         }
     }
 
-    /// The item of a valid JSON object `content` whose wanted members are
-    /// `w`.
-    fn record(&self, raw: &'a [u8], content: &'a [u8], w: Wanted) -> Result<Item<'a>, String> {
+    /// The item of a valid JSON object `content`, at `at` in the record
+    /// `raw`, whose wanted members are `w`.
+    fn record(
+        &self,
+        raw: &'a [u8],
+        at: usize,
+        content: &'a [u8],
+        w: Wanted,
+    ) -> Result<Item<'a>, String> {
         let opts = self.opts;
         let text = match &w.text {
             Some(
@@ -191,7 +214,7 @@ impl<'a> JsonlRecords<'a> {
             number: self.line,
             raw,
             splice: Splice::Json {
-                value: text.value.clone(),
+                value: at + text.value.start..at + text.value.end,
             },
         }))
     }
@@ -1087,6 +1110,48 @@ mod tests {
             "bad t.jsonl:1: the record is not a JSON object"
         );
         assert!(one(r#"{"text":"\ud800"}"#, &o).starts_with("bad t.jsonl:1: field \"text\""));
+    }
+
+    #[test]
+    fn a_byte_order_mark_before_the_first_record_is_read_past_and_kept() {
+        let o = FormatOptions::default();
+        let input = "\u{feff}{\"text\":\"keep\\ndrop\\n\",\"n\":1}\n\u{feff}{\"text\":\"x\"}\n";
+        let items: Vec<Item> =
+            records(Format::Jsonl, input.as_bytes(), "t".as_ref(), None, &o).collect();
+        assert_eq!(items.len(), 2);
+        let Item::Doc(d) = &items[0] else {
+            panic!("{:?}", items[0])
+        };
+        assert_eq!(&*d.text, b"keep\ndrop\n");
+        assert!(d.raw.starts_with(BOM));
+        let mut out = Vec::new();
+        d.write_cleaned(b"keep\n", &mut out);
+        assert_eq!(out, "\u{feff}{\"text\":\"keep\\n\",\"n\":1}\n".as_bytes());
+        // Only at the start of the input: not on a later line, nor at the
+        // start of a batch further in.
+        assert!(
+            matches!(&items[1], Item::Malformed { .. }),
+            "{:?}",
+            items[1]
+        );
+        let later = Position {
+            records: 1,
+            offset: 10,
+        };
+        let line = "\u{feff}{\"text\":\"x\"}\n".as_bytes();
+        let mut r = super::super::records_in(
+            Format::Jsonl,
+            line,
+            line.len(),
+            true,
+            later,
+            "t".as_ref(),
+            None,
+            &o,
+        );
+        assert!(matches!(r.next(), Some(Item::Malformed { .. })));
+        // A mark alone on the first line is a blank line.
+        assert_eq!(one("\u{feff}\r\n", &o), "verbatim");
     }
 
     #[test]

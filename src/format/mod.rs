@@ -99,6 +99,10 @@ impl FromStr for Format {
     }
 }
 
+/// The UTF-8 byte order mark, which the JSONL and WET readers read past at
+/// the start of an input (and keep in the output).
+pub(crate) const BOM: &[u8] = b"\xef\xbb\xbf";
+
 /// Settings of the readers.
 #[derive(Clone, Debug)]
 pub struct FormatOptions {
@@ -373,12 +377,7 @@ pub fn records_in<'a>(
 ) -> Records<'a> {
     let inner = match format {
         Format::Text => Inner::Text(text::TextRecords::new(&buf[..end], site)),
-        Format::Jsonl => Inner::Jsonl(jsonl::JsonlRecords::new(
-            &buf[..end],
-            start.records,
-            path,
-            opts,
-        )),
+        Format::Jsonl => Inner::Jsonl(jsonl::JsonlRecords::new(&buf[..end], start, path, opts)),
         Format::Wet => Inner::Wet(wet::WetRecords::new(buf, end, at_end, start, path)),
     };
     Records { inner }

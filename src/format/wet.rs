@@ -16,6 +16,8 @@
 //! followed by a record boundary) is reported with its record number and byte
 //! offset in the decompressed stream, and passed through as it is: reading
 //! resumes at the next line that starts with `WARC/` after a blank line.
+//! A UTF-8 byte order mark before the first version line is copied as it is
+//! and the record after it read.
 //!
 //! The reader also works on a batch of a stream ([`super::records_in`]): not
 //! at the end of the input, it stops before a record whose reading would
@@ -27,7 +29,7 @@ use std::borrow::Cow;
 use std::ops::Range;
 use std::path::Path;
 
-use super::{site_from_url, Doc, Item, Splice};
+use super::{site_from_url, Doc, Item, Splice, BOM};
 use crate::error::Error;
 
 /// The items of a WET input; see [`super::records`].
@@ -124,6 +126,17 @@ impl<'a> WetRecords<'a> {
         let rest = &buf[start..];
         if more && rest.len() < 5 {
             return None;
+        }
+        // A UTF-8 byte order mark in front of the version line, as an
+        // editor may write at the start of a file: copied as it is, and the
+        // record after it read. Taken wherever a record may start, not only
+        // at offset 0, so that the rule needs nothing but the bytes and a
+        // batch is read as the whole input is ([`super::complete_prefix`]
+        // reads every batch as if from offset 0). Past the start, records
+        // are read where a `WARC/` was found, so the mark hardly occurs.
+        if rest.starts_with(BOM) && rest[BOM.len()..].starts_with(b"WARC/") {
+            self.pos = start + BOM.len();
+            return Some(Item::Verbatim(&rest[..BOM.len()]));
         }
         if !rest.starts_with(b"WARC/") {
             let end = next_record_start(buf, start);
@@ -419,6 +432,39 @@ mod tests {
             }
         }
         assert_eq!(back, all.as_bytes());
+    }
+
+    #[test]
+    fn a_byte_order_mark_before_the_first_record_is_kept_and_read_past() {
+        let a = record("conversion", "https://a.example/p", "Body\n");
+        let b = record("conversion", "https://b.example/p", "More\n");
+        let all = format!("\u{feff}{a}{b}");
+        assert_eq!(
+            items(&all),
+            [
+                "verbatim 3",
+                "doc 1 \"Body\\n\" Some(\"a.example\")",
+                "doc 2 \"More\\n\" Some(\"b.example\")",
+            ]
+        );
+        // In batches, the mark is decided on once the version line is in,
+        // and the record after it as without the mark.
+        for (cut, want) in [
+            (2, (0, 0)),
+            (7, (0, 0)),
+            (8, (3, 0)),
+            (3 + a.len() + 4, (3, 0)),
+            (3 + a.len() + 9, (3 + a.len(), 1)),
+        ] {
+            let batch = &all.as_bytes()[..cut];
+            assert_eq!(
+                crate::format::complete_prefix(Format::Wet, batch, false),
+                want,
+                "{cut}"
+            );
+        }
+        // A mark that is not before a version line is junk, as before.
+        assert!(items(&format!("\u{feff}x\n\n{a}"))[0].starts_with("bad 6 "));
     }
 
     #[test]
