@@ -9,6 +9,7 @@ use rayon::prelude::*;
 use serde_json::{Map, Value};
 
 use crate::error::Error;
+use crate::format::BOM;
 
 /// One page to measure: a text (a cleaner's output, or an uncleaned page for
 /// [`analyze`](super::analyze)), its gold and, where known, its site.
@@ -141,10 +142,17 @@ pub fn read_jsonl_from<R: Read>(
             break;
         }
         line += 1;
+        // A byte order mark before the first record, as `clean` reads it.
+        let start = if line == 1 && buf.starts_with(BOM) {
+            BOM.len()
+        } else {
+            0
+        };
+        let buf = &buf[start..];
         if buf.iter().all(u8::is_ascii_whitespace) {
             continue;
         }
-        pages.push(record(&buf, fields, line).map_err(|message| Error::Record {
+        pages.push(record(buf, fields, line).map_err(|message| Error::Record {
             path: path.to_path_buf(),
             line,
             message,
@@ -337,6 +345,15 @@ mod tests {
         // No id: named by its line number (3: the blank line counts).
         assert_eq!(pages[1].name, "3");
         assert_eq!(pages[1].site.as_deref(), Some("x.org"));
+        // A byte order mark before the first record is read past; one on a
+        // later line is an error.
+        let bom = "\u{feff}{\"text\": \"a\", \"gold\": \"b\"}\n";
+        assert_eq!(read(bom).unwrap()[0].text, "a");
+        let later = format!("{{\"text\": \"a\", \"gold\": \"b\"}}\n{bom}");
+        assert!(read(&later)
+            .unwrap_err()
+            .to_string()
+            .starts_with("t.jsonl:2: "));
     }
 
     #[test]
