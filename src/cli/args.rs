@@ -88,7 +88,7 @@ Examples:
   The same in 4 fingerprint ranges, each merged on its own machine:
     boilerstrip learn shard-07/ -o part-07.model --partitions 4    # part-07.0-of-4.model ...
     boilerstrip merge part-*.2-of-4.model -o all.model             # on machine 2: all.2-of-4.model
-    boilerstrip clean --model all.model shard-07/ -o clean-07/     # reads all.0-of-4.model ... all.3-of-4.model
+    boilerstrip clean --model all.model shard-07/ -o clean-07/     # all.*-of-4.model
 
 Files of one partition are added; the partitions of one split are joined into the whole
 model (all of them must be there). A bad, truncated or foreign file is refused, with its
@@ -163,8 +163,8 @@ pub struct ClassifierArgs {
     /// line, `^ phrase` its start, a bare phrase a short line containing it,
     /// `~ phrase` a line containing it next to a line the same category
     /// dropped, `! phrase` protects lines containing it; `@category NAME`
-    /// names the category; `#` starts a comment. A user phrase always drops
-    /// the line it matches.
+    /// names the category; `#` at the start of a line starts a comment. A
+    /// user phrase drops the lines it matches whatever the model says.
     #[arg(long, value_name = "FILE")]
     pub rules: Vec<PathBuf>,
 
@@ -175,7 +175,9 @@ pub struct ClassifierArgs {
 
     /// Keep a line when the model's probability that it is content is at
     /// least P (0 to 1). Lower keeps more text, higher drops more
-    /// boilerplate. Default: the model's threshold.
+    /// boilerplate, up to about 0.9 (past it, a page whose prose would all
+    /// go gets it back). Lexicon matches drop their lines whatever the
+    /// score. Default: the model's threshold.
     #[arg(long, value_name = "P")]
     pub threshold: Option<f32>,
 
@@ -201,11 +203,11 @@ pub struct ClassifierArgs {
     #[arg(long)]
     pub settle: bool,
 
-    /// Drop the headline too. By default the line just above the article
-    /// that repeats part of the page's first line (the title, where
+    /// Turn the headline rule off. By default the line just above the
+    /// article that repeats part of the page's first line (the title, where
     /// scrapers put it) is kept as the article's headline, and the title
-    /// line goes if the headline is kept; use this for gold or downstream
-    /// text without headlines.
+    /// line goes if the headline is kept; with this flag the model decides
+    /// both lines as it decides any other (it drops most headlines).
     #[arg(long)]
     pub no_headline: bool,
 }
@@ -262,7 +264,7 @@ pub struct InputArgs {
     pub format: Option<FormatArg>,
 
     /// The JSONL field that holds a document's text. Records without it are
-    /// passed through unchanged.
+    /// passed through unchanged by `clean`, and not counted by `learn`.
     #[arg(long, value_name = "NAME", default_value = "text")]
     pub text_field: String,
 
@@ -273,8 +275,8 @@ pub struct InputArgs {
     #[arg(long, value_name = "NAME")]
     pub group_field: Option<String>,
 
-    /// Worker threads. Default: the number of CPUs; at most four times as
-    /// many, or 64. The output is the same for any number.
+    /// Worker threads. Default: the number of CPUs; at most four a CPU or
+    /// 64, whichever is more. The output is the same for any number.
     #[arg(long, short = 'j', value_name = "N")]
     pub threads: Option<NonZeroUsize>,
 
@@ -282,13 +284,14 @@ pub struct InputArgs {
     #[arg(long, short = 'q')]
     pub quiet: bool,
 
-    /// Print run statistics (lines dropped by reason, the most frequent
-    /// dropped lines, speed) on stderr at the end.
+    /// Print run statistics on stderr at the end: inputs, documents, lines,
+    /// bytes and speed, and for `clean` the lines dropped by reason and the
+    /// most frequent dropped lines.
     #[arg(long)]
     pub stats: bool,
 
-    /// Write run statistics as JSON to FILE (`-`: standard output, when the
-    /// cleaned text goes to -o).
+    /// Write run statistics as JSON to FILE (`-`: standard output, unless
+    /// the cleaned text goes there).
     #[arg(long, value_name = "FILE")]
     pub stats_json: Option<PathBuf>,
 
