@@ -1291,3 +1291,46 @@ fn the_headline_is_kept_unless_no_headline() {
     assert_eq!(headline_rows(&[]), [true; 3]);
     assert_eq!(headline_rows(&["--no-headline"]), [false; 3]);
 }
+
+/// The rule file the README shows loads as it is shown, and does what its
+/// comments say.
+#[test]
+fn the_readme_rule_file_example_works_as_shown() {
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let start = readme
+        .find("@category promo")
+        .expect("the README shows a rule file");
+    let block_start = readme[..start].rfind("```text\n").unwrap() + "```text\n".len();
+    let block_end = block_start + readme[block_start..].find("```").unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    write(dir, "promo.txt", &readme.as_bytes()[block_start..block_end]);
+    write(
+        dir,
+        "page.txt",
+        b"Win a free cruise!\n\
+          Enter our sweepstakes today\n\
+          The ferry timetable changes on Monday, the council said after a long meeting.\n\
+          Residents asked for a later last crossing, and many letters were read aloud.\n\
+          Share this story\n",
+    );
+    let r = run(
+        dir,
+        &["clean", "--rules", "promo.txt", "--explain", "page.txt"],
+    );
+    assert_code(&r, 0);
+    let out = r.stdout_str();
+    let verdict = |line: &str| {
+        out.lines()
+            .find(|l| l.ends_with(&format!("| {line}")))
+            .unwrap_or_else(|| panic!("{line}:\n{out}"))
+            .to_string()
+    };
+    for line in ["Win a free cruise!", "Enter our sweepstakes today"] {
+        let v = verdict(line);
+        assert!(v.starts_with("DROP") && v.contains("lexicon:promo"), "{v}");
+    }
+    let v = verdict("Share this story");
+    assert!(v.starts_with("KEEP") && v.contains("protected"), "{v}");
+}
