@@ -79,7 +79,9 @@ Examples:
     boilerstrip eval --analyze pages.jsonl.gz --top 30
 
 Scores: tokens are lower-cased \\w+ runs, counted with multiplicity; P = shared/output,
-R = shared/gold; averages are over pages whose gold is not empty.";
+R = shared/gold; averages are over pages whose gold is not empty. A record that cannot be read
+(malformed JSON, a text or gold field missing) is an error naming its file and line (exit
+status 2): a score is over every page or none.";
 
 const MERGE_EXAMPLES: &str = "\
 Examples:
@@ -98,7 +100,10 @@ const TRAIN_EXAMPLES: &str = "\
 Examples:
   Train on two annotated corpora and use the model:
     boilerstrip train news.jsonl.gz blogs.jsonl.gz -o my-model.txt
-    boilerstrip clean --line-model my-model.txt dumps/ -o clean/";
+    boilerstrip clean --line-model my-model.txt dumps/ -o clean/
+
+A record that cannot be read (malformed JSON, a text or gold field missing) is an error naming
+its file and line (exit status 2), before anything is trained or written.";
 
 /// Flags of `eval`.
 #[derive(Debug, clap::Args)]
