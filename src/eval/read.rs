@@ -133,14 +133,19 @@ pub fn read_jsonl_from<R: Read>(
     let mut buf = Vec::new();
     let mut pages = Vec::new();
     let mut line = 0u64;
+    // Bytes read before the line being read: where a broken stream broke.
+    let mut offset = 0u64;
     loop {
         buf.clear();
-        let n = r
-            .read_until(b'\n', &mut buf)
-            .map_err(|e| file_error(path, e))?;
+        let n = r.read_until(b'\n', &mut buf).map_err(|e| {
+            let at = offset + buf.len() as u64;
+            let message = format!("at byte {at} of the decompressed stream: {e}");
+            file_error(path, std::io::Error::new(e.kind(), message))
+        })?;
         if n == 0 {
             break;
         }
+        offset += n as u64;
         line += 1;
         // A byte order mark before the first record, as `clean` reads it.
         let start = if line == 1 && buf.starts_with(BOM) {
@@ -354,6 +359,21 @@ mod tests {
             .unwrap_err()
             .to_string()
             .starts_with("t.jsonl:2: "));
+    }
+
+    #[test]
+    fn a_broken_stream_is_reported_with_its_offset() {
+        use crate::compress::{decoder, Compression, Encoder};
+        let mut e = Encoder::new(Vec::new(), Compression::Gzip).unwrap();
+        let record = "{\"text\": \"a\", \"gold\": \"b\"}\n";
+        std::io::Write::write_all(&mut e, record.repeat(2000).as_bytes()).unwrap();
+        let gz = e.finish().unwrap();
+        let (_, r) = decoder(&gz[..gz.len() - 10]).unwrap();
+        let err = read_jsonl_from(r, Path::new("t.jsonl.gz"), &Fields::default())
+            .unwrap_err()
+            .to_string();
+        assert!(err.starts_with("t.jsonl.gz: at byte "), "{err}");
+        assert!(err.contains(" of the decompressed stream: "), "{err}");
     }
 
     #[test]
