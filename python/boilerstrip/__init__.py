@@ -17,6 +17,7 @@ byte. Two passes, as on the command line:
 ``boilerstrip.spark`` runs both passes over a corpus of files on Apache Spark.
 """
 
+import os
 from typing import NamedTuple, Optional
 
 from ._native import (
@@ -65,7 +66,7 @@ def discover(paths, format=None):
     were skipped. A path that does not exist raises ``OSError``."""
     if isinstance(paths, (str, bytes)) or hasattr(paths, "__fspath__"):
         paths = [paths]
-    files, problems = _native.discover([str(p) for p in paths], format)
+    files, problems = _native.discover([os.fsdecode(p) for p in paths], format)
     return [InputFile(str(p), str(r), s, f) for p, r, s, f in files], problems
 
 
@@ -99,7 +100,7 @@ def clean_files(
 
     stats, problems = _native.clean_files(
         [_as_tuple(f) for f in files],
-        str(out_dir),
+        os.fsdecode(out_dir),
         model,
         text_field=text_field,
         group_field=group_field,
@@ -111,4 +112,4 @@ def clean_files(
 
 def _as_tuple(f):
     path, relative, site, fmt = f
-    return (str(path), str(relative), site, fmt)
+    return (os.fsdecode(path), os.fsdecode(relative), site, fmt)

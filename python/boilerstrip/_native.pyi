@@ -49,12 +49,11 @@ def learn(texts: Iterable[Union[str, bytes]], sites: Optional[Iterable[Optional[
     each text's site (or ``None``)."""
 
 @overload
-def clean(text: str, model: Optional[Model] = None, site: Optional[str] = None) -> str: ...
-@overload
-def clean(text: bytes, model: Optional[Model] = None, site: Optional[str] = None) -> bytes: ...
-def clean(text, model=None, site=None):
+def clean(text: str, model: Optional[Model] = None, site: Optional[str] = None) -> str:
     """The kept lines of ``text``, byte for byte. Without a model, the
     statistics of this text alone (as ``boilerstrip clean`` on one file)."""
+@overload
+def clean(text: bytes, model: Optional[Model] = None, site: Optional[str] = None) -> bytes: ...
 
 def clean_batch(
     texts: Iterable[Text],

@@ -510,12 +510,19 @@ fn inputs_of(files: &[FileTuple], problems: &mut Vec<String>) -> Vec<boilerstrip
     inputs
 }
 
-fn options(threads: usize, text_field: String, group_field: Option<String>) -> PyResult<Options> {
+fn options(threads: i64, text_field: String, group_field: Option<String>) -> PyResult<Options> {
     if text_field.is_empty() {
         return Err(PyValueError::new_err("text_field must not be empty"));
     }
+    // Above the machine's limit, the run itself refuses (`pipeline::max_threads`).
+    let threads = usize::try_from(threads)
+        .ok()
+        .filter(|&t| t >= 1)
+        .ok_or_else(|| {
+            PyValueError::new_err(format!("threads must be at least 1, not {threads}"))
+        })?;
     Ok(Options {
-        threads: threads.max(1),
+        threads,
         format: FormatOptions {
             text_field,
             group_field,
@@ -531,13 +538,16 @@ fn files_from_py(files: &Bound<'_, PyAny>) -> PyResult<Vec<FileTuple>> {
 /// Pass 1 of ``boilerstrip learn`` over ``files`` (from ``discover``):
 /// returns ``(model, problems)``.
 #[pyfunction]
-#[pyo3(signature = (files, *, text_field = "text".to_string(), group_field = None, threads = 1))]
+#[pyo3(
+    signature = (files, *, text_field = "text".to_string(), group_field = None, threads = 1),
+    text_signature = "(files, *, text_field='text', group_field=None, threads=1)"
+)]
 fn learn_files(
     py: Python<'_>,
     files: &Bound<'_, PyAny>,
     text_field: String,
     group_field: Option<String>,
-    threads: usize,
+    threads: i64,
 ) -> PyResult<(Model, Vec<String>)> {
     let files = files_from_py(files)?;
     let opts = options(threads, text_field, group_field)?;
@@ -557,7 +567,10 @@ fn learn_files(
 /// name. Returns the run's statistics as the JSON text of
 /// ``--stats-json`` and the problems.
 #[pyfunction]
-#[pyo3(signature = (files, out_dir, model, *, text_field = "text".to_string(), group_field = None, threads = 1, drop_empty = false))]
+#[pyo3(
+    signature = (files, out_dir, model, *, text_field = "text".to_string(), group_field = None, threads = 1, drop_empty = false),
+    text_signature = "(files, out_dir, model, *, text_field='text', group_field=None, threads=1, drop_empty=False)"
+)]
 #[allow(clippy::too_many_arguments)]
 fn clean_files(
     py: Python<'_>,
@@ -566,21 +579,30 @@ fn clean_files(
     model: &Model,
     text_field: String,
     group_field: Option<String>,
-    threads: usize,
+    threads: i64,
     drop_empty: bool,
 ) -> PyResult<(String, Vec<String>)> {
     let files = files_from_py(files)?;
     let mut opts = options(threads, text_field, group_field)?;
-    opts.output = Output::Dir(out_dir);
+    opts.output = Output::Dir(out_dir.clone());
     opts.drop_empty = drop_empty;
     let stats = Arc::clone(&model.stats);
     py.detach(move || {
+        let mut problems = Vec::new();
+        let inputs = inputs_of(&files, &mut problems);
+        // As the command line checks: no output onto an input, no two
+        // inputs to one output.
+        let found = boilerstrip::input::Discovery {
+            inputs,
+            ..Default::default()
+        };
+        pipeline::check_output_dir(&out_dir, &found)
+            .map_err(|e| PyValueError::new_err(e.to_string()))?;
+        let inputs = found.inputs;
         // The pipeline's `Model::Given` owns its table, so each call copies
         // the model once (memory for two copies while it runs); a Spark
         // partition makes one call for all its files.
         opts.model = pipeline::Model::Given((*stats).clone());
-        let mut problems = Vec::new();
-        let inputs = inputs_of(&files, &mut problems);
         let events = Collect::default();
         let run =
             pipeline::clean(&inputs, cleaner(), &opts, &mut io::sink(), &events).map_err(to_py)?;

@@ -138,6 +138,29 @@ def test_wrong_arguments_are_refused():
         Model() + 1
 
 
+def test_file_runs_refuse_what_the_cli_refuses(tmp_path):
+    import shutil
+
+    corpus = tmp_path / "in"
+    shutil.copytree(SAMPLE, corpus)
+    before = tree(corpus)
+    files, problems = boilerstrip.discover(corpus)
+    assert files and not problems
+    # Paths as bytes name the same files.
+    assert boilerstrip.discover(str(corpus).encode())[0] == files
+    model, _ = boilerstrip.learn_files(files)
+    # Outputs onto their own inputs: refused, and nothing is written.
+    with pytest.raises(ValueError, match="overwrite|input"):
+        boilerstrip.clean_files(files, corpus, model)
+    assert tree(corpus) == before
+    for threads in (0, -1, 10**9):
+        with pytest.raises(ValueError, match="threads"):
+            boilerstrip.learn_files(files[:2], threads=threads)
+        with pytest.raises(ValueError, match="threads"):
+            boilerstrip.clean_files(files[:2], tmp_path / "out", model, threads=threads)
+    assert not (tmp_path / "out").exists()
+
+
 def test_cleaning_releases_the_gil():
     # A text large enough that cleaning it takes a while.
     para = "The harbour master said the wall would hold through winter storms {}.\n"

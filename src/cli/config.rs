@@ -215,9 +215,14 @@ fn inputs(a: &InputArgs) -> Result<(Discovery, Options)> {
         ..Options::default()
     };
     if let Some(n) = a.threads {
-        let most = max_threads();
+        // Checked here too so that the error comes before any work.
+        let most = pipeline::max_threads();
         if n.get() > most {
-            bail!("--threads {n}: at most {most} here ({THREADS_PER_CPU} for each CPU, or {MIN_MAX_THREADS})");
+            bail!(
+                "--threads {n}: at most {most} here ({} a CPU or {}, whichever is more)",
+                pipeline::THREADS_PER_CPU,
+                pipeline::MIN_MAX_THREADS
+            );
         }
         options.threads = n.get();
     }
@@ -228,22 +233,6 @@ fn inputs(a: &InputArgs) -> Result<(Discovery, Options)> {
         options.limits.max_record = n.get();
     }
     Ok((discovery, options))
-}
-
-/// `--threads` takes up to this many threads a CPU, or [`MIN_MAX_THREADS`]
-/// if more. Past the CPUs, threads take turns and each costs its stack and
-/// scratch; past some hundreds, starting and stopping them is the run: a
-/// one-line file on two CPUs took 0.02 s with 64 threads, 0.05 s with 128,
-/// 0.06 s with 256 and 3.8 s with 1,024 (and 42 s with 2,000).
-const THREADS_PER_CPU: usize = 4;
-/// The least `--threads` limit, for machines of few CPUs: 64 threads cost
-/// nothing measurable on two (above).
-const MIN_MAX_THREADS: usize = 64;
-
-/// The most threads `--threads` takes on this machine.
-fn max_threads() -> usize {
-    let cpus = std::thread::available_parallelism().map_or(1, |n| n.get());
-    (THREADS_PER_CPU * cpus).max(MIN_MAX_THREADS)
 }
 
 /// The sketch shape for `--max-memory`, if given.

@@ -18,6 +18,17 @@ pub(super) struct Exec {
 impl Exec {
     pub(super) fn new(threads: usize) -> Result<Exec, Error> {
         let threads = threads.max(1);
+        let most = super::max_threads();
+        if threads > most {
+            return Err(Error::Setting {
+                name: "threads",
+                message: format!(
+                    "{threads}: at most {most} here ({} a CPU or {}, whichever is more)",
+                    super::THREADS_PER_CPU,
+                    super::MIN_MAX_THREADS
+                ),
+            });
+        }
         let pool = if threads == 1 {
             None
         } else {
@@ -198,6 +209,17 @@ mod tests {
             );
             assert_eq!(seen, (0..100).map(|i| (i, i * 2)).collect::<Vec<_>>());
         }
+    }
+
+    #[test]
+    fn more_threads_than_the_limit_are_a_setting_error() {
+        let most = super::super::max_threads();
+        assert!(most >= super::super::MIN_MAX_THREADS);
+        let e = Exec::new(most + 1).err().expect("over the limit");
+        assert!(
+            e.to_string().contains(&format!("at most {most} here")),
+            "{e}"
+        );
     }
 
     #[test]
