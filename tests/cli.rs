@@ -430,34 +430,11 @@ fn learned_model_gives_the_same_result_as_pass_one() {
 fn a_merged_model_adds_the_inputs_counts_to_its_own() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path();
-    let words = [
-        "harbour",
-        "ferry",
-        "council",
-        "timetable",
-        "crossing",
-        "residents",
-        "letters",
-        "meeting",
-        "operator",
-        "review",
-        "months",
-        "service",
-        "spokesperson",
-        "consultation",
-        "record",
-        "response",
-        "weather",
-        "coast",
-        "morning",
-        "evening",
-        "island",
-        "bridge",
-        "tide",
-        "pier",
-        "captain",
-        "route",
-    ];
+    let words: Vec<&str> = "harbour ferry council timetable crossing residents letters meeting \
+         operator review months service spokesperson consultation record response weather coast \
+         morning evening island bridge tide pier captain route"
+        .split_whitespace()
+        .collect();
     let recurring =
         "The harbour desk brings you ferry alerts, tide tables and webcams for the whole coast.";
     for i in 0..7 {

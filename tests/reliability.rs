@@ -716,13 +716,18 @@ fn a_full_output_disk_leaves_no_partial_file() {
     );
 }
 
+/// `dir/m.model`, learned from one page under `dir/d`; returns its bytes.
+fn learned_model(dir: &Path) -> Vec<u8> {
+    write(dir, "d/a.txt", page("d", 1).as_bytes());
+    assert_code(&run(dir, &["learn", "d", "-o", "m.model", "-q"]), 0);
+    std::fs::read(dir.join("m.model")).unwrap()
+}
+
 #[test]
 fn a_truncated_or_foreign_model_file_is_a_usage_error() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path();
-    write(dir, "d/a.txt", page("d", 1).as_bytes());
-    assert_code(&run(dir, &["learn", "d", "-o", "m.model", "-q"]), 0);
-    let model = std::fs::read(dir.join("m.model")).unwrap();
+    let model = learned_model(dir);
     let mut newer = model.clone();
     newer[8] = newer[8].wrapping_add(1);
     let cases: [(&str, &[u8], &str); 4] = [
@@ -752,9 +757,7 @@ fn a_truncated_or_foreign_model_file_is_a_usage_error() {
 fn runs_that_read_nothing_or_would_overwrite_an_input_write_nothing() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path();
-    write(dir, "d/a.txt", page("d", 1).as_bytes());
-    assert_code(&run(dir, &["learn", "d", "-o", "m.model", "-q"]), 0);
-    let model = std::fs::read(dir.join("m.model")).unwrap();
+    let model = learned_model(dir);
     let gz = compressed(page("d", 2).as_bytes(), Compression::Gzip);
     write(dir, "bad/cut.txt.gz", &gz[..gz.len() / 2]);
     write(dir, "bad/bin.txt", b"\0\x01binary");
