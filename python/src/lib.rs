@@ -498,6 +498,7 @@ impl Events for Collect {
 fn inputs_of(files: &[FileTuple], problems: &mut Vec<String>) -> Vec<boilerstrip::input::Input> {
     let mut inputs = Vec::with_capacity(files.len());
     for (path, relative, site, format) in files {
+        // Checked by `files_from_py`.
         let format = format.parse::<Format>().ok();
         let mut d = boilerstrip::input::discover(std::slice::from_ref(path), format);
         problems.extend(d.missing.iter().map(|e| e.to_string()));
@@ -531,8 +532,22 @@ fn options(threads: i64, text_field: String, group_field: Option<String>) -> PyR
     })
 }
 
+/// The file tuples of `files`, each with a format `discover` gives (`text`,
+/// `jsonl` or `wet`).
 fn files_from_py(files: &Bound<'_, PyAny>) -> PyResult<Vec<FileTuple>> {
-    files.try_iter()?.map(|f| f?.extract()).collect()
+    let files: Vec<FileTuple> = files
+        .try_iter()?
+        .map(|f| f?.extract())
+        .collect::<PyResult<_>>()?;
+    for (path, _, _, format) in &files {
+        if format.parse::<Format>().is_err() {
+            return Err(PyValueError::new_err(format!(
+                "{}: unknown format {format:?} (text, jsonl or wet)",
+                path.display()
+            )));
+        }
+    }
+    Ok(files)
 }
 
 /// Pass 1 of ``boilerstrip learn`` over ``files`` (from ``discover``):

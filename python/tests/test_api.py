@@ -159,6 +159,8 @@ def test_file_runs_refuse_what_the_cli_refuses(tmp_path):
         with pytest.raises(ValueError, match="threads"):
             boilerstrip.clean_files(files[:2], tmp_path / "out", model, threads=threads)
     assert not (tmp_path / "out").exists()
+    with pytest.raises(ValueError, match="unknown format"):
+        boilerstrip.learn_files([files[0]._replace(format="xml")])
 
 
 def test_cleaning_releases_the_gil():
