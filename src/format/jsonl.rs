@@ -107,7 +107,7 @@ impl<'a> Iterator for JsonlRecords<'a> {
             // Not valid as far as the fast scanner can tell: serde_json
             // decides, and says what is wrong.
             if let Err(e) = serde_json::from_slice::<IgnoredAny>(content) {
-                return Some(self.malformed(raw, serde_message(&e)));
+                return Some(self.malformed(raw, serde_message(&e, at)));
             }
             w = Wanted::default();
             if let Err(message) = scan_members(content, |m| self.want(content, m, &mut w)) {
@@ -178,8 +178,16 @@ impl<'a> JsonlRecords<'a> {
                 })
             }
         };
-        let decoded =
-            decode(content, text).map_err(|e| format!("field {:?}: {e}", opts.text_field))?;
+        let decoded = decode(content, text).map_err(|e| {
+            // Columns in the record's line, counted as serde_json's are:
+            // from 1, in bytes.
+            let e = match e {
+                Decode::Utf8 { at: bad } => format!("invalid UTF-8 at column {}", at + bad + 1),
+                Decode::Json(e) => serde_message(&e, at + text.value.start),
+                Decode::NotAString => "not a string".to_string(),
+            };
+            format!("field {:?}: {e}", opts.text_field)
+        })?;
         let text_bytes = match decoded {
             Cow::Borrowed(s) => Cow::Borrowed(s.as_bytes()),
             Cow::Owned(s) => Cow::Owned(s.into_bytes()),
@@ -221,15 +229,16 @@ impl<'a> JsonlRecords<'a> {
 }
 
 /// serde_json's message with its position given as a column only: a JSONL
-/// record is one line, whose number the caller adds.
-fn serde_message(e: &serde_json::Error) -> String {
+/// record is one line, whose number the caller adds. serde_json read the
+/// bytes from `offset` in the line on.
+fn serde_message(e: &serde_json::Error, offset: usize) -> String {
     let full = e.to_string();
     let msg = match full.rfind(" at line ") {
         Some(i) => &full[..i],
         None => &full,
     };
     if e.column() > 0 {
-        format!("invalid JSON at column {}: {msg}", e.column())
+        format!("invalid JSON at column {}: {msg}", offset + e.column())
     } else {
         format!("invalid JSON: {msg}")
     }
@@ -243,22 +252,34 @@ fn key_is(line: &[u8], span: &Range<usize>, escaped: bool, name: &str) -> bool {
     serde_json::from_slice::<String>(&line[span.clone()]).is_ok_and(|k| k == name)
 }
 
+/// Why a string member did not decode.
+enum Decode {
+    /// Bytes that are not UTF-8, the first at this offset in the line.
+    Utf8 { at: usize },
+    /// serde_json's error, from reading the member's value alone.
+    Json(serde_json::Error),
+    /// Not a string.
+    NotAString,
+}
+
 /// The decoded value of a string member, borrowed when it has no escapes.
-fn decode<'a>(line: &'a [u8], m: &Member) -> Result<Cow<'a, str>, String> {
+fn decode<'a>(line: &'a [u8], m: &Member) -> Result<Cow<'a, str>, Decode> {
     let span = &line[m.value.clone()];
     match m.kind {
         Kind::String { escaped: false } => std::str::from_utf8(&span[1..span.len() - 1])
             .map(Cow::Borrowed)
-            .map_err(|e| format!("invalid UTF-8: {e}")),
+            .map_err(|e| Decode::Utf8 {
+                at: m.value.start + 1 + e.valid_up_to(),
+            }),
         Kind::String { escaped: true } => match unescape(&span[1..span.len() - 1]) {
             Some(s) => Ok(Cow::Owned(s)),
             // A lone surrogate or bytes that are not UTF-8: serde_json says
             // what is wrong, in its words.
             None => serde_json::from_slice::<String>(span)
                 .map(Cow::Owned)
-                .map_err(|e| serde_message(&e)),
+                .map_err(Decode::Json),
         },
-        _ => Err("not a string".to_string()),
+        _ => Err(Decode::NotAString),
     }
 }
 
@@ -1110,6 +1131,37 @@ mod tests {
             "bad t.jsonl:1: the record is not a JSON object"
         );
         assert!(one(r#"{"text":"\ud800"}"#, &o).starts_with("bad t.jsonl:1: field \"text\""));
+    }
+
+    #[test]
+    fn errors_in_the_text_give_their_column_in_the_line() {
+        let o = FormatOptions::default();
+        let error =
+            |line: &[u8]| match records(Format::Jsonl, line, "t.jsonl".as_ref(), None, &o).next() {
+                Some(Item::Malformed { error, .. }) => error.to_string(),
+                _ => panic!("{:?} is not malformed", String::from_utf8_lossy(line)),
+            };
+        // The byte 0xE9 is the 13th of the line; after a byte order mark,
+        // the 16th.
+        let latin1 = b"{\"text\":\"caf\xe9 au lait\"}\n";
+        assert!(
+            error(latin1).ends_with("invalid UTF-8 at column 13"),
+            "{}",
+            error(latin1)
+        );
+        let after_bom = [&b"\xef\xbb\xbf"[..], latin1].concat();
+        assert!(
+            error(&after_bom).ends_with("at column 16"),
+            "{}",
+            error(&after_bom)
+        );
+        // A lone surrogate: serde_json stops at the `b` after it, the 24th.
+        let surrogate = br#"{"id":1,"text":"a\ud800b"}"#;
+        assert!(
+            error(surrogate).contains("invalid JSON at column 24"),
+            "{}",
+            error(surrogate)
+        );
     }
 
     #[test]
