@@ -184,6 +184,16 @@ pub fn max_threads() -> usize {
     (THREADS_PER_CPU * cpus).max(MIN_MAX_THREADS)
 }
 
+/// Why `threads` is too many for a run here ([`max_threads`]), if it is.
+pub fn threads_over_limit(threads: usize) -> Option<String> {
+    let most = max_threads();
+    (threads > most).then(|| {
+        format!(
+            "at most {most} here ({THREADS_PER_CPU} a CPU or {MIN_MAX_THREADS}, whichever is more)"
+        )
+    })
+}
+
 /// How many bad records of one input are reported one by one; the rest are
 /// counted, and the count reported when the input ends. A screenful shows
 /// what is wrong with a file (a pretty-printed JSON file given as JSONL

@@ -749,15 +749,8 @@ fn broken_pipe_ends_quietly() {
         (&explain[..], &b"== d/0.txt\n"[..]),
     ] {
         for threads in ["1", "2"] {
-            let mut child = Command::new(env!("CARGO_BIN_EXE_boilerstrip"))
-                .args(args)
-                .args(["--threads", threads])
-                .current_dir(dir)
-                .stdin(Stdio::null())
-                .stdout(Stdio::piped())
-                .stderr(Stdio::piped())
-                .spawn()
-                .unwrap();
+            let args = [args, &["--threads", threads]].concat();
+            let mut child = spawn(dir, &args, Stdio::piped(), Stdio::piped());
             let mut head = [0u8; 100];
             child
                 .stdout

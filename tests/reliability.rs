@@ -796,14 +796,8 @@ fn a_closed_stderr_does_not_stop_the_run() {
         write(dir, &format!("d/bin{i:02}.txt"), b"\0 binary, reported");
         write(dir, &format!("d/p{i:02}.txt"), page("d", i).as_bytes());
     }
-    let mut child = Command::new(env!("CARGO_BIN_EXE_boilerstrip"))
-        .args(["clean", "d", "-o", "out", "--stats"])
-        .current_dir(dir)
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let args = ["clean", "d", "-o", "out", "--stats"];
+    let mut child = spawn(dir, &args, Stdio::null(), Stdio::piped());
     drop(child.stderr.take());
     let status = child.wait().unwrap();
     assert_eq!(status.code(), Some(1), "bad inputs, and no panic");
@@ -968,14 +962,8 @@ fn a_run_killed_halfway_is_finished_by_resume_with_identical_output() {
     let whole = tree(&dir.join("whole"));
     assert_eq!(whole.len(), 400);
 
-    let mut child = Command::new(env!("CARGO_BIN_EXE_boilerstrip"))
-        .args(["clean", "-j", "2", "dumps", "-o", "cut", "-q"])
-        .current_dir(dir)
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
+    let args = ["clean", "-j", "2", "dumps", "-o", "cut", "-q"];
+    let mut child = spawn(dir, &args, Stdio::null(), Stdio::null());
     // Kill it once some outputs are there but not all.
     let deadline = Instant::now() + Duration::from_secs(60);
     let cut = dir.join("cut");

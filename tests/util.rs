@@ -4,7 +4,7 @@
 
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Child, Command, Output, Stdio};
 
 use boilerstrip::compress::{self, Compression, Encoder};
 
@@ -27,6 +27,20 @@ impl Run {
     pub fn stdout_str(&self) -> String {
         String::from_utf8(self.stdout.clone()).expect("stdout is UTF-8")
     }
+}
+
+/// `boilerstrip ARGS` started in `dir` without standard input, its output
+/// and errors going where `stdout` and `stderr` say: for tests that read,
+/// close or kill while it runs.
+pub fn spawn(dir: &Path, args: &[&str], stdout: Stdio, stderr: Stdio) -> Child {
+    Command::new(env!("CARGO_BIN_EXE_boilerstrip"))
+        .args(args)
+        .current_dir(dir)
+        .stdin(Stdio::null())
+        .stdout(stdout)
+        .stderr(stderr)
+        .spawn()
+        .expect("the binary runs")
 }
 
 /// Runs `boilerstrip ARGS` in `dir` with `stdin` as its standard input.

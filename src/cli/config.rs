@@ -216,13 +216,8 @@ fn inputs(a: &InputArgs) -> Result<(Discovery, Options)> {
     };
     if let Some(n) = a.threads {
         // Checked here too so that the error comes before any work.
-        let most = pipeline::max_threads();
-        if n.get() > most {
-            bail!(
-                "--threads {n}: at most {most} here ({} a CPU or {}, whichever is more)",
-                pipeline::THREADS_PER_CPU,
-                pipeline::MIN_MAX_THREADS
-            );
+        if let Some(why) = pipeline::threads_over_limit(n.get()) {
+            bail!("--threads {n}: {why}");
         }
         options.threads = n.get();
     }
@@ -323,8 +318,22 @@ fn check_stats_json(a: &InputArgs, d: &Discovery, stdout_free: bool) -> Result<(
 }
 
 /// An output file must be in an existing directory, not be a directory, and
-/// not be one of the inputs.
+/// not be one of the inputs `d` found.
 fn check_output_file(path: &Path, d: &Discovery, what: &str) -> Result<()> {
+    let files = d.inputs.iter().filter_map(|i| match &i.source {
+        Source::File(p) => Some(p.as_path()),
+        _ => None,
+    });
+    check_output_path(path, files, what)
+}
+
+/// An output file must be in an existing directory, not be a directory, and
+/// not be one of the files `inputs`.
+pub fn check_output_path<'a>(
+    path: &Path,
+    inputs: impl IntoIterator<Item = &'a Path>,
+    what: &str,
+) -> Result<()> {
     if path.is_dir() {
         bail!("{what} {} is a directory", path.display());
     }
@@ -335,11 +344,9 @@ fn check_output_file(path: &Path, d: &Discovery, what: &str) -> Result<()> {
         }
     }
     if let Ok(target) = std::fs::canonicalize(path) {
-        for i in &d.inputs {
-            if let Source::File(p) = &i.source {
-                if std::fs::canonicalize(p).is_ok_and(|p| p == target) {
-                    bail!("{what} {} is one of the inputs", path.display());
-                }
+        for p in inputs {
+            if std::fs::canonicalize(p).is_ok_and(|p| p == target) {
+                bail!("{what} {} is one of the inputs", path.display());
             }
         }
     }

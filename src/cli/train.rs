@@ -1,9 +1,10 @@
 //! `boilerstrip train`: fits the line model on annotated pages and writes it.
 
 use std::io::Write;
+use std::path::PathBuf;
 use std::process::ExitCode;
 
-use anyhow::{bail, Context, Result};
+use anyhow::{Context, Result};
 use boilerstrip::eval::{self, Fields};
 use boilerstrip::model::LineModel;
 use boilerstrip::report::plural;
@@ -11,10 +12,16 @@ use boilerstrip::train::{self, Example, TrainOptions, TrainingData};
 use boilerstrip::{pipeline, CleanerBuilder};
 
 use super::args::TrainArgs;
+use super::config::check_output_path;
 
 /// Runs `train`.
 pub fn run(a: &TrainArgs) -> Result<ExitCode> {
-    check_output(a)?;
+    // Before the minutes of training.
+    check_output_path(
+        &a.output,
+        a.files.iter().map(PathBuf::as_path),
+        "the output",
+    )?;
     let fields = Fields {
         text: a.text_field.clone(),
         gold: a.gold_field.clone(),
@@ -66,25 +73,4 @@ pub fn run(a: &TrainArgs) -> Result<ExitCode> {
         a.output.display()
     );
     Ok(ExitCode::SUCCESS)
-}
-
-/// Refuses, before the minutes of training, an output that would replace
-/// an input or that cannot be written where it is.
-fn check_output(a: &TrainArgs) -> Result<()> {
-    if a.output.is_dir() {
-        bail!("the output {} is a directory", a.output.display());
-    }
-    if let Some(p) = a.output.parent().filter(|p| !p.as_os_str().is_empty()) {
-        if !p.is_dir() {
-            bail!("the output's directory {} does not exist", p.display());
-        }
-    }
-    if let Ok(target) = std::fs::canonicalize(&a.output) {
-        for f in &a.files {
-            if std::fs::canonicalize(f).is_ok_and(|f| f == target) {
-                bail!("the output {} is one of the inputs", a.output.display());
-            }
-        }
-    }
-    Ok(())
 }

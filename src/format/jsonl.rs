@@ -181,9 +181,10 @@ impl<'a> JsonlRecords<'a> {
         let decoded = decode(content, text).map_err(|e| {
             // Columns in the record's line, counted as serde_json's are:
             // from 1, in bytes.
+            let value = at + text.value.start;
             let e = match e {
-                Decode::Utf8 { at: bad } => format!("invalid UTF-8 at column {}", at + bad + 1),
-                Decode::Json(e) => serde_message(&e, at + text.value.start),
+                Decode::Utf8 { at: bad } => format!("invalid UTF-8 at column {}", value + bad + 1),
+                Decode::Json(e) => serde_message(&e, value),
                 Decode::NotAString => "not a string".to_string(),
             };
             format!("field {:?}: {e}", opts.text_field)
@@ -254,7 +255,8 @@ fn key_is(line: &[u8], span: &Range<usize>, escaped: bool, name: &str) -> bool {
 
 /// Why a string member did not decode.
 enum Decode {
-    /// Bytes that are not UTF-8, the first at this offset in the line.
+    /// Bytes that are not UTF-8, the first at this offset in the value
+    /// (its opening quote at 0).
     Utf8 { at: usize },
     /// serde_json's error, from reading the member's value alone.
     Json(serde_json::Error),
@@ -269,7 +271,7 @@ fn decode<'a>(line: &'a [u8], m: &Member) -> Result<Cow<'a, str>, Decode> {
         Kind::String { escaped: false } => std::str::from_utf8(&span[1..span.len() - 1])
             .map(Cow::Borrowed)
             .map_err(|e| Decode::Utf8 {
-                at: m.value.start + 1 + e.valid_up_to(),
+                at: 1 + e.valid_up_to(),
             }),
         Kind::String { escaped: true } => match unescape(&span[1..span.len() - 1]) {
             Some(s) => Ok(Cow::Owned(s)),

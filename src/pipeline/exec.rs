@@ -18,15 +18,10 @@ pub(super) struct Exec {
 impl Exec {
     pub(super) fn new(threads: usize) -> Result<Exec, Error> {
         let threads = threads.max(1);
-        let most = super::max_threads();
-        if threads > most {
+        if let Some(why) = super::threads_over_limit(threads) {
             return Err(Error::Setting {
                 name: "threads",
-                message: format!(
-                    "{threads}: at most {most} here ({} a CPU or {}, whichever is more)",
-                    super::THREADS_PER_CPU,
-                    super::MIN_MAX_THREADS
-                ),
+                message: format!("{threads}: {why}"),
             });
         }
         let pool = if threads == 1 {
