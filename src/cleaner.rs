@@ -5,6 +5,7 @@
 //! verdicts.
 
 use std::cell::RefCell;
+use std::path::Path;
 use std::sync::Arc;
 
 use crate::error::Error;
@@ -168,6 +169,24 @@ impl CleanerBuilder {
         self
     }
 
+    /// Adds the user rule file at `path`, read now: [`CleanerBuilder::rules`]
+    /// with the path as its name. Fails if the file cannot be read
+    /// ([`Error::Read`]) or is not UTF-8 (the error names the line and the
+    /// byte); mistakes in its rules are reported by
+    /// [`CleanerBuilder::build`].
+    pub fn rules_file(&mut self, path: &Path) -> Result<&mut CleanerBuilder, Error> {
+        let text = read_settings_file(path, "rule file")?;
+        Ok(self.rules(&path.display().to_string(), &text))
+    }
+
+    /// Uses the line model at `path`, read now: [`CleanerBuilder::model`]
+    /// with the path as its name. Fails as [`CleanerBuilder::rules_file`]
+    /// does; mistakes in the model are reported by [`CleanerBuilder::build`].
+    pub fn model_file(&mut self, path: &Path) -> Result<&mut CleanerBuilder, Error> {
+        let text = read_settings_file(path, "line model")?;
+        Ok(self.model(&path.display().to_string(), &text))
+    }
+
     /// Uses a line model trained by `boilerstrip train` instead of the
     /// built-in one (`name` for messages, `text` the model file). By default,
     /// the built-in model.
@@ -240,6 +259,37 @@ impl CleanerBuilder {
             }),
         })
     }
+}
+
+/// The text of the settings file at `path` (a rule file or a line model,
+/// `what` as messages name it), which must be UTF-8: where it is not, the
+/// error names the line and the byte. [`CleanerBuilder::rules_file`] and
+/// [`CleanerBuilder::model_file`] read their files with it; a caller that
+/// keeps the text itself (to build the same cleaner elsewhere) reads it here
+/// and gives it to [`CleanerBuilder::rules`] or [`CleanerBuilder::model`]
+/// with the path as its name.
+pub fn read_settings_file(path: &Path, what: &'static str) -> Result<String, Error> {
+    let bytes = std::fs::read(path).map_err(|source| Error::Read {
+        what,
+        path: path.to_path_buf(),
+        source,
+    })?;
+    String::from_utf8(bytes).map_err(|e| {
+        let bytes = e.as_bytes();
+        let at = e.utf8_error().valid_up_to();
+        let line_start = bytes[..at]
+            .iter()
+            .rposition(|&b| b == b'\n')
+            .map_or(0, |i| i + 1);
+        Error::Rules {
+            source_name: path.display().to_string(),
+            line: 1 + bytes[..at].iter().filter(|&&b| b == b'\n').count(),
+            message: format!(
+                "the {what} is not UTF-8 (byte {} of the line)",
+                at - line_start + 1
+            ),
+        }
+    })
 }
 
 #[derive(Debug)]
@@ -752,5 +802,52 @@ mod tests {
         let v = cleaner.classify(&doc, &stats);
         assert!(!v[0].keep);
         assert!(v[1].keep, "{:?}", v[1]);
+    }
+
+    #[test]
+    fn settings_files_are_refused_with_their_path_line_and_byte() {
+        let dir = tempfile::tempdir().unwrap();
+        let missing = dir.path().join("missing.rules");
+        let e = CleanerBuilder::new().rules_file(&missing).unwrap_err();
+        assert!(
+            matches!(
+                e,
+                Error::Read {
+                    what: "rule file",
+                    ..
+                }
+            ),
+            "{e:?}"
+        );
+        assert!(
+            e.to_string().starts_with(&format!(
+                "cannot read the rule file {}: ",
+                missing.display()
+            )),
+            "{e}"
+        );
+        let bad = dir.path().join("bad.model");
+        std::fs::write(&bad, b"# fine\nthreshold 0.5\nstage1 a\xff 1\n").unwrap();
+        let e = CleanerBuilder::new().model_file(&bad).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            format!(
+                "{}:3: the line model is not UTF-8 (byte 9 of the line)",
+                bad.display()
+            )
+        );
+        // A file that reads is named in the errors of its rules.
+        let rules = dir.path().join("x.rules");
+        std::fs::write(&rules, "share this\n@categroy ads\n").unwrap();
+        let e = CleanerBuilder::new()
+            .rules_file(&rules)
+            .unwrap()
+            .build()
+            .unwrap_err();
+        assert!(
+            e.to_string()
+                .starts_with(&format!("{}:2: unknown directive", rules.display())),
+            "{e}"
+        );
     }
 }

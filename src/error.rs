@@ -20,6 +20,17 @@ pub enum Error {
         #[source]
         source: io::Error,
     },
+    /// A settings file (rule file, line model) that cannot be read.
+    #[error("cannot read the {what} {path}: {source}")]
+    Read {
+        /// What the file is, as messages name it (`rule file`, `line model`).
+        what: &'static str,
+        /// The file.
+        path: PathBuf,
+        /// What the OS said.
+        #[source]
+        source: io::Error,
+    },
     /// A malformed input record (JSONL line, WET record, ...).
     #[error("{path}:{line}: {message}")]
     Record {

@@ -359,27 +359,6 @@ pub fn is_broken_pipe(e: &anyhow::Error) -> bool {
         .is_some_and(pipeline::is_broken_pipe)
 }
 
-/// The text of the `what` at `path`, which must be UTF-8: where it is not,
-/// the error names the line and the byte.
-fn read_text(path: &Path, what: &str) -> Result<String> {
-    let bytes = std::fs::read(path)
-        .with_context(|| format!("cannot read the {what} {}", path.display()))?;
-    String::from_utf8(bytes).map_err(|e| {
-        let bytes = e.as_bytes();
-        let at = e.utf8_error().valid_up_to();
-        let line_start = bytes[..at]
-            .iter()
-            .rposition(|&b| b == b'\n')
-            .map_or(0, |i| i + 1);
-        let line = 1 + bytes[..at].iter().filter(|&&b| b == b'\n').count();
-        anyhow::anyhow!(
-            "{}:{line}: the {what} is not UTF-8 (byte {} of the line)",
-            path.display(),
-            at - line_start + 1
-        )
-    })
-}
-
 /// Builds the cleaner from the classifier flags, reading rule and model files.
 pub fn build_cleaner(a: &ClassifierArgs) -> Result<Cleaner> {
     Ok(cleaner_builder(a)?.build()?)
@@ -390,12 +369,10 @@ pub fn build_cleaner(a: &ClassifierArgs) -> Result<Cleaner> {
 fn cleaner_builder(a: &ClassifierArgs) -> Result<CleanerBuilder> {
     let mut builder = CleanerBuilder::new();
     for path in &a.rules {
-        let text = read_text(path, "rule file")?;
-        builder.rules(&path.display().to_string(), &text);
+        builder.rules_file(path)?;
     }
     if let Some(path) = &a.line_model {
-        let text = read_text(path, "line model")?;
-        builder.model(&path.display().to_string(), &text);
+        builder.model_file(path)?;
     }
     if let Some(t) = a.threshold {
         builder.threshold(t);
