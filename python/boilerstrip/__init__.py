@@ -7,6 +7,8 @@ byte. Two passes, as on the command line:
    each line occurs: a ``Model``. Models learned on shards add up
    (``a + b``, ``merge``) to the model of the whole corpus, in any order.
 2. ``clean`` and ``clean_batch`` keep the article's lines of each text.
+   A ``Cleaner`` given as ``cleaner=`` sets the classifier options of
+   ``boilerstrip clean`` (rule files, threshold...); pass 1 needs none.
 
 >>> import boilerstrip
 >>> pages = ["Share this post\\nThe council met on Monday about the harbour wall, which storms damaged last winter.\\n",
@@ -22,6 +24,7 @@ from typing import NamedTuple, Optional
 
 from ._native import (
     MAX_LINE,
+    Cleaner,
     Model,
     clean,
     clean_batch,
@@ -33,6 +36,7 @@ from . import _native
 
 __all__ = [
     "MAX_LINE",
+    "Cleaner",
     "InputFile",
     "Model",
     "clean",
@@ -90,12 +94,14 @@ def clean_files(
     group_field=None,
     threads=1,
     drop_empty=False,
+    cleaner=None,
 ):
     """Pass 2 of ``boilerstrip clean --model M -o OUT_DIR`` over ``files``
     (``InputFile``\\ s from ``discover``): every output at its relative path
     under ``out_dir``, compressed as its input, written through a temporary
-    name. Returns ``(stats, problems)``, ``stats`` the dictionary that
-    ``--stats-json`` writes."""
+    name, with the classifier options of ``cleaner`` (a ``Cleaner``; by
+    default ``Cleaner()``). Returns ``(stats, problems)``, ``stats`` the
+    dictionary that ``--stats-json`` writes."""
     import json
 
     stats, problems = _native.clean_files(
@@ -106,6 +112,7 @@ def clean_files(
         group_field=group_field,
         threads=threads,
         drop_empty=drop_empty,
+        cleaner=cleaner,
     )
     return json.loads(stats), problems
 

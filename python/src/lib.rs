@@ -12,7 +12,11 @@
 //!   [`boilerstrip::pipeline`] itself over a list of inputs, which is how
 //!   the Spark job splits a corpus across machines;
 //! - [`Model`] wraps [`LineStats`]: `+` merges, and the bytes are those of
-//!   `boilerstrip learn -o`.
+//!   `boilerstrip learn -o`;
+//! - [`PyCleaner`] (`boilerstrip.Cleaner`) is a [`Cleaner`] built from the
+//!   classifier flags of `boilerstrip clean` (`--rules`, `--threshold`...),
+//!   which pass 2 takes in place of the default one. Pass 1 depends on none
+//!   of them.
 //!
 //! The Rust work runs with the GIL released (`Python::detach`): texts are
 //! copied out of Python objects first, and results turned into Python
@@ -22,13 +26,16 @@ use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, OnceLock};
 
-use boilerstrip::cleaner::write_kept;
+use boilerstrip::cleaner::{
+    read_settings_file, write_kept, SANDWICH_MAX_WORDS, SITE_TEMPLATE_MIN_DOCS,
+    SITE_TEMPLATE_MIN_WORDS,
+};
 use boilerstrip::format::{Format, FormatOptions};
 use boilerstrip::pipeline::{self, mask_long_lines, Events, Options, Output, MAX_LINE};
-use boilerstrip::{Cause, Cleaner, Document, Error, LineStats, Verdict};
+use boilerstrip::{Cause, Cleaner, CleanerBuilder, Document, Error, LineStats, Verdict};
 use pyo3::exceptions::{PyOSError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
-use pyo3::types::{PyBytes, PyString};
+use pyo3::types::{PyBytes, PyFloat, PyInt, PyString, PyTuple};
 use rayon::prelude::*;
 
 /// The cleaner with the built-in lexicon and model and the command line's
@@ -178,9 +185,362 @@ impl Model {
     }
 }
 
+/// What a [`PyCleaner`] was built from, with its files' names and texts as
+/// they were read: a pickle carries these, so it rebuilds the same cleaner
+/// where the files are not (a Spark executor).
+#[derive(Clone, PartialEq)]
+struct Settings {
+    /// `--rules`: (name, text) of each file, the name its path as the
+    /// command line shows it.
+    rules: Vec<(String, String)>,
+    /// `--line-model`: (name, text).
+    line_model: Option<(String, String)>,
+    /// `--threshold`, as Python gave it (its `repr` is shown).
+    threshold: Option<f64>,
+    /// `--sandwich-words`.
+    sandwich_words: u32,
+    /// `--template-docs`.
+    template_docs: u32,
+    /// `--soft-lexicon`.
+    soft_lexicon: bool,
+    /// `--settle`.
+    settle: bool,
+    /// Not `--no-headline`.
+    headline: bool,
+}
+
+impl Settings {
+    /// The cleaner the command line builds from the same flags (see
+    /// `cleaner_builder` in `src/cli/config.rs`).
+    fn build(&self) -> Result<Cleaner, Error> {
+        let mut b = CleanerBuilder::new();
+        for (name, text) in &self.rules {
+            b.rules(name, text);
+        }
+        if let Some((name, text)) = &self.line_model {
+            b.model(name, text);
+        }
+        if let Some(t) = self.threshold {
+            b.threshold(threshold_f32(t));
+        }
+        b.sandwich_max_words(self.sandwich_words);
+        b.site_template(self.template_docs, SITE_TEMPLATE_MIN_WORDS);
+        b.lexicon_decides(!self.soft_lexicon);
+        b.settle(self.settle);
+        b.headline(self.headline);
+        b.build()
+    }
+}
+
+/// The `f32` the command line reads from the text Python shows for `t`:
+/// the decimal text parsed straight to `f32`, not through the `f64`, which
+/// could round twice and land on the neighbouring `f32` (Rust's `Display`
+/// of an `f64` is, as Python's `repr`, the shortest text that reads back
+/// as it).
+fn threshold_f32(t: f64) -> f32 {
+    t.to_string()
+        .parse()
+        .expect("the text of an f64 parses as an f32")
+}
+
+/// A path argument: `str`, `bytes` or `os.PathLike`, as `os.fsdecode` takes
+/// them, so that bytes name the file they name on the command line.
+fn path_from_py(obj: &Bound<'_, PyAny>) -> PyResult<PathBuf> {
+    let os = obj.py().import("os")?;
+    os.getattr("fsdecode")?.call1((obj,))?.extract()
+}
+
+/// A whole number of `0..=u32::MAX` for the option `name`: ``ValueError``
+/// outside, ``TypeError`` for what is not an int.
+fn count_from_py(name: &str, obj: &Bound<'_, PyAny>) -> PyResult<u32> {
+    if !obj.is_instance_of::<PyInt>() {
+        return Err(PyTypeError::new_err(format!(
+            "{name} must be an int, not {}",
+            obj.get_type().name()?
+        )));
+    }
+    obj.extract::<u32>().map_err(|_| {
+        PyValueError::new_err(format!(
+            "{name} must be between 0 and {}, not {}",
+            u32::MAX,
+            obj.repr().map(|r| r.to_string()).unwrap_or_default()
+        ))
+    })
+}
+
+/// The classifier's settings: the options of ``boilerstrip clean`` that
+/// decide which lines go, with the same names, defaults, meaning and
+/// errors. ``clean``, ``clean_batch``, ``explain`` and ``clean_files`` take
+/// one as ``cleaner=``; without, they clean as ``Cleaner()`` does, which is
+/// ``boilerstrip clean`` without these options.
+///
+/// - ``rules``: rule files (``--rules``), read and compiled now;
+/// - ``line_model``: a line model from ``boilerstrip train``
+///   (``--line-model``);
+/// - ``threshold``: keep a line whose probability of being content is at
+///   least this (``--threshold``, 0 to 1; lower keeps more); ``None`` is the
+///   model's own;
+/// - ``sandwich_words``, ``template_docs``: ``--sandwich-words``,
+///   ``--template-docs`` (0 turns the rule off);
+/// - ``soft_lexicon``, ``settle``: ``--soft-lexicon``, ``--settle``;
+/// - ``headline``: ``False`` is ``--no-headline``.
+///
+/// A file that cannot be read raises ``OSError``; a rule file or line model
+/// that does not parse, or a value out of range, ``ValueError``, with the
+/// command line's message (file and line). A ``Cleaner`` is immutable and
+/// may be shared by threads; it pickles with its files' texts, so that it
+/// unpickles where the files are not.
+#[pyclass(module = "boilerstrip", name = "Cleaner", frozen)]
+struct PyCleaner {
+    cleaner: Cleaner,
+    settings: Settings,
+}
+
+impl PyCleaner {
+    fn of(py: Python<'_>, settings: Settings) -> PyResult<PyCleaner> {
+        let cleaner = py.detach(|| settings.build()).map_err(to_py)?;
+        Ok(PyCleaner { cleaner, settings })
+    }
+}
+
+#[pymethods]
+impl PyCleaner {
+    #[new]
+    #[pyo3(
+        signature = (*, rules = None, line_model = None, threshold = None, sandwich_words = None, template_docs = None, soft_lexicon = false, settle = false, headline = true),
+        text_signature = "(*, rules=(), line_model=None, threshold=None, sandwich_words=3, template_docs=3, soft_lexicon=False, settle=False, headline=True)"
+    )]
+    #[allow(clippy::too_many_arguments)]
+    fn new(
+        py: Python<'_>,
+        rules: Option<&Bound<'_, PyAny>>,
+        line_model: Option<&Bound<'_, PyAny>>,
+        threshold: Option<f64>,
+        sandwich_words: Option<&Bound<'_, PyAny>>,
+        template_docs: Option<&Bound<'_, PyAny>>,
+        soft_lexicon: bool,
+        settle: bool,
+        headline: bool,
+    ) -> PyResult<PyCleaner> {
+        let rule_paths: Vec<PathBuf> = match rules {
+            None => Vec::new(),
+            Some(r) => {
+                if r.is_instance_of::<PyString>()
+                    || r.is_instance_of::<PyBytes>()
+                    || r.hasattr("__fspath__")?
+                {
+                    return Err(PyTypeError::new_err(
+                        "rules must be a list of paths, not one path",
+                    ));
+                }
+                r.try_iter()?
+                    .map(|p| path_from_py(&p?))
+                    .collect::<PyResult<_>>()?
+            }
+        };
+        let model_path = line_model.map(path_from_py).transpose()?;
+        let sandwich_words = match sandwich_words {
+            Some(n) => count_from_py("sandwich_words", n)?,
+            None => SANDWICH_MAX_WORDS,
+        };
+        let template_docs = match template_docs {
+            Some(n) => count_from_py("template_docs", n)?,
+            None => SITE_TEMPLATE_MIN_DOCS,
+        };
+        // Read in the command line's order: rule files, then the model.
+        let (rules, line_model) = py
+            .detach(|| -> Result<_, Error> {
+                let read = |path: &PathBuf, what| {
+                    read_settings_file(path, what).map(|text| (path.display().to_string(), text))
+                };
+                let rules = rule_paths
+                    .iter()
+                    .map(|p| read(p, "rule file"))
+                    .collect::<Result<Vec<_>, _>>()?;
+                let model = model_path
+                    .as_ref()
+                    .map(|p| read(p, "line model"))
+                    .transpose()?;
+                Ok((rules, model))
+            })
+            .map_err(to_py)?;
+        PyCleaner::of(
+            py,
+            Settings {
+                rules,
+                line_model,
+                threshold,
+                sandwich_words,
+                template_docs,
+                soft_lexicon,
+                settle,
+                headline,
+            },
+        )
+    }
+
+    /// The rule files' paths, as given.
+    #[getter]
+    fn rules(&self) -> Vec<String> {
+        self.settings.rules.iter().map(|(n, _)| n.clone()).collect()
+    }
+
+    /// The line model's path, or ``None`` for the built-in model.
+    #[getter]
+    fn line_model(&self) -> Option<String> {
+        self.settings.line_model.as_ref().map(|(n, _)| n.clone())
+    }
+
+    /// The threshold as given, or ``None`` for the model's own.
+    #[getter]
+    fn threshold(&self) -> Option<f64> {
+        self.settings.threshold
+    }
+
+    /// The threshold lines are kept at: the one given, or the model's.
+    #[getter]
+    fn effective_threshold(&self) -> f32 {
+        self.cleaner.model().threshold
+    }
+
+    #[getter]
+    fn sandwich_words(&self) -> u32 {
+        self.settings.sandwich_words
+    }
+
+    #[getter]
+    fn template_docs(&self) -> u32 {
+        self.settings.template_docs
+    }
+
+    #[getter]
+    fn soft_lexicon(&self) -> bool {
+        self.settings.soft_lexicon
+    }
+
+    #[getter]
+    fn settle(&self) -> bool {
+        self.settings.settle
+    }
+
+    #[getter]
+    fn headline(&self) -> bool {
+        self.settings.headline
+    }
+
+    fn __eq__(&self, other: &Bound<'_, PyAny>) -> bool {
+        other
+            .cast::<PyCleaner>()
+            .is_ok_and(|o| o.get().settings == self.settings)
+    }
+
+    /// Equal cleaners hash alike (``-0.0`` and ``0.0`` are equal
+    /// thresholds; a NaN one is refused).
+    fn __hash__(&self) -> u64 {
+        use std::hash::{Hash, Hasher};
+        let s = &self.settings;
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        s.rules.hash(&mut h);
+        s.line_model.hash(&mut h);
+        s.threshold.map(|t| (t + 0.0).to_bits()).hash(&mut h);
+        (s.sandwich_words, s.template_docs).hash(&mut h);
+        (s.soft_lexicon, s.settle, s.headline).hash(&mut h);
+        h.finish()
+    }
+
+    /// The settings that differ from the defaults, as keyword arguments.
+    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
+        let s = &self.settings;
+        let mut parts = Vec::new();
+        if !s.rules.is_empty() {
+            parts.push(format!("rules={}", self.rules().into_pyobject(py)?.repr()?));
+        }
+        if let Some(m) = self.line_model() {
+            parts.push(format!("line_model={}", PyString::new(py, &m).repr()?));
+        }
+        if let Some(t) = s.threshold {
+            parts.push(format!("threshold={}", PyFloat::new(py, t).repr()?));
+        }
+        if s.sandwich_words != SANDWICH_MAX_WORDS {
+            parts.push(format!("sandwich_words={}", s.sandwich_words));
+        }
+        if s.template_docs != SITE_TEMPLATE_MIN_DOCS {
+            parts.push(format!("template_docs={}", s.template_docs));
+        }
+        if s.soft_lexicon {
+            parts.push("soft_lexicon=True".to_string());
+        }
+        if s.settle {
+            parts.push("settle=True".to_string());
+        }
+        if !s.headline {
+            parts.push("headline=False".to_string());
+        }
+        Ok(format!("Cleaner({})", parts.join(", ")))
+    }
+
+    /// Rebuilds a pickled cleaner from its settings and files' texts.
+    #[staticmethod]
+    #[allow(clippy::too_many_arguments)]
+    fn _restore(
+        py: Python<'_>,
+        rules: Vec<(String, String)>,
+        line_model: Option<(String, String)>,
+        threshold: Option<f64>,
+        sandwich_words: u32,
+        template_docs: u32,
+        soft_lexicon: bool,
+        settle: bool,
+        headline: bool,
+    ) -> PyResult<PyCleaner> {
+        PyCleaner::of(
+            py,
+            Settings {
+                rules,
+                line_model,
+                threshold,
+                sandwich_words,
+                template_docs,
+                soft_lexicon,
+                settle,
+                headline,
+            },
+        )
+    }
+
+    /// Pickling carries the settings and the files' texts (not their
+    /// paths): the cleaner unpickles the same where the files are not.
+    fn __reduce__<'py>(
+        slf: &Bound<'py, Self>,
+    ) -> PyResult<(Bound<'py, PyAny>, Bound<'py, PyTuple>)> {
+        let py = slf.py();
+        let s = slf.get().settings.clone();
+        let args = (
+            s.rules,
+            s.line_model,
+            s.threshold,
+            s.sandwich_words,
+            s.template_docs,
+            s.soft_lexicon,
+            s.settle,
+            s.headline,
+        )
+            .into_pyobject(py)?;
+        Ok((slf.get_type().getattr("_restore")?, args))
+    }
+}
+
+/// The cleaner a function was given, or the default one.
+fn chosen(c: Option<&PyCleaner>) -> &Cleaner {
+    match c {
+        Some(c) => &c.cleaner,
+        None => cleaner(),
+    }
+}
+
 fn to_py(e: Error) -> PyErr {
     match e {
-        Error::File { .. } | Error::Io(_) => PyOSError::new_err(e.to_string()),
+        Error::File { .. } | Error::Io(_) | Error::Read { .. } => PyOSError::new_err(e.to_string()),
         _ => PyValueError::new_err(e.to_string()),
     }
 }
@@ -260,6 +620,9 @@ fn sites_from_py(sites: Option<&Bound<'_, PyAny>>, n: usize) -> PyResult<Vec<Opt
     Ok(sites)
 }
 
+/// Pass 1 of `text`. No setting of a `Cleaner` changes it (the command line
+/// counts before its cleaner is built, `pipeline::clean_building`), so it
+/// runs on the default cleaner whatever pass 2 cleans with.
 fn observe(text: &[u8], site: Option<&str>, stats: &mut LineStats) {
     match mask_long_lines(text) {
         None => cleaner().observe(&doc(text, site), stats),
@@ -271,11 +634,11 @@ fn doc<'a>(text: &'a [u8], site: Option<&'a str>) -> Document<'a> {
     Document { text, site }
 }
 
-fn classify(text: &[u8], site: Option<&str>, stats: &LineStats) -> Vec<Verdict> {
+fn classify(c: &Cleaner, text: &[u8], site: Option<&str>, stats: &LineStats) -> Vec<Verdict> {
     match mask_long_lines(text) {
-        None => cleaner().classify(&doc(text, site), stats),
+        None => c.classify(&doc(text, site), stats),
         Some((masked, which)) => {
-            let mut v = cleaner().classify(&doc(&masked, site), stats);
+            let mut v = c.classify(&doc(&masked, site), stats);
             for i in which {
                 if let Some(v) = v.get_mut(i) {
                     v.keep = true;
@@ -287,8 +650,8 @@ fn classify(text: &[u8], site: Option<&str>, stats: &LineStats) -> Vec<Verdict> 
     }
 }
 
-fn kept(text: &[u8], site: Option<&str>, stats: &LineStats) -> Vec<u8> {
-    let verdicts = classify(text, site, stats);
+fn kept(c: &Cleaner, text: &[u8], site: Option<&str>, stats: &LineStats) -> Vec<u8> {
+    let verdicts = classify(c, text, site, stats);
     let mut out = Vec::with_capacity(text.len());
     write_kept(text, &verdicts, &mut out);
     out
@@ -364,42 +727,48 @@ fn own_stats(model: Option<&Model>, text: &[u8], site: Option<&str>) -> Option<L
 /// Cleans one text: its kept lines, byte for byte with their line ends,
 /// as ``str`` for a ``str`` and ``bytes`` for ``bytes``. Without a model,
 /// the statistics are those of this text alone, as ``boilerstrip clean``
-/// on a single file.
+/// on a single file. ``cleaner`` (a ``Cleaner``) sets the classifier
+/// options; the default is ``Cleaner()``.
 #[pyfunction]
-#[pyo3(signature = (text, model = None, site = None))]
+#[pyo3(signature = (text, model = None, site = None, *, cleaner = None))]
 fn clean(
     py: Python<'_>,
     text: &Bound<'_, PyAny>,
     model: Option<&Model>,
     site: Option<String>,
+    cleaner: Option<&PyCleaner>,
 ) -> PyResult<Py<PyAny>> {
     let text = Text::from_py(text)?;
+    let c = chosen(cleaner);
     let out = py.detach(|| {
         let own = own_stats(model, text.bytes(), site.as_deref());
-        kept(text.bytes(), site.as_deref(), stats_or(model, &own))
+        kept(c, text.bytes(), site.as_deref(), stats_or(model, &own))
     });
     Ok(text.same_kind(py, out))
 }
 
 /// Cleans many texts in parallel. Without a model, a model is learned over
 /// ``texts`` first, as ``boilerstrip clean`` does over a corpus.
+/// ``cleaner`` as for ``clean``.
 #[pyfunction]
-#[pyo3(signature = (texts, sites = None, model = None))]
+#[pyo3(signature = (texts, sites = None, model = None, *, cleaner = None))]
 fn clean_batch(
     py: Python<'_>,
     texts: &Bound<'_, PyAny>,
     sites: Option<&Bound<'_, PyAny>>,
     model: Option<&Model>,
+    cleaner: Option<&PyCleaner>,
 ) -> PyResult<Vec<Py<PyAny>>> {
     let texts = texts_from_py(texts)?;
     let sites = sites_from_py(sites, texts.len())?;
+    let c = chosen(cleaner);
     let outs: Vec<Vec<u8>> = py.detach(|| {
         let own = model.is_none().then(|| learn_all(&texts, &sites));
         let stats = stats_or(model, &own);
         texts
             .par_iter()
             .zip(&sites)
-            .map(|(t, s)| kept(t.bytes(), s.as_deref(), stats))
+            .map(|(t, s)| kept(c, t.bytes(), s.as_deref(), stats))
             .collect()
     });
     Ok(texts
@@ -415,19 +784,21 @@ type LineVerdict = (bool, f32, String, Py<PyAny>);
 /// Every line of ``text`` with its verdict: a list of ``(keep, score,
 /// cause, line)``, ``cause`` worded as ``boilerstrip clean --explain``
 /// words it and ``line`` without its line end. Statistics as for
-/// ``clean``.
+/// ``clean``, and ``cleaner`` too.
 #[pyfunction]
-#[pyo3(signature = (text, model = None, site = None))]
+#[pyo3(signature = (text, model = None, site = None, *, cleaner = None))]
 fn explain(
     py: Python<'_>,
     text: &Bound<'_, PyAny>,
     model: Option<&Model>,
     site: Option<String>,
+    cleaner: Option<&PyCleaner>,
 ) -> PyResult<Vec<LineVerdict>> {
     let text = Text::from_py(text)?;
+    let c = chosen(cleaner);
     let verdicts = py.detach(|| {
         let own = own_stats(model, text.bytes(), site.as_deref());
-        classify(text.bytes(), site.as_deref(), stats_or(model, &own))
+        classify(c, text.bytes(), site.as_deref(), stats_or(model, &own))
     });
     let bytes = text.bytes();
     Ok(boilerstrip::line::lines(bytes)
@@ -437,7 +808,7 @@ fn explain(
             (
                 v.keep,
                 v.score,
-                cleaner().describe(&v.cause),
+                c.describe(&v.cause),
                 text.same_kind(py, content),
             )
         })
@@ -579,12 +950,12 @@ fn learn_files(
 /// Pass 2 of ``boilerstrip clean -o OUT_DIR`` over ``files`` (from
 /// ``discover``) with ``model``: each output is written at its relative
 /// path under ``out_dir``, compressed as its input, through a temporary
-/// name. Returns the run's statistics as the JSON text of
-/// ``--stats-json`` and the problems.
+/// name. ``cleaner`` as for ``clean``. Returns the run's statistics as the
+/// JSON text of ``--stats-json`` and the problems.
 #[pyfunction]
 #[pyo3(
-    signature = (files, out_dir, model, *, text_field = "text".to_string(), group_field = None, threads = 1, drop_empty = false),
-    text_signature = "(files, out_dir, model, *, text_field='text', group_field=None, threads=1, drop_empty=False)"
+    signature = (files, out_dir, model, *, text_field = "text".to_string(), group_field = None, threads = 1, drop_empty = false, cleaner = None),
+    text_signature = "(files, out_dir, model, *, text_field='text', group_field=None, threads=1, drop_empty=False, cleaner=None)"
 )]
 #[allow(clippy::too_many_arguments)]
 fn clean_files(
@@ -596,12 +967,14 @@ fn clean_files(
     group_field: Option<String>,
     threads: i64,
     drop_empty: bool,
+    cleaner: Option<&PyCleaner>,
 ) -> PyResult<(String, Vec<String>)> {
     let files = files_from_py(files)?;
     let mut opts = options(threads, text_field, group_field)?;
     opts.output = Output::Dir(out_dir.clone());
     opts.drop_empty = drop_empty;
     let stats = Arc::clone(&model.stats);
+    let c = chosen(cleaner).clone();
     py.detach(move || {
         let mut problems = Vec::new();
         let inputs = inputs_of(&files, &mut problems);
@@ -619,8 +992,7 @@ fn clean_files(
         // partition makes one call for all its files.
         opts.model = pipeline::Model::Given((*stats).clone());
         let events = Collect::default();
-        let run =
-            pipeline::clean(&inputs, cleaner(), &opts, &mut io::sink(), &events).map_err(to_py)?;
+        let run = pipeline::clean(&inputs, &c, &opts, &mut io::sink(), &events).map_err(to_py)?;
         problems.extend(events.0.into_inner().expect("not poisoned"));
         Ok((run.to_json().to_string(), problems))
     })
@@ -642,6 +1014,7 @@ fn check_output_dir(py: Python<'_>, out_dir: PathBuf, inputs: Vec<PathBuf>) -> P
 #[pymodule]
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<Model>()?;
+    m.add_class::<PyCleaner>()?;
     m.add_function(wrap_pyfunction!(learn, m)?)?;
     m.add_function(wrap_pyfunction!(merge, m)?)?;
     m.add_function(wrap_pyfunction!(clean, m)?)?;
