@@ -49,13 +49,18 @@ def _learn_partition(settings):
     return learn
 
 
-def _clean_partition(out_dir, model, settings, drop_empty):
+def _clean_partition(out_dir, model, settings, drop_empty, cleaner):
     def clean(files):
         files = list(files)
         if not files:
             return
         stats, problems = boilerstrip.clean_files(
-            files, out_dir, model.value, drop_empty=drop_empty, **settings
+            files,
+            out_dir,
+            model.value,
+            drop_empty=drop_empty,
+            cleaner=cleaner,
+            **settings,
         )
         yield _counts(stats), problems
 
@@ -102,10 +107,13 @@ def clean_corpus(
     group_field=None,
     format=None,
     drop_empty=False,
+    cleaner=None,
 ):
     """Cleans the files under ``inputs`` (paths of files or directories) into
     ``out_dir`` on the Spark context ``sc``: the output of
-    ``boilerstrip clean INPUTS -o OUT_DIR``.
+    ``boilerstrip clean INPUTS -o OUT_DIR``, with the classifier options of
+    ``cleaner`` (a ``boilerstrip.Cleaner``; by default ``Cleaner()``), which
+    travels to the executors with its rule and model files' texts.
 
     ``partitions`` is the number of partitions of the file list (by default
     four per core of the cluster, at most one per file); ``depth`` the depth
@@ -139,7 +147,7 @@ def clean_corpus(
     shared = sc.broadcast(model)
     try:
         results = rdd.mapPartitions(
-            _clean_partition(out_dir, shared, settings, drop_empty)
+            _clean_partition(out_dir, shared, settings, drop_empty, cleaner)
         ).collect()
     finally:
         shared.destroy()
@@ -167,12 +175,13 @@ def _learn_pairs(pairs):
     yield boilerstrip.learn(texts, sites)
 
 
-def clean_rdd(rdd, model=None, depth=2):
+def clean_rdd(rdd, model=None, depth=2, cleaner=None):
     """Both passes over an RDD of ``(text, site)`` pairs (``site`` may be
     ``None``; ``text`` ``str`` or ``bytes``). Returns ``(cleaned, model)``:
     an RDD of the cleaned texts in the same order and partitioning, and the
     model they were cleaned with (learned over ``rdd`` when not given, as
-    ``clean_batch`` does; ``rdd`` is then read twice, so cache it)."""
+    ``clean_batch`` does; ``rdd`` is then read twice, so cache it).
+    ``cleaner`` (a ``boilerstrip.Cleaner``) sets the classifier options."""
     if model is None:
         model = rdd.mapPartitions(_learn_pairs).treeReduce(operator.add, depth=depth)
     shared = rdd.context.broadcast(model)
@@ -180,7 +189,7 @@ def clean_rdd(rdd, model=None, depth=2):
     def clean(pairs):
         pairs = list(pairs)
         return boilerstrip.clean_batch(
-            [t for t, _ in pairs], [s for _, s in pairs], shared.value
+            [t for t, _ in pairs], [s for _, s in pairs], shared.value, cleaner=cleaner
         )
 
     return rdd.mapPartitions(clean), model
@@ -208,7 +217,41 @@ def main(argv=None):
     p.add_argument("--text-field", default="text")
     p.add_argument("--group-field")
     p.add_argument("--drop-empty", action="store_true")
+    c = p.add_argument_group(
+        "classifier options", "as `boilerstrip clean`'s (see `boilerstrip clean --help`)"
+    )
+    c.add_argument("--rules", action="append", default=[], metavar="FILE")
+    c.add_argument("--line-model", metavar="FILE")
+    c.add_argument("--threshold", type=float, metavar="P")
+    c.add_argument("--sandwich-words", type=int, metavar="N")
+    c.add_argument("--template-docs", type=int, metavar="N")
+    c.add_argument("--soft-lexicon", action="store_true")
+    c.add_argument("--settle", action="store_true")
+    c.add_argument("--no-headline", action="store_true")
     a = p.parse_args(argv)
+    # Options not given keep the Cleaner's defaults, which are the command
+    # line's.
+    given = {
+        k: v
+        for k, v in [
+            ("line_model", a.line_model),
+            ("threshold", a.threshold),
+            ("sandwich_words", a.sandwich_words),
+            ("template_docs", a.template_docs),
+        ]
+        if v is not None
+    }
+    try:
+        cleaner = boilerstrip.Cleaner(
+            rules=a.rules,
+            soft_lexicon=a.soft_lexicon,
+            settle=a.settle,
+            headline=not a.no_headline,
+            **given,
+        )
+    except (OSError, ValueError) as e:
+        # The command line's usage error: a bad rule file or option value.
+        p.exit(2, f"boilerstrip-spark: {e}\n")
 
     if a.master and a.master.startswith("local"):
         # Workers on this machine run the Python that runs the driver unless
@@ -233,6 +276,7 @@ def main(argv=None):
             group_field=a.group_field,
             format=a.format,
             drop_empty=a.drop_empty,
+            cleaner=cleaner,
         )
     finally:
         spark.stop()

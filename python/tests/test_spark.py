@@ -155,3 +155,52 @@ def test_spark_command_line(cli, tmp_path):
     assert b"on 3 partitions" in p.stderr
     run_cli(cli, "clean", SAMPLE, "-o", tmp_path / "cli", "--quiet")
     assert tree(tmp_path / "spark") == tree(tmp_path / "cli")
+
+
+def test_spark_job_takes_the_classifier_options(sc, cli, tmp_path):
+    rules = tmp_path / "bylines.rules"
+    rules.write_text("@category bylines\n^ by owen castell\n")
+    flags = ["--rules", str(rules), "--threshold", "0.3", "--no-headline"]
+    run_cli(cli, "clean", SAMPLE, "-o", tmp_path / "cli", "--quiet", *flags)
+    run_cli(cli, "clean", SAMPLE, "-o", tmp_path / "default", "--quiet")
+    expected = tree(tmp_path / "cli")
+    # The options change the output, so the comparison below can fail.
+    assert expected != tree(tmp_path / "default")
+    cleaner = boilerstrip.Cleaner(rules=[rules], threshold=0.3, headline=False)
+    r = clean_corpus(sc, SAMPLE, tmp_path / "spark", partitions=3, cleaner=cleaner)
+    assert r["problems"] == []
+    assert tree(tmp_path / "spark") == expected
+
+    pages = [(p.read_text(), p.parent.name) for p in sorted(SAMPLE.rglob("*.txt"))]
+    cleaned, _ = clean_rdd(sc.parallelize(pages, 2).cache(), cleaner=cleaner)
+    texts = [t for t, _ in pages]
+    sites = [s for _, s in pages]
+    assert cleaned.collect() == boilerstrip.clean_batch(texts, sites, cleaner=cleaner)
+    assert cleaned.collect() != boilerstrip.clean_batch(texts, sites)
+
+
+def test_spark_command_line_takes_the_classifier_options(cli, tmp_path):
+    env = dict(os.environ, PYSPARK_PYTHON=sys.executable, SPARK_LOCAL_IP="127.0.0.1")
+    job = [sys.executable, "-m", "boilerstrip.spark", str(SAMPLE), "--master", "local[2]"]
+    p = subprocess.run(
+        job + ["-o", str(tmp_path / "spark"), "--threshold", "0.3", "--settle"],
+        capture_output=True,
+        env=env,
+        timeout=600,
+    )
+    assert p.returncode == 0, p.stderr.decode(errors="replace")[-3000:]
+    run_cli(cli, "clean", SAMPLE, "-o", tmp_path / "cli", "--quiet", "--threshold", "0.3", "--settle")
+    assert tree(tmp_path / "spark") == tree(tmp_path / "cli")
+    # A bad option is a usage error before Spark starts, with the command
+    # line's message.
+    bad = tmp_path / "bad.rules"
+    bad.write_text("@categroy ads\n")
+    p = subprocess.run(
+        job + ["-o", str(tmp_path / "bad"), "--rules", str(bad)],
+        capture_output=True,
+        env=env,
+        timeout=600,
+    )
+    assert p.returncode == 2
+    assert f"{bad}:1: unknown directive" in p.stderr.decode()
+    assert not (tmp_path / "bad").exists()
