@@ -169,24 +169,6 @@ impl CleanerBuilder {
         self
     }
 
-    /// Adds the user rule file at `path`, read now: [`CleanerBuilder::rules`]
-    /// with the path as its name. Fails if the file cannot be read
-    /// ([`Error::Read`]) or is not UTF-8 (the error names the line and the
-    /// byte); mistakes in its rules are reported by
-    /// [`CleanerBuilder::build`].
-    pub fn rules_file(&mut self, path: &Path) -> Result<&mut CleanerBuilder, Error> {
-        let text = read_settings_file(path, "rule file")?;
-        Ok(self.rules(&path.display().to_string(), &text))
-    }
-
-    /// Uses the line model at `path`, read now: [`CleanerBuilder::model`]
-    /// with the path as its name. Fails as [`CleanerBuilder::rules_file`]
-    /// does; mistakes in the model are reported by [`CleanerBuilder::build`].
-    pub fn model_file(&mut self, path: &Path) -> Result<&mut CleanerBuilder, Error> {
-        let text = read_settings_file(path, "line model")?;
-        Ok(self.model(&path.display().to_string(), &text))
-    }
-
     /// Uses a line model trained by `boilerstrip train` instead of the
     /// built-in one (`name` for messages, `text` the model file). By default,
     /// the built-in model.
@@ -261,14 +243,116 @@ impl CleanerBuilder {
     }
 }
 
+/// The classifier's settings as plain values: what the classifier flags of
+/// `boilerstrip clean` say (`--rules`, `--line-model`, `--threshold`,
+/// `--sandwich-words`, `--template-docs`, `--soft-lexicon`, `--settle`,
+/// `--no-headline`), with each rule file and line model as its name and
+/// text. The command line and the Python `Cleaner` build their cleaner from
+/// one, so the same flags give the same cleaner; kept by a caller, it
+/// builds that cleaner again where the files are not.
+///
+/// ```
+/// use boilerstrip::cleaner::Settings;
+/// let mut s = Settings { threshold: Some(0.4), headline: false, ..Settings::default() };
+/// s.rules.push(("mine.rules".into(), "@category promo\nget the app\n".into()));
+/// let cleaner = s.build().unwrap();
+/// assert_eq!(cleaner.model().threshold, 0.4);
+/// ```
+#[derive(Clone, Debug, PartialEq)]
+pub struct Settings {
+    /// User rule files (`--rules`): (name for messages, text), in order.
+    pub rules: Vec<(String, String)>,
+    /// A line model (`--line-model`): (name, text); `None`, the built-in one.
+    pub line_model: Option<(String, String)>,
+    /// `--threshold` ([`CleanerBuilder::threshold`]); `None`, the model's.
+    pub threshold: Option<f32>,
+    /// `--sandwich-words` ([`CleanerBuilder::sandwich_max_words`]).
+    pub sandwich_words: u32,
+    /// `--template-docs` ([`CleanerBuilder::site_template`]'s `min_docs`).
+    pub template_docs: u32,
+    /// `--soft-lexicon`: the lexicon is a feature, not a decision
+    /// ([`CleanerBuilder::lexicon_decides`]).
+    pub soft_lexicon: bool,
+    /// `--settle` ([`CleanerBuilder::settle`]).
+    pub settle: bool,
+    /// Not `--no-headline` ([`CleanerBuilder::headline`]).
+    pub headline: bool,
+}
+
+impl Default for Settings {
+    /// The settings of `boilerstrip clean` without classifier flags.
+    fn default() -> Settings {
+        Settings {
+            rules: Vec::new(),
+            line_model: None,
+            threshold: None,
+            sandwich_words: SANDWICH_MAX_WORDS,
+            template_docs: SITE_TEMPLATE_MIN_DOCS,
+            soft_lexicon: false,
+            settle: false,
+            headline: true,
+        }
+    }
+}
+
+impl Settings {
+    /// Adds the user rule file at `path`, read now, named by its path. Fails
+    /// if the file cannot be read ([`Error::Read`]) or is not UTF-8 (the
+    /// error names the line and the byte); mistakes in its rules are
+    /// reported by [`Settings::build`].
+    pub fn read_rules(&mut self, path: &Path) -> Result<(), Error> {
+        let text = read_settings_file(path, "rule file")?;
+        self.rules.push((path.display().to_string(), text));
+        Ok(())
+    }
+
+    /// Uses the line model at `path`, read now, named by its path. Fails as
+    /// [`Settings::read_rules`] does; mistakes in the model are reported by
+    /// [`Settings::build`].
+    pub fn read_line_model(&mut self, path: &Path) -> Result<(), Error> {
+        let text = read_settings_file(path, "line model")?;
+        self.line_model = Some((path.display().to_string(), text));
+        Ok(())
+    }
+
+    /// The builder of the cleaner these settings describe.
+    pub fn builder(&self) -> CleanerBuilder {
+        let mut b = CleanerBuilder::new();
+        for (name, text) in &self.rules {
+            b.rules(name, text);
+        }
+        if let Some((name, text)) = &self.line_model {
+            b.model(name, text);
+        }
+        if let Some(t) = self.threshold {
+            b.threshold(t);
+        }
+        b.sandwich_max_words(self.sandwich_words);
+        b.site_template(self.template_docs, SITE_TEMPLATE_MIN_WORDS);
+        b.lexicon_decides(!self.soft_lexicon);
+        b.settle(self.settle);
+        b.headline(self.headline);
+        b
+    }
+
+    /// The cleaner these settings describe: errors name the rule file or
+    /// line model and line, or the bad value.
+    pub fn build(&self) -> Result<Cleaner, Error> {
+        self.builder().build()
+    }
+
+    /// Whether the cleaner takes no files and the model's own threshold, so
+    /// that building it cannot fail: the command line then builds it while
+    /// pass 1 runs.
+    pub fn cannot_fail(&self) -> bool {
+        self.rules.is_empty() && self.line_model.is_none() && self.threshold.is_none()
+    }
+}
+
 /// The text of the settings file at `path` (a rule file or a line model,
 /// `what` as messages name it), which must be UTF-8: where it is not, the
-/// error names the line and the byte. [`CleanerBuilder::rules_file`] and
-/// [`CleanerBuilder::model_file`] read their files with it; a caller that
-/// keeps the text itself (to build the same cleaner elsewhere) reads it here
-/// and gives it to [`CleanerBuilder::rules`] or [`CleanerBuilder::model`]
-/// with the path as its name.
-pub fn read_settings_file(path: &Path, what: &'static str) -> Result<String, Error> {
+/// error names the line and the byte.
+fn read_settings_file(path: &Path, what: &'static str) -> Result<String, Error> {
     let bytes = std::fs::read(path).map_err(|source| Error::Read {
         what,
         path: path.to_path_buf(),
@@ -808,7 +892,7 @@ mod tests {
     fn settings_files_are_refused_with_their_path_line_and_byte() {
         let dir = tempfile::tempdir().unwrap();
         let missing = dir.path().join("missing.rules");
-        let e = CleanerBuilder::new().rules_file(&missing).unwrap_err();
+        let e = Settings::default().read_rules(&missing).unwrap_err();
         assert!(
             matches!(
                 e,
@@ -828,7 +912,7 @@ mod tests {
         );
         let bad = dir.path().join("bad.model");
         std::fs::write(&bad, b"# fine\nthreshold 0.5\nstage1 a\xff 1\n").unwrap();
-        let e = CleanerBuilder::new().model_file(&bad).unwrap_err();
+        let e = Settings::default().read_line_model(&bad).unwrap_err();
         assert_eq!(
             e.to_string(),
             format!(
@@ -839,11 +923,10 @@ mod tests {
         // A file that reads is named in the errors of its rules.
         let rules = dir.path().join("x.rules");
         std::fs::write(&rules, "share this\n@categroy ads\n").unwrap();
-        let e = CleanerBuilder::new()
-            .rules_file(&rules)
-            .unwrap()
-            .build()
-            .unwrap_err();
+        let mut s = Settings::default();
+        s.read_rules(&rules).unwrap();
+        assert_eq!(s.rules[0].0, rules.display().to_string());
+        let e = s.build().unwrap_err();
         assert!(
             e.to_string()
                 .starts_with(&format!("{}:2: unknown directive", rules.display())),

@@ -26,13 +26,10 @@ use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, OnceLock};
 
-use boilerstrip::cleaner::{
-    read_settings_file, write_kept, SANDWICH_MAX_WORDS, SITE_TEMPLATE_MIN_DOCS,
-    SITE_TEMPLATE_MIN_WORDS,
-};
+use boilerstrip::cleaner::{write_kept, Settings, SANDWICH_MAX_WORDS, SITE_TEMPLATE_MIN_DOCS};
 use boilerstrip::format::{Format, FormatOptions};
 use boilerstrip::pipeline::{self, mask_long_lines, Events, Options, Output, MAX_LINE};
-use boilerstrip::{Cause, Cleaner, CleanerBuilder, Document, Error, LineStats, Verdict};
+use boilerstrip::{Cause, Cleaner, Document, Error, LineStats, Verdict};
 use pyo3::exceptions::{PyOSError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyFloat, PyInt, PyString, PyTuple};
@@ -185,53 +182,6 @@ impl Model {
     }
 }
 
-/// What a [`PyCleaner`] was built from, with its files' names and texts as
-/// they were read: a pickle carries these, so it rebuilds the same cleaner
-/// where the files are not (a Spark executor).
-#[derive(Clone, PartialEq)]
-struct Settings {
-    /// `--rules`: (name, text) of each file, the name its path as the
-    /// command line shows it.
-    rules: Vec<(String, String)>,
-    /// `--line-model`: (name, text).
-    line_model: Option<(String, String)>,
-    /// `--threshold`, as Python gave it (its `repr` is shown).
-    threshold: Option<f64>,
-    /// `--sandwich-words`.
-    sandwich_words: u32,
-    /// `--template-docs`.
-    template_docs: u32,
-    /// `--soft-lexicon`.
-    soft_lexicon: bool,
-    /// `--settle`.
-    settle: bool,
-    /// Not `--no-headline`.
-    headline: bool,
-}
-
-impl Settings {
-    /// The cleaner the command line builds from the same flags (see
-    /// `cleaner_builder` in `src/cli/config.rs`).
-    fn build(&self) -> Result<Cleaner, Error> {
-        let mut b = CleanerBuilder::new();
-        for (name, text) in &self.rules {
-            b.rules(name, text);
-        }
-        if let Some((name, text)) = &self.line_model {
-            b.model(name, text);
-        }
-        if let Some(t) = self.threshold {
-            b.threshold(threshold_f32(t));
-        }
-        b.sandwich_max_words(self.sandwich_words);
-        b.site_template(self.template_docs, SITE_TEMPLATE_MIN_WORDS);
-        b.lexicon_decides(!self.soft_lexicon);
-        b.settle(self.settle);
-        b.headline(self.headline);
-        b.build()
-    }
-}
-
 /// The `f32` the command line reads from the text Python shows for `t`:
 /// the decimal text parsed straight to `f32`, not through the `f64`, which
 /// could round twice and land on the neighbouring `f32` (Rust's `Display`
@@ -293,13 +243,24 @@ fn count_from_py(name: &str, obj: &Bound<'_, PyAny>) -> PyResult<u32> {
 #[pyclass(module = "boilerstrip", name = "Cleaner", frozen)]
 struct PyCleaner {
     cleaner: Cleaner,
+    /// What it was built from, with the files' names and texts as they were
+    /// read: a pickle carries these, so it rebuilds the same cleaner where
+    /// the files are not (a Spark executor).
     settings: Settings,
+    /// The threshold as Python gave it (its `repr` is shown).
+    threshold: Option<f64>,
 }
 
 impl PyCleaner {
-    fn of(py: Python<'_>, settings: Settings) -> PyResult<PyCleaner> {
+    /// The cleaner of `settings` with the threshold `threshold`.
+    fn of(py: Python<'_>, mut settings: Settings, threshold: Option<f64>) -> PyResult<PyCleaner> {
+        settings.threshold = threshold.map(threshold_f32);
         let cleaner = py.detach(|| settings.build()).map_err(to_py)?;
-        Ok(PyCleaner { cleaner, settings })
+        Ok(PyCleaner {
+            cleaner,
+            settings,
+            threshold,
+        })
     }
 }
 
@@ -347,36 +308,26 @@ impl PyCleaner {
             Some(n) => count_from_py("template_docs", n)?,
             None => SITE_TEMPLATE_MIN_DOCS,
         };
+        let mut settings = Settings {
+            sandwich_words,
+            template_docs,
+            soft_lexicon,
+            settle,
+            headline,
+            ..Settings::default()
+        };
         // Read in the command line's order: rule files, then the model.
-        let (rules, line_model) = py
-            .detach(|| -> Result<_, Error> {
-                let read = |path: &PathBuf, what| {
-                    read_settings_file(path, what).map(|text| (path.display().to_string(), text))
-                };
-                let rules = rule_paths
-                    .iter()
-                    .map(|p| read(p, "rule file"))
-                    .collect::<Result<Vec<_>, _>>()?;
-                let model = model_path
-                    .as_ref()
-                    .map(|p| read(p, "line model"))
-                    .transpose()?;
-                Ok((rules, model))
-            })
-            .map_err(to_py)?;
-        PyCleaner::of(
-            py,
-            Settings {
-                rules,
-                line_model,
-                threshold,
-                sandwich_words,
-                template_docs,
-                soft_lexicon,
-                settle,
-                headline,
-            },
-        )
+        py.detach(|| -> Result<_, Error> {
+            for path in &rule_paths {
+                settings.read_rules(path)?;
+            }
+            if let Some(path) = &model_path {
+                settings.read_line_model(path)?;
+            }
+            Ok(())
+        })
+        .map_err(to_py)?;
+        PyCleaner::of(py, settings, threshold)
     }
 
     /// The rule files' paths, as given.
@@ -394,7 +345,7 @@ impl PyCleaner {
     /// The threshold as given, or ``None`` for the model's own.
     #[getter]
     fn threshold(&self) -> Option<f64> {
-        self.settings.threshold
+        self.threshold
     }
 
     /// The threshold lines are kept at: the one given, or the model's.
@@ -431,7 +382,7 @@ impl PyCleaner {
     fn __eq__(&self, other: &Bound<'_, PyAny>) -> bool {
         other
             .cast::<PyCleaner>()
-            .is_ok_and(|o| o.get().settings == self.settings)
+            .is_ok_and(|o| o.get().settings == self.settings && o.get().threshold == self.threshold)
     }
 
     /// Equal cleaners hash alike (``-0.0`` and ``0.0`` are equal
@@ -442,7 +393,7 @@ impl PyCleaner {
         let mut h = std::collections::hash_map::DefaultHasher::new();
         s.rules.hash(&mut h);
         s.line_model.hash(&mut h);
-        s.threshold.map(|t| (t + 0.0).to_bits()).hash(&mut h);
+        self.threshold.map(|t| (t + 0.0).to_bits()).hash(&mut h);
         (s.sandwich_words, s.template_docs).hash(&mut h);
         (s.soft_lexicon, s.settle, s.headline).hash(&mut h);
         h.finish()
@@ -458,7 +409,7 @@ impl PyCleaner {
         if let Some(m) = self.line_model() {
             parts.push(format!("line_model={}", PyString::new(py, &m).repr()?));
         }
-        if let Some(t) = s.threshold {
+        if let Some(t) = self.threshold {
             parts.push(format!("threshold={}", PyFloat::new(py, t).repr()?));
         }
         if s.sandwich_words != SANDWICH_MAX_WORDS {
@@ -493,19 +444,17 @@ impl PyCleaner {
         settle: bool,
         headline: bool,
     ) -> PyResult<PyCleaner> {
-        PyCleaner::of(
-            py,
-            Settings {
-                rules,
-                line_model,
-                threshold,
-                sandwich_words,
-                template_docs,
-                soft_lexicon,
-                settle,
-                headline,
-            },
-        )
+        let settings = Settings {
+            rules,
+            line_model,
+            threshold: None,
+            sandwich_words,
+            template_docs,
+            soft_lexicon,
+            settle,
+            headline,
+        };
+        PyCleaner::of(py, settings, threshold)
     }
 
     /// Pickling carries the settings and the files' texts (not their
@@ -518,7 +467,7 @@ impl PyCleaner {
         let args = (
             s.rules,
             s.line_model,
-            s.threshold,
+            slf.get().threshold,
             s.sandwich_words,
             s.template_docs,
             s.soft_lexicon,

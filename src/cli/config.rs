@@ -7,6 +7,7 @@ use std::io::{BufReader, IsTerminal};
 use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context, Result};
+use boilerstrip::cleaner::Settings;
 use boilerstrip::format::{Format, FormatOptions};
 use boilerstrip::input::{self, Discovery, Source};
 use boilerstrip::pipeline::{self, Model, Options, Output};
@@ -69,11 +70,11 @@ impl Config {
 
     fn clean(a: CleanArgs) -> Result<Config> {
         let c = &a.classifier;
-        let builder = cleaner_builder(c)?;
-        let cleaner = if c.rules.is_empty() && c.line_model.is_none() && c.threshold.is_none() {
-            CleanerPlan::Deferred(builder)
+        let settings = settings(c)?;
+        let cleaner = if settings.cannot_fail() {
+            CleanerPlan::Deferred(settings.builder())
         } else {
-            CleanerPlan::Built(builder.build()?)
+            CleanerPlan::Built(settings.build()?)
         };
         let model = if a.model.is_empty() {
             Model::FromInputs
@@ -361,29 +362,26 @@ pub fn is_broken_pipe(e: &anyhow::Error) -> bool {
 
 /// Builds the cleaner from the classifier flags, reading rule and model files.
 pub fn build_cleaner(a: &ClassifierArgs) -> Result<Cleaner> {
-    Ok(cleaner_builder(a)?.build()?)
+    Ok(settings(a)?.build()?)
 }
 
-/// The builder of the cleaner of the classifier flags, with the rule and
-/// model files read.
-fn cleaner_builder(a: &ClassifierArgs) -> Result<CleanerBuilder> {
-    let mut builder = CleanerBuilder::new();
+/// The classifier's settings of the flags, with the rule and model files
+/// read.
+fn settings(a: &ClassifierArgs) -> Result<Settings> {
+    let mut s = Settings {
+        threshold: a.threshold,
+        sandwich_words: a.sandwich_words,
+        template_docs: a.template_docs,
+        soft_lexicon: a.soft_lexicon,
+        settle: a.settle,
+        headline: !a.no_headline,
+        ..Settings::default()
+    };
     for path in &a.rules {
-        builder.rules_file(path)?;
+        s.read_rules(path)?;
     }
     if let Some(path) = &a.line_model {
-        builder.model_file(path)?;
+        s.read_line_model(path)?;
     }
-    if let Some(t) = a.threshold {
-        builder.threshold(t);
-    }
-    builder.sandwich_max_words(a.sandwich_words);
-    builder.site_template(
-        a.template_docs,
-        boilerstrip::cleaner::SITE_TEMPLATE_MIN_WORDS,
-    );
-    builder.lexicon_decides(!a.soft_lexicon);
-    builder.settle(a.settle);
-    builder.headline(!a.no_headline);
-    Ok(builder)
+    Ok(s)
 }
