@@ -2,6 +2,7 @@
 # Whole-run benchmark: boilerstrip clean beside the floors of moving the same bytes.
 #
 #   benches/run.sh [--small] [--reps N] [--corpus DIR] [--no-append] [--skip-check]
+#                  [--eval DIR | --no-eval]
 #
 # Builds the release binary, generates the corpus with benches/gen_corpus.py if
 # it is missing (target/bench-corpus, or target/bench-corpus-small with --small),
@@ -32,6 +33,14 @@
 # measured that search, not the copy. For the same reason, leave a few minutes
 # after deleting a large tree (or a previous run) before a run.
 #
+# Real pages: where the evaluation sets are (--eval DIR, by default
+# ../shared/eval when it exists), their page texts (no gold) are gathered once
+# into one JSONL file beside the corpus (CORPUS/eval-pages.jsonl, a build
+# product, never committed) and timed as a fourth group. The generated corpus
+# has long paragraphs among short chrome lines; real pages have shorter lines
+# (about 55 bytes against 175), and boilerstrip's work is mostly per line, so
+# its MB/s on them is lower: both are reported.
+#
 # BOILERSTRIP=/path/to/binary uses that binary instead of building one.
 set -euo pipefail
 
@@ -43,6 +52,8 @@ REPS=3
 CORPUS=
 APPEND=1
 CHECK=1
+EVAL=
+NO_EVAL=0
 while [ $# -gt 0 ]; do
     case "$1" in
         --small) SMALL=1 ;;
@@ -50,6 +61,8 @@ while [ $# -gt 0 ]; do
         --corpus) CORPUS=$2; shift ;;
         --no-append) APPEND=0 ;;
         --skip-check) CHECK=0 ;;
+        --eval) EVAL=$2; shift ;;
+        --no-eval) NO_EVAL=1 ;;
         -h|--help) awk 'NR > 1 && !/^#/ { exit } NR > 1' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) echo "run.sh: unknown argument $1" >&2; exit 2 ;;
     esac
@@ -84,6 +97,32 @@ if [ ! -f "$CORPUS/manifest.json" ]; then
     else
         python3 benches/gen_corpus.py "$CORPUS" >/dev/null
     fi
+fi
+if [ $NO_EVAL = 0 ] && [ -z "$EVAL" ] && [ -d ../shared/eval ]; then EVAL=../shared/eval; fi
+if [ $NO_EVAL = 1 ]; then EVAL=; fi
+PAGES=$CORPUS/eval-pages.jsonl
+if [ -n "$EVAL" ] && [ ! -f "$CORPUS/eval-pages.json" ]; then
+    echo "gathering the page texts of $EVAL into $PAGES ..." >&2
+    python3 - "$EVAL" "$PAGES" "$CORPUS/eval-pages.json" <<'EOF'
+import glob, gzip, json, os, sys
+
+src, out, manifest = sys.argv[1:4]
+files = sorted(glob.glob(os.path.join(src, "*.jsonl.gz")))
+if not files:
+    sys.exit(f"run.sh: no *.jsonl.gz in {src}")
+pages = text_bytes = lines = 0
+with open(out, "w", encoding="utf-8") as o:
+    for f in files:
+        for line in gzip.open(f, "rt", encoding="utf-8"):
+            r = json.loads(line)
+            keep = {k: r[k] for k in ("id", "url", "domain", "text") if k in r}
+            o.write(json.dumps(keep, ensure_ascii=False) + "\n")
+            pages += 1
+            text_bytes += len(r["text"].encode())
+            lines += r["text"].count("\n") + 1
+json.dump({"pages": pages, "text_bytes": text_bytes, "lines": lines,
+           "jsonl_bytes": os.path.getsize(out), "sets": len(files)}, open(manifest, "w"))
+EOF
 fi
 TREE=$CORPUS/tree
 JSONL=$CORPUS/corpus.jsonl
@@ -133,6 +172,12 @@ if [ $CHECK = 1 ]; then
         echo "check failed: dropped $D lines, expected $MIN..$MAX (chrome lines $CHROME, at most $LEAD headline/byline/date lines)" >&2
         exit 1
     fi
+    if [ -n "$EVAL" ]; then
+        "$BS" clean "$PAGES" -o "$SCRATCH/p1" --quiet --threads 1
+        "$BS" clean "$PAGES" -o "$SCRATCH/p2" --quiet --threads 2
+        cmp -s "$SCRATCH/p1/eval-pages.jsonl" "$SCRATCH/p2/eval-pages.jsonl" \
+            || { echo "check failed: the real pages' output differs between 1 and 2 threads" >&2; exit 1; }
+    fi
     echo "check passed: $D lines dropped of $CHROME chrome lines (+ up to $LEAD lead lines); every paragraph kept; the same output for 1 and 2 threads (tree and JSONL) and for gzipped JSONL as plain, and the same lines dropped from the tree as from the JSONL" >&2
 else
     D=unchecked
@@ -154,10 +199,20 @@ CASES=(
     "gz: boilerstrip -j1@gz@$JSONL_BYTES@'$BS' clean '$GZ' -o \"\$OUT\" --quiet --threads 1"
     "gz: boilerstrip -j2@gz@$JSONL_BYTES@'$BS' clean '$GZ' -o \"\$OUT\" --quiet --threads 2"
 )
+if [ -n "$EVAL" ]; then
+    PAGES_BYTES=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['jsonl_bytes'])" "$CORPUS/eval-pages.json")
+    CASES+=(
+        "pages: cat@pages@$PAGES_BYTES@cat '$PAGES' > /dev/null"
+        "pages: cp (floor)@pages@$PAGES_BYTES@cp '$PAGES' \"\$OUT\""
+        "pages: boilerstrip -j1@pages@$PAGES_BYTES@'$BS' clean '$PAGES' -o \"\$OUT\" --quiet --threads 1"
+        "pages: boilerstrip -j2@pages@$PAGES_BYTES@'$BS' clean '$PAGES' -o \"\$OUT\" --quiet --threads 2"
+    )
+fi
 
 # Warm the page cache, so every case reads from memory.
 find "$TREE" -type f -print0 | xargs -0 cat > /dev/null
 cat "$JSONL" "$GZ" > /dev/null
+if [ -n "$EVAL" ]; then cat "$PAGES" > /dev/null; fi
 
 RESULTS=$SCRATCH/results.tsv
 : > "$RESULTS"
@@ -212,6 +267,16 @@ COMMIT=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
 if [ -n "$(git status --porcelain --untracked-files=no 2>/dev/null)" ]; then COMMIT="$COMMIT (modified)"; fi
 HEADER="### $(date -u +%Y-%m-%d) · $(nproc) CPUs ($CPU) · commit $COMMIT"
 CORPUS_LINE="Corpus \`$CORPUS\`: $DOCS pages, $(( TEXT_BYTES / 1000000 )) MB of text, JSONL $(( JSONL_BYTES / 1000000 )) MB; $REPS runs a case, medians; lines dropped: $D of $CHROME chrome lines."
+if [ -n "$EVAL" ]; then
+    CORPUS_LINE="$CORPUS_LINE $(python3 - "$CORPUS/eval-pages.json" <<'EOF'
+import json, sys
+m = json.load(open(sys.argv[1]))
+print(f"Real pages (`pages`): the {m['pages']:,} pages of the {m['sets']} evaluation sets, "
+      f"{m['text_bytes'] / 1e6:.0f} MB of text in {m['lines']:,} lines "
+      f"({m['text_bytes'] / m['lines']:.0f} bytes a line), JSONL {m['jsonl_bytes'] / 1e6:.0f} MB.")
+EOF
+)"
+fi
 
 echo
 echo "$HEADER"
