@@ -157,14 +157,7 @@ pub struct Options {
 /// holds a NUL, and JSON and WARC headers cannot.
 pub const BINARY_PROBE: usize = 8 << 10;
 
-/// Lines longer than this (in bytes, without the line end) are passed
-/// through unchanged and not classified. A text dump's lines are paragraphs
-/// (the longest line of the 4,850 evaluation pages is 33 KB, in WCXB dev);
-/// a line 30 times that is a page with no line structure or an embedded
-/// blob, which a line filter has nothing to say about, and normalising and
-/// matching it would cost time for nothing. The line's verdict is a keep
-/// with the cause [`crate::Cause::TooLong`].
-pub const MAX_LINE: usize = 1 << 20;
+pub use crate::cleaner::MAX_LINE;
 
 /// A run takes up to this many threads a CPU ([`Options::threads`]), or
 /// [`MIN_MAX_THREADS`] if more. Past the CPUs, threads take turns and each
@@ -448,33 +441,6 @@ pub fn is_broken_pipe(e: &Error) -> bool {
 /// The offset of a NUL byte in the first [`BINARY_PROBE`] bytes of `data`.
 pub fn binary_offset(data: &[u8]) -> Option<usize> {
     memchr::memchr(0, &data[..data.len().min(BINARY_PROBE)])
-}
-
-/// `text` with the content of every line longer than [`MAX_LINE`] left out
-/// (its line end kept, or `\n` for a last line without one, so that the
-/// lines stay the same in number), and the indices of those lines; `None`
-/// when no line is that long. The command line and the Python bindings both
-/// pass such lines through unclassified with it.
-pub fn mask_long_lines(text: &[u8]) -> Option<(Vec<u8>, Vec<usize>)> {
-    if text.len() <= MAX_LINE {
-        return None;
-    }
-    let long = |s: &line::LineSpan| s.content_end - s.start > MAX_LINE;
-    if !line::lines(text).any(|s| long(&s)) {
-        return None;
-    }
-    let mut masked = Vec::new();
-    let mut which = Vec::new();
-    for (i, s) in line::lines(text).enumerate() {
-        if long(&s) {
-            which.push(i);
-            let end = &text[s.content_end..s.end];
-            masked.extend_from_slice(if end.is_empty() { b"\n" } else { end });
-        } else {
-            masked.extend_from_slice(s.whole(text));
-        }
-    }
-    Some((masked, which))
 }
 
 /// The raw (still compressed) bytes of streams, read once before pass 1: a
@@ -909,18 +875,7 @@ fn observe_task(
                     Item::Doc(d) => {
                         // The lines are counted as `observe` splits them,
                         // not in a split of their own.
-                        let lines = match mask_long_lines(&d.text) {
-                            None => observe(&d.document(), table),
-                            Some((masked, _)) => {
-                                let doc = crate::Document {
-                                    text: &masked,
-                                    site: d.site.as_deref(),
-                                };
-                                // Masking keeps every line, so the
-                                // masked copy has as many.
-                                observe(&doc, table)
-                            }
-                        };
+                        let lines = observe(&d.document(), table);
                         run.documents_in += 1;
                         run.text_in += Count {
                             lines: lines as u64,
@@ -961,10 +916,7 @@ fn observe(doc: &crate::Document<'_>, table: &mut LineStats) -> usize {
     }
     SCRATCH.with(|s| {
         let (norm, fps) = &mut *s.borrow_mut();
-        fps.clear();
-        fps.extend(line::lines(doc.text).map(|l| norm.fingerprint(l.content(doc.text))));
-        table.add_document(doc.site, fps);
-        fps.len()
+        crate::cleaner::observe_with(norm, fps, doc, table)
     })
 }
 
@@ -1291,37 +1243,17 @@ fn clean_batch(
             Item::Doc(d) => d,
         };
         let text: &[u8] = &doc.text;
-        match mask_long_lines(text) {
-            None => cleaner.classify_with_lines(
-                &doc.document(),
-                table,
-                &mut verdicts,
-                &mut fingerprints,
-                &mut spans,
-            ),
-            Some((masked, which)) => {
-                let masked_doc = crate::Document {
-                    text: &masked,
-                    site: doc.site.as_deref(),
-                };
-                cleaner.classify_with_fingerprints(
-                    &masked_doc,
-                    table,
-                    &mut verdicts,
-                    &mut fingerprints,
-                );
-                // The lines of the text, not of its masked copy.
-                spans.clear();
-                spans.extend(line::lines(text));
-                for &i in &which {
-                    if let Some(v) = verdicts.get_mut(i) {
-                        v.keep = true;
-                        v.cause = crate::Cause::TooLong;
-                    }
-                }
-                long_lines += which.len();
-            }
-        }
+        cleaner.classify_with_lines(
+            &doc.document(),
+            table,
+            &mut verdicts,
+            &mut fingerprints,
+            &mut spans,
+        );
+        long_lines += verdicts
+            .iter()
+            .filter(|v| v.cause == crate::Cause::TooLong)
+            .count();
         run.documents_in += 1;
         let mut doc_in = Count::default();
         let mut doc_out = Count::default();
@@ -1536,21 +1468,6 @@ mod tests {
         }
         assert_eq!(outputs[0].len(), 92);
         assert!(outputs.iter().all(|o| *o == outputs[0]));
-    }
-
-    #[test]
-    fn long_lines_are_masked_and_the_line_count_kept() {
-        let long = vec![b'a'; MAX_LINE + 1];
-        assert_eq!(mask_long_lines(b"short\nlines\n"), None);
-        for end in [&b""[..], b"\n", b"\r\n"] {
-            let text = [&b"x\n"[..], &long, end].concat();
-            let (masked, which) = mask_long_lines(&text).unwrap();
-            assert_eq!(which, [1]);
-            assert_eq!(line::lines(&masked).count(), line::lines(&text).count());
-            assert!(masked.len() < 8);
-        }
-        let exact = vec![b'a'; MAX_LINE];
-        assert_eq!(mask_long_lines(&[&exact[..], b"\n"].concat()), None);
     }
 
     #[test]

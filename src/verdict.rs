@@ -48,7 +48,7 @@ pub enum Cause {
     Title,
     /// The line reads as article text.
     Content,
-    /// The line is too long to be judged (see `pipeline::MAX_LINE`): kept as
+    /// The line is too long to be judged (see [`crate::cleaner::MAX_LINE`]): kept as
     /// it is, unclassified.
     TooLong,
 }

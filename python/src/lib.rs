@@ -28,8 +28,8 @@ use std::sync::{Arc, Mutex, OnceLock};
 
 use boilerstrip::cleaner::{write_kept, Settings, SANDWICH_MAX_WORDS, SITE_TEMPLATE_MIN_DOCS};
 use boilerstrip::format::{Format, FormatOptions};
-use boilerstrip::pipeline::{self, mask_long_lines, Events, Options, Output, MAX_LINE};
-use boilerstrip::{Cause, Cleaner, Document, Error, LineStats, Verdict};
+use boilerstrip::pipeline::{self, Events, Options, Output, MAX_LINE};
+use boilerstrip::{Cleaner, Document, Error, LineStats, Verdict};
 use pyo3::exceptions::{PyOSError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyFloat, PyInt, PyString, PyTuple};
@@ -573,10 +573,7 @@ fn sites_from_py(sites: Option<&Bound<'_, PyAny>>, n: usize) -> PyResult<Vec<Opt
 /// counts before its cleaner is built, `pipeline::clean_building`), so it
 /// runs on the default cleaner whatever pass 2 cleans with.
 fn observe(text: &[u8], site: Option<&str>, stats: &mut LineStats) {
-    match mask_long_lines(text) {
-        None => cleaner().observe(&doc(text, site), stats),
-        Some((masked, _)) => cleaner().observe(&doc(&masked, site), stats),
-    }
+    cleaner().observe(&doc(text, site), stats)
 }
 
 fn doc<'a>(text: &'a [u8], site: Option<&'a str>) -> Document<'a> {
@@ -584,19 +581,7 @@ fn doc<'a>(text: &'a [u8], site: Option<&'a str>) -> Document<'a> {
 }
 
 fn classify(c: &Cleaner, text: &[u8], site: Option<&str>, stats: &LineStats) -> Vec<Verdict> {
-    match mask_long_lines(text) {
-        None => c.classify(&doc(text, site), stats),
-        Some((masked, which)) => {
-            let mut v = c.classify(&doc(&masked, site), stats);
-            for i in which {
-                if let Some(v) = v.get_mut(i) {
-                    v.keep = true;
-                    v.cause = Cause::TooLong;
-                }
-            }
-            v
-        }
-    }
+    c.classify(&doc(text, site), stats)
 }
 
 fn kept(c: &Cleaner, text: &[u8], site: Option<&str>, stats: &LineStats) -> Vec<u8> {
