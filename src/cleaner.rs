@@ -105,7 +105,9 @@ impl<'a> Document<'a> {
         Document { text, site: None }
     }
 
-    /// The same document attributed to `site`.
+    /// The same document attributed to `site`. An empty `site` is no site:
+    /// the document then counts in the corpus-wide statistics only, as one
+    /// without a site does.
     pub fn with_site(self, site: &'a str) -> Document<'a> {
         Document {
             site: Some(site),
@@ -246,6 +248,20 @@ impl CleanerBuilder {
     }
 
     /// Builds the cleaner, compiling the rules once.
+    ///
+    /// Fails with [`Error::Rules`] (naming the file and line) on a rule file
+    /// or line model that does not parse, and with [`Error::Setting`] on a
+    /// threshold outside `0..=1` (or NaN).
+    ///
+    /// ```
+    /// use boilerstrip::{CleanerBuilder, Error};
+    ///
+    /// let e = CleanerBuilder::new().rules("mine.rules", "@categroy ads\n").build().unwrap_err();
+    /// assert!(matches!(e, Error::Rules { line: 1, .. }));
+    /// assert!(e.to_string().starts_with("mine.rules:1: unknown directive"));
+    /// let e = CleanerBuilder::new().threshold(1.5).build().unwrap_err();
+    /// assert!(matches!(e, Error::Setting { name: "threshold", .. }));
+    /// ```
     pub fn build(&self) -> Result<Cleaner, Error> {
         let rules = self.rules.build()?;
         let built_in_categories = crate::rules::BUILT_IN.len();
@@ -895,8 +911,44 @@ impl Cleaner {
         }
     }
 
+    /// The name of rule category `category` (of [`Cause::Lexicon`]): a
+    /// built-in file's (`share`, `cookie`, ...) or a user file's
+    /// `@category` (by default `user`).
+    ///
+    /// # Panics
+    ///
+    /// If `category` is not a category of this cleaner's rules (a cause
+    /// from a cleaner built with other rule files).
+    ///
+    /// ```
+    /// use boilerstrip::{Cause, Cleaner, Document, LineStats};
+    ///
+    /// let cleaner = Cleaner::new();
+    /// let v = cleaner.classify(&Document::new(b"Share this post\n"), &LineStats::new());
+    /// let Cause::Lexicon { category, phrase } = v[0].cause else { panic!("{:?}", v[0]) };
+    /// assert_eq!(cleaner.category_name(category), "share");
+    /// assert_eq!(cleaner.phrase(phrase), "share this post");
+    /// ```
+    pub fn category_name(&self, category: u16) -> &str {
+        &self.inner.rules.categories()[category as usize]
+    }
+
+    /// The normal form of lexicon phrase `phrase` (of [`Cause::Lexicon`] or
+    /// [`Cause::Protected`]), as rule files and `--explain` show it.
+    ///
+    /// # Panics
+    ///
+    /// If `phrase` is not a phrase of this cleaner's rules.
+    pub fn phrase(&self, phrase: u32) -> &str {
+        &self.inner.rules.phrases()[phrase as usize].text
+    }
+
     /// The name under which run statistics count a cause: `lexicon:` and
     /// the category for lexicon matches, the cause's kind otherwise.
+    ///
+    /// # Panics
+    ///
+    /// As [`Cleaner::category_name`], for a lexicon cause of another cleaner.
     pub fn cause_name(&self, cause: &Cause) -> &str {
         match cause {
             Cause::Lexicon { category, .. } => &self.inner.lexicon_names[*category as usize],
@@ -906,13 +958,17 @@ impl Cleaner {
 
     /// A readable account of a cause, for `--explain`: the rule category and
     /// phrase, the frequency that condemned the line, or the kind of signal.
+    ///
+    /// # Panics
+    ///
+    /// As [`Cleaner::category_name`] and [`Cleaner::phrase`], for a lexicon
+    /// or protected cause of another cleaner.
     pub fn describe(&self, cause: &Cause) -> String {
-        let phrase = |id: u32| &self.inner.rules.phrases()[id as usize].text;
         match *cause {
             Cause::Lexicon { phrase: id, .. } => {
-                format!("{} \"{}\"", self.cause_name(cause), phrase(id))
+                format!("{} \"{}\"", self.cause_name(cause), self.phrase(id))
             }
-            Cause::Protected { phrase: id } => format!("protected \"{}\"", phrase(id)),
+            Cause::Protected { phrase: id } => format!("protected \"{}\"", self.phrase(id)),
             Cause::SiteRepeat { df, docs } => format!("site-repeat {df}/{docs} docs"),
             Cause::CorpusRepeat { df } => format!("corpus-repeat {df} docs"),
             Cause::PageRepeat { count } => format!("page-repeat x{count}"),

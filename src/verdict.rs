@@ -8,7 +8,9 @@ pub enum Cause {
     /// A blank or whitespace-only line: kept inside kept text, dropped elsewhere.
     Blank,
     /// A phrase of the lexicon matched. `category` and `phrase` index the
-    /// cleaner's rule set (see `Cleaner::category_name` and `Cleaner::phrase`).
+    /// rule set of the cleaner that gave the verdict (see
+    /// [`Cleaner::category_name`](crate::Cleaner::category_name) and
+    /// [`Cleaner::phrase`](crate::Cleaner::phrase)).
     Lexicon {
         /// Index of the rule category.
         category: u16,
@@ -17,7 +19,8 @@ pub enum Cause {
     },
     /// A user rule protected the line.
     Protected {
-        /// Index of the protecting phrase.
+        /// Index of the protecting phrase (see
+        /// [`Cleaner::phrase`](crate::Cleaner::phrase)).
         phrase: u32,
     },
     /// The line recurs in `df` of the `docs` documents of its site.
@@ -67,7 +70,7 @@ pub struct Verdict {
 impl Cause {
     /// A short stable name of the cause's kind, as used in run statistics
     /// (`lexicon` causes are named by their category instead, see
-    /// `Cleaner::cause_name`).
+    /// [`Cleaner::cause_name`](crate::Cleaner::cause_name)).
     pub fn kind(&self) -> &'static str {
         match self {
             Cause::Blank => "blank",

@@ -278,6 +278,9 @@ fn bad(what: &str) -> Error {
 impl ModelFile {
     /// Reads a model file (whole or a partition), checking the magic, the
     /// version, the length, the order of every table and the checksum.
+    /// Fails with [`Error::Model`] saying what is wrong (a foreign file,
+    /// another version, a truncated or corrupt one, bytes after the
+    /// checksum), or [`Error::Io`] when `r` fails.
     pub fn read_from<R: Read>(mut r: R) -> Result<ModelFile, Error> {
         let mut head = [0u8; 20];
         let mut got = 0;

@@ -506,9 +506,10 @@ impl LineStats {
     }
 
     /// Reads a whole table written by [`LineStats::write_to`], checking the
-    /// magic, version, length, order and checksum. A partition file is
-    /// refused: read partitions with [`ModelFile::read_from`] and join them
-    /// with a [`Merger`].
+    /// magic, version, length, order and checksum. Fails as
+    /// [`ModelFile::read_from`] does, and with [`Error::Model`] on a
+    /// partition file: read partitions with [`ModelFile::read_from`] and
+    /// join them with a [`Merger`].
     pub fn read_from<R: Read>(r: R) -> Result<LineStats, Error> {
         let f = ModelFile::read_from(r)?;
         if f.partition != Partition::WHOLE {
