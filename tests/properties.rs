@@ -3,7 +3,9 @@
 //! lines of it, in order; one thread and three give the same bytes; line
 //! statistics count what a naive count gives, and add like counts; with
 //! frozen statistics a verdict depends on the document alone, and settled
-//! cleaning is idempotent; a JSONL record keeps every byte outside its text.
+//! cleaning is idempotent; a JSONL record keeps every byte outside its text;
+//! on any bytes the library gives one verdict a line and, keeping every
+//! line, the bytes back.
 //!
 //! Documents mix random sentences, lines repeated across the corpus, fixed
 //! chrome lines, blank and whitespace-only lines, CRLF line ends, a last line
@@ -86,6 +88,17 @@ const LINE_ENDS: &[&str] = &["\n", "\r\n"];
 
 /// The sites documents are filed under (the folder of a text file).
 const SITES: &[&str] = &["a.example", "b.example", "c.example"];
+
+/// A byte of a text with no structure, weighted toward what splits or
+/// troubles lines: line ends, a lone CR, NUL, bytes that are not UTF-8,
+/// spaces and punctuation; and letters, so that some lines have words.
+fn raw_byte() -> impl Strategy<Value = u8> {
+    prop_oneof![
+        3 => prop::sample::select(&b"\n\r\0\xff\xc3\xa9 \t.!|-"[..]),
+        4 => prop::sample::select(&b"abcdefghijklmnopqrstuvwxyzAEIOU"[..]),
+        1 => any::<u8>(),
+    ]
+}
 
 fn sentence() -> impl Strategy<Value = Vec<u8>> {
     (
@@ -362,6 +375,39 @@ proptest! {
         let left = merge_bytes(&[&merge_bytes(&[&f1, &f2]), &f3]);
         prop_assert!(left == merge_bytes(&[&f1, &merge_bytes(&[&f2, &f3])]), "not associative");
         prop_assert!(left == merge_bytes(&[&f3, &f2, &f1]), "not commutative");
+    }
+
+    /// The library on any bytes (line ends of every kind, NUL, bytes that
+    /// are not UTF-8, no line end at the end), with statistics from no
+    /// document, from the text itself or from another text: one verdict a
+    /// line of a naive split at `\n`, each with a score in `0..=1`; the kept
+    /// lines are whole lines of the text in order; verdicts that keep every
+    /// line give the text back byte for byte.
+    #[test]
+    fn any_bytes_give_a_verdict_a_line_and_keeping_all_gives_them_back(
+        text in prop::collection::vec(raw_byte(), 0..400),
+        other in prop::collection::vec(raw_byte(), 0..200),
+        site in prop::option::of("[a-z.]{0,12}"),
+    ) {
+        let c = cleaner();
+        let doc = Document { text: &text, site: site.as_deref() };
+        let mut own = LineStats::new();
+        c.observe(&doc, &mut own);
+        let mut foreign = LineStats::new();
+        c.observe(&Document { text: &other, site: site.as_deref() }, &mut foreign);
+        let naive = lines(&text);
+        for stats in [&LineStats::new(), &own, &foreign] {
+            let v = c.classify(&doc, stats);
+            prop_assert_eq!(v.len(), naive.len());
+            prop_assert!(v.iter().all(|v| (0.0..=1.0).contains(&v.score)), "{:?}", v);
+            let mut kept = Vec::new();
+            write_kept(&text, &v, &mut kept);
+            prop_assert!(is_subsequence(&lines(&kept), &naive));
+            let all: Vec<Verdict> = v.iter().map(|v| Verdict { keep: true, ..*v }).collect();
+            let mut back = Vec::new();
+            write_kept(&text, &all, &mut back);
+            prop_assert_eq!(&back, &text);
+        }
     }
 
     /// Each document's cleaned file is a subsequence of its lines, byte for
