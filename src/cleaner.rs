@@ -87,7 +87,33 @@ pub(crate) fn observe_with(
         }
     }));
     stats.add_document(doc.site, fps);
-    fps.len()
+    let n = fps.len();
+    if fps.capacity() > KEEP_LINES {
+        *fps = Vec::new();
+    }
+    n
+}
+
+/// The most lines of a document whose buffers a thread keeps for the next
+/// one. Classification holds about 1 KB a line (the three stages' feature
+/// rows and the line facts: 205 MB after a 10 MB page of 200,000 short
+/// lines), so a thread that once met a huge document would hold that much
+/// for as long as it lives; past this bound the buffers are freed after the
+/// document, at most 64 MiB kept. A page of the evaluation sets has at most
+/// a few thousand lines, so normal work never reallocates.
+const KEEP_LINES: usize = 1 << 16;
+
+/// Runs `f` with this thread's scratch buffers, freed afterwards if they
+/// grew past [`KEEP_LINES`] lines.
+fn with_scratch<R>(f: impl FnOnce(&mut Scratch) -> R) -> R {
+    SCRATCH.with(|s| {
+        let s = &mut *s.borrow_mut();
+        let r = f(s);
+        if s.infos.capacity().max(s.fps.capacity()) > KEEP_LINES {
+            *s = Scratch::default();
+        }
+        r
+    })
 }
 
 /// One document to clean: its text and, where known, its site.
@@ -525,8 +551,7 @@ impl Cleaner {
     /// form once, corpus-wide and for the document's site; lines without
     /// letters or digits and lines over [`MAX_LINE`] are not counted).
     pub fn observe(&self, doc: &Document<'_>, stats: &mut LineStats) {
-        SCRATCH.with(|s| {
-            let s = &mut *s.borrow_mut();
+        with_scratch(|s| {
             observe_with(&mut s.norm, &mut s.fps, doc, stats);
         })
     }
@@ -568,8 +593,7 @@ impl Cleaner {
                 text: &text,
                 site: doc.site,
             };
-            SCRATCH
-                .with(|s| self.classify_with(&survivors, stats, &mut s.borrow_mut(), &mut round));
+            with_scratch(|s| self.classify_with(&survivors, stats, s, &mut round));
             let mut dropped = false;
             for (&i, v) in kept.iter().zip(&round) {
                 if !v.keep {
@@ -631,8 +655,7 @@ impl Cleaner {
             },
             None => *doc,
         };
-        SCRATCH.with(|s| {
-            let s = &mut *s.borrow_mut();
+        with_scratch(|s| {
             self.classify_with(&judged, stats, s, out);
             if let Some(fingerprints) = fingerprints {
                 fingerprints.clear();
@@ -1020,6 +1043,46 @@ mod tests {
         let v = cleaner.classify(&doc, &stats);
         assert!(!v[0].keep);
         assert!(v[1].keep, "{:?}", v[1]);
+    }
+
+    #[test]
+    fn a_thread_frees_the_buffers_of_a_huge_document() {
+        let held = || {
+            SCRATCH.with(|s| {
+                let s = s.borrow();
+                s.infos
+                    .capacity()
+                    .max(s.x1.capacity() / 8)
+                    .max(s.fps.capacity())
+            })
+        };
+        let cleaner = Cleaner::new();
+        let stats = LineStats::new();
+        let page = b"Menu\nThe harbour wall was repaired over the winter.\nShare this\n";
+        cleaner.classify(&Document::new(page), &stats);
+        let small = held();
+        assert!(small > 0 && small <= KEEP_LINES);
+        let huge = "A line of some words.\n".repeat(KEEP_LINES + 1);
+        let mut counted = LineStats::new();
+        cleaner.observe(&Document::new(huge.as_bytes()), &mut counted);
+        assert!(held() <= KEEP_LINES);
+        let v = cleaner.classify(&Document::new(huge.as_bytes()), &stats);
+        assert_eq!(v.len(), KEEP_LINES + 1);
+        assert!(held() <= KEEP_LINES, "{} lines held", held());
+        // Pass 1 of the pipeline shares the fingerprint buffer's bound.
+        let (mut norm, mut fps) = (crate::line::Normalizer::new(), Vec::new());
+        observe_with(
+            &mut norm,
+            &mut fps,
+            &Document::new(huge.as_bytes()),
+            &mut counted,
+        );
+        assert!(fps.capacity() <= KEEP_LINES);
+        // Buffers of a normal page are kept for the next one.
+        cleaner.classify(&Document::new(page), &stats);
+        let again = held();
+        cleaner.classify(&Document::new(page), &stats);
+        assert_eq!(held(), again);
     }
 
     #[test]
