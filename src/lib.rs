@@ -129,6 +129,22 @@ pub mod train;
 pub mod verdict;
 
 pub use cleaner::{Cleaner, CleanerBuilder, Document};
+
+// What the documentation promises a program that shares these across
+// threads (a cleaner and frozen statistics in every worker, statistics
+// learned in threads and added, errors boxed as `dyn Error + Send + Sync`).
+const _: () = {
+    const fn send_sync<T: Send + Sync>() {}
+    send_sync::<Cleaner>();
+    send_sync::<CleanerBuilder>();
+    send_sync::<cleaner::Settings>();
+    send_sync::<Document<'_>>();
+    send_sync::<LineStats>();
+    send_sync::<stats::Merger>();
+    send_sync::<Verdict>();
+    send_sync::<Error>();
+    send_sync::<report::RunStats>();
+};
 pub use error::Error;
 pub use stats::LineStats;
 pub use verdict::{Cause, Verdict};
