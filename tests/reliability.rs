@@ -951,6 +951,48 @@ fn resume_leaves_finished_outputs_alone_and_redoes_stale_ones() {
 }
 
 #[test]
+fn resume_takes_only_a_regular_file_as_a_finished_output() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    many_pages(dir, 3);
+    assert_code(&run(dir, &["clean", "dumps", "-o", "out", "-q"]), 0);
+    // A directory where an output goes is not an output: reported as
+    // without --resume, not counted as done.
+    let target = dir.join("out/s1.example/p0001.txt");
+    std::fs::remove_file(&target).unwrap();
+    std::fs::create_dir(&target).unwrap();
+    let r = run(dir, &["clean", "dumps", "-o", "out", "--resume"]);
+    assert_code(&r, 1);
+    assert!(
+        r.stderr
+            .contains("out/s1.example/p0001.txt: Is a directory"),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stderr
+            .contains("2 of 3 inputs already had a complete output"),
+        "{}",
+        r.stderr
+    );
+    // A symbolic link there, even to a newer file, is replaced by the output.
+    std::fs::remove_dir(&target).unwrap();
+    write(dir, "elsewhere.txt", b"not an output\n");
+    #[cfg(unix)]
+    {
+        std::os::unix::fs::symlink(dir.join("elsewhere.txt"), &target).unwrap();
+        let r = run(dir, &["clean", "dumps", "-o", "out", "--resume"]);
+        assert_code(&r, 0);
+        assert!(!target.is_symlink() && target.is_file());
+        assert_ne!(std::fs::read(&target).unwrap(), b"not an output\n");
+        assert_eq!(
+            std::fs::read(dir.join("elsewhere.txt")).unwrap(),
+            b"not an output\n"
+        );
+    }
+}
+
+#[test]
 fn a_run_killed_halfway_is_finished_by_resume_with_identical_output() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path();

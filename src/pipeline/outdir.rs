@@ -237,15 +237,20 @@ pub(super) fn remove_stale_temps(dir: &Path, inputs: &[Input]) -> usize {
     removed
 }
 
-/// Whether the output `target` of `input` exists and is at least as new as
-/// the input: a finished output of an earlier run, since outputs appear
-/// under their name only when complete.
+/// Whether the output `target` of `input` is a regular file (what a run
+/// writes: a directory or a symbolic link there is not an output) at least
+/// as new as the input: a finished output of an earlier run, since outputs
+/// appear under their name only when complete.
 pub(super) fn is_done(input: &Input, target: &Path) -> bool {
     let Source::File(p) = &input.source else {
         return false;
     };
-    let modified = |p: &Path| fs::metadata(p).and_then(|m| m.modified()).ok();
-    match (modified(target), modified(p)) {
+    let modified = |m: fs::Metadata| m.modified().ok();
+    let written = fs::symlink_metadata(target).ok().filter(|m| m.is_file());
+    match (
+        written.and_then(modified),
+        fs::metadata(p).ok().and_then(modified),
+    ) {
         (Some(out), Some(inp)) => out >= inp,
         _ => false,
     }
