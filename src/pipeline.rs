@@ -40,9 +40,12 @@
 //! takes what is under it out of the inputs.
 //!
 //! With [`Options::resume`], an output that already exists and is newer
-//! than its input is taken as done (it can only be complete: see above) and
-//! the input is not cleaned again; pass 1 still reads every input, so the
-//! statistics, and so the outputs, are those of an uninterrupted run.
+//! than its input's last change is taken as done (it can only be complete:
+//! see above) and the input is not cleaned again; pass 1 still reads every
+//! input, so the statistics, and so the outputs, are those of an
+//! uninterrupted run. When the statistics come from the inputs and an input
+//! changed after outputs were written (so they were cleaned with other
+//! statistics), no output is taken as done.
 //! Temporary files that a killed run left beside the outputs are removed
 //! when a run starts.
 //!
@@ -88,7 +91,7 @@ mod outdir;
 
 use exec::Exec;
 pub use outdir::{check_output_dir, exclude_output_dir};
-use outdir::{is_done, remove_stale_temps};
+use outdir::{finished_outputs, remove_stale_temps};
 
 /// Where cleaned output goes.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -131,8 +134,10 @@ pub struct Options {
     /// The corpus statistics for pass 2. By default, pass 1 over the inputs.
     pub model: Model,
     /// With [`Output::Dir`]: leave alone an output that exists and is newer
-    /// than its input (a finished output of an earlier, interrupted run).
-    /// By default, off: every output is written again.
+    /// than its input (a finished output of an earlier, interrupted run),
+    /// unless an input changed after the outputs were written and the
+    /// statistics come from the inputs. By default, off: every output is
+    /// written again.
     pub resume: bool,
     /// Pass 1 counts lines in a count-min sketch of this shape instead of an
     /// exact table ([`crate::stats::SketchShape::for_bytes`] sizes one for a
@@ -362,12 +367,26 @@ fn clean_with(
     };
 
     let started = Instant::now();
+    let mut finished = Vec::new();
     if let Output::Dir(dir) = &opts.output {
         let removed = remove_stale_temps(dir, inputs);
         if removed > 0 {
             events.notice(&format!(
                 "removed {removed} temporary files left by an interrupted run"
             ));
+        }
+        if opts.resume {
+            let shared = !matches!(opts.model, Model::Given(_));
+            let f = finished_outputs(dir, inputs, shared);
+            if let Some(input) = f.changed {
+                events.notice(&format!(
+                    "{} changed after outputs of the earlier run were written (or cannot \
+                     be dated): the statistics they were cleaned with are not this run's, \
+                     so every output is written again (--resume)",
+                    input.display()
+                ));
+            }
+            finished = f.done;
         }
     }
     events.pass_started(2, inputs.len(), inputs.iter().map(|i| i.size).sum());
@@ -379,12 +398,10 @@ fn clean_with(
         if let Some(e) = failed.lock().unwrap().get_mut(i).and_then(Option::take) {
             return Some(Job::Failed(e));
         }
-        if let Output::Dir(dir) = &opts.output {
-            if opts.resume && is_done(&inputs[i], &dir.join(&inputs[i].relative)) {
-                return Some(Job::Resumed);
-            }
-        }
-        None
+        finished
+            .get(i)
+            .is_some_and(|&done| done)
+            .then_some(Job::Resumed)
     };
     let mut source = Pieces::new(inputs, &streams, opts.limits, &before);
     source.kept = kept;

@@ -992,6 +992,121 @@ fn resume_takes_only_a_regular_file_as_a_finished_output() {
     }
 }
 
+/// Copies the sample corpus's pages to `dir/dumps`.
+fn sample_pages(dir: &Path) {
+    let from = Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus/sample/input");
+    for (rel, bytes) in tree(&from) {
+        write(&dir.join("dumps"), &rel, &bytes);
+    }
+}
+
+/// Sets the modification time of `path` an hour back.
+fn backdate(path: &Path) {
+    let past = std::time::SystemTime::now() - Duration::from_secs(3600);
+    let f = std::fs::File::options().write(true).open(path).unwrap();
+    f.set_modified(past).unwrap();
+}
+
+#[test]
+fn resume_writes_every_output_again_when_an_input_changed_since() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    sample_pages(dir);
+    assert_code(&run(dir, &["clean", "dumps", "-o", "out", "-q"]), 0);
+    // File times may be as coarse as the kernel's tick.
+    std::thread::sleep(Duration::from_millis(50));
+    // Copies of a page add its article's lines to the site's statistics:
+    // the page's own output is no longer what this corpus gives.
+    let page = std::fs::read(dir.join("dumps/harbourgazette/lifeboat-rescue.txt")).unwrap();
+    for k in 0..3 {
+        write(dir, &format!("dumps/harbourgazette/copy-{k}.txt"), &page);
+    }
+    assert_code(&run(dir, &["clean", "dumps", "-o", "fresh", "-q"]), 0);
+    let fresh = tree(&dir.join("fresh"));
+    let old = std::fs::read(dir.join("out/harbourgazette/lifeboat-rescue.txt")).unwrap();
+    let new = &fresh
+        .iter()
+        .find(|(p, _)| p == "harbourgazette/lifeboat-rescue.txt")
+        .unwrap()
+        .1;
+    assert_ne!(&old, new, "the copies change the page's output");
+    let r = run(dir, &["clean", "dumps", "-o", "out", "--resume"]);
+    assert_code(&r, 0);
+    assert!(
+        r.stderr
+            .contains("changed after outputs of the earlier run were written")
+            && r.stderr.contains("every output is written again"),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(tree(&dir.join("out")), fresh);
+    // Nothing changed since: every output is left alone.
+    let r = run(dir, &["clean", "dumps", "-o", "out", "--resume"]);
+    assert_code(&r, 0);
+    assert!(
+        r.stderr.contains("31 of 31 inputs already had"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn resume_writes_again_an_input_replaced_by_one_with_old_times() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    many_pages(dir, 6);
+    // A file copied with its times kept (cp -p, rsync -a): an old
+    // modification time, but a new status-change time.
+    let a = write(
+        dir,
+        "dumps/s0.example/p0000.txt",
+        page("s0.example", 0).as_bytes(),
+    );
+    backdate(&a);
+    // A symbolic link, and the two files it points to, in turn.
+    let (one, two) = (dir.join("one.txt"), dir.join("two.txt"));
+    std::fs::write(&one, page("s1.example", 90)).unwrap();
+    std::fs::write(&two, page("s1.example", 91)).unwrap();
+    backdate(&one);
+    backdate(&two);
+    let link = dir.join("dumps/s1.example/link.txt");
+    #[cfg(unix)]
+    std::os::unix::fs::symlink(&one, &link).unwrap();
+    let model = ["--model", "all.model"];
+    assert_code(&run(dir, &["learn", "dumps", "-o", "all.model", "-q"]), 0);
+    let clean = |out: &str, resume: bool| {
+        let mut args = vec!["clean", "dumps", "-o", out, "-q"];
+        args.extend(model);
+        if resume {
+            args.push("--resume");
+        }
+        run(dir, &args)
+    };
+    assert_code(&clean("out", false), 0);
+    std::thread::sleep(Duration::from_millis(50));
+    std::fs::write(&a, page("s0.example", 70)).unwrap();
+    backdate(&a);
+    #[cfg(unix)]
+    {
+        std::fs::remove_file(&link).unwrap();
+        std::os::unix::fs::symlink(&two, &link).unwrap();
+    }
+    assert_code(&clean("fresh", false), 0);
+    // With a model the statistics are the model's: only the changed
+    // inputs are cleaned again.
+    let mut args = vec!["clean", "dumps", "-o", "out", "--resume"];
+    args.extend(model);
+    let r = run(dir, &args);
+    assert_code(&r, 0);
+    let others = if cfg!(unix) { "5 of 7" } else { "5 of 6" };
+    assert!(
+        r.stderr.contains(&format!("{others} inputs already had")),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(tree(&dir.join("out")), tree(&dir.join("fresh")));
+}
+
 #[test]
 fn a_run_killed_halfway_is_finished_by_resume_with_identical_output() {
     let tmp = tempfile::tempdir().unwrap();

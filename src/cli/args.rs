@@ -361,7 +361,8 @@ pub struct CleanArgs {
     /// than its input, and write the rest (to finish an interrupted run;
     /// outputs appear under their names only when complete). Statistics
     /// are still learned from all inputs, so the result is that of an
-    /// uninterrupted run.
+    /// uninterrupted run; if an input changed after outputs were written,
+    /// the statistics changed too, and every output is written again.
     #[arg(long, requires = "output")]
     pub resume: bool,
 }

@@ -5,6 +5,7 @@
 use std::collections::HashMap;
 use std::fs;
 use std::path::{Component, Path, PathBuf};
+use std::time::{Duration, SystemTime};
 
 use crate::atomic;
 use crate::error::Error;
@@ -237,23 +238,96 @@ pub(super) fn remove_stale_temps(dir: &Path, inputs: &[Input]) -> usize {
     removed
 }
 
-/// Whether the output `target` of `input` is a regular file (what a run
-/// writes: a directory or a symbolic link there is not an output) at least
-/// as new as the input: a finished output of an earlier run, since outputs
-/// appear under their name only when complete.
-pub(super) fn is_done(input: &Input, target: &Path) -> bool {
-    let Source::File(p) = &input.source else {
-        return false;
+/// What `--resume` takes as done: for each input, whether its output
+/// under `dir` is the finished output of an earlier run.
+pub(super) struct Finished {
+    /// By input index.
+    pub done: Vec<bool>,
+    /// An input that changed after outputs were written, when that made
+    /// every output stale (then `done` is all false).
+    pub changed: Option<PathBuf>,
+}
+
+/// The outputs under `dir` that an earlier run of the same inputs finished.
+/// An input's output is done when it is a regular file (what a run writes)
+/// at least as new as the input's last change ([`changed_at`]); outputs
+/// appear under their names only when complete. With `shared_statistics`
+/// (the statistics are learned from the inputs), every output depends on
+/// every input: if an input changed after any output kept as done was
+/// written, or cannot be dated (standard input, a named pipe), those
+/// outputs were cleaned with other statistics than this run's, and none is
+/// done.
+pub(super) fn finished_outputs(dir: &Path, inputs: &[Input], shared_statistics: bool) -> Finished {
+    let changed: Vec<Option<SystemTime>> = inputs
+        .iter()
+        .map(|i| match &i.source {
+            Source::File(p) => changed_at(p),
+            Source::Stream(_) | Source::Stdin => None,
+        })
+        .collect();
+    let written = |i: usize| {
+        let target = dir.join(&inputs[i].relative);
+        fs::symlink_metadata(target)
+            .ok()
+            .filter(|m| m.is_file())
+            .and_then(|m| m.modified().ok())
     };
-    let modified = |m: fs::Metadata| m.modified().ok();
-    let written = fs::symlink_metadata(target).ok().filter(|m| m.is_file());
-    match (
-        written.and_then(modified),
-        fs::metadata(p).ok().and_then(modified),
-    ) {
-        (Some(out), Some(inp)) => out >= inp,
-        _ => false,
+    let mut oldest: Option<SystemTime> = None;
+    let done: Vec<bool> = (0..inputs.len())
+        .map(|i| match (written(i), changed[i]) {
+            (Some(out), Some(input)) if out >= input => {
+                oldest = Some(oldest.map_or(out, |o| o.min(out)));
+                true
+            }
+            _ => false,
+        })
+        .collect();
+    let (Some(oldest), true) = (oldest, shared_statistics) else {
+        return Finished {
+            done,
+            changed: None,
+        };
+    };
+    let stale = changed.iter().position(|t| t.map_or(true, |t| t > oldest));
+    match stale {
+        Some(i) => Finished {
+            done: vec![false; inputs.len()],
+            changed: Some(inputs[i].display_path().to_path_buf()),
+        },
+        None => Finished {
+            done,
+            changed: None,
+        },
     }
+}
+
+/// When the file at `path` last changed: the later of its modification time
+/// and, on Unix, its status-change time, which no program sets (a file
+/// copied with its old times kept, by `cp -p`, `rsync -a` or `tar x`, still
+/// has a new one), and for a symbolic link the same of the link itself
+/// (pointing it at another file makes the input another file). `None` when
+/// the file cannot be looked at.
+fn changed_at(path: &Path) -> Option<SystemTime> {
+    let times = |m: &fs::Metadata| {
+        let modified = m.modified().ok()?;
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::MetadataExt;
+            let status = u64::try_from(m.ctime()).map_or(SystemTime::UNIX_EPOCH, |s| {
+                SystemTime::UNIX_EPOCH
+                    + Duration::new(s, m.ctime_nsec().clamp(0, 999_999_999) as u32)
+            });
+            Some(modified.max(status))
+        }
+        #[cfg(not(unix))]
+        Some(modified)
+    };
+    let own = fs::symlink_metadata(path).ok()?;
+    let own_time = times(&own)?;
+    if !own.file_type().is_symlink() {
+        return Some(own_time);
+    }
+    Some(own_time.max(times(&fs::metadata(path).ok()?)?))
 }
 
 #[cfg(test)]
