@@ -173,11 +173,10 @@ enum Splice {
     /// The text is the JSON string at this span of `raw` (quotes included),
     /// decoded: UTF-8, since a JSON string is.
     Json { value: Range<usize> },
-    /// A WARC record: the span of the `Content-Length` value, of the whole
-    /// `WARC-Block-Digest` header line if any, and of the body.
+    /// A WARC record: the span of the `Content-Length` value and of the
+    /// body.
     Wet {
         length: Range<usize>,
-        digest: Option<Range<usize>>,
         body: Range<usize>,
     },
 }
@@ -210,11 +209,7 @@ impl Doc<'_> {
                 jsonl::write_json_string(cleaned, out);
                 out.extend_from_slice(&self.raw[value.end..]);
             }
-            Splice::Wet {
-                length,
-                digest,
-                body,
-            } => wet::write_record(self.raw, length, digest.as_ref(), body, cleaned, out),
+            Splice::Wet { length, body } => wet::write_record(self.raw, length, body, cleaned, out),
         }
     }
 

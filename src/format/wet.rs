@@ -6,10 +6,12 @@
 //! ends (`\r\n\r\n`). Each `WARC-Type: conversion` record is one document: its
 //! body is the text and its site the host of `WARC-Target-URI`. When lines of
 //! the body are dropped, the record is written with the new body, its
-//! `Content-Length` rewritten and its `WARC-Block-Digest` header left out (it
-//! is a hash of the old body, and the digest is optional in WARC 1.0 and 1.1;
-//! a wrong digest would be worse than none). Every other byte of the record,
-//! and every other record (`warcinfo`, ...), is copied unchanged.
+//! `Content-Length` rewritten and its `WARC-Block-Digest` and
+//! `WARC-Payload-Digest` headers left out (they are hashes of the old body,
+//! which in a conversion record is also its payload, and both are optional
+//! in WARC 1.0 and 1.1; a wrong digest would be worse than none). Every
+//! other byte of the record, and every other record (`warcinfo`, ...), is
+//! copied unchanged.
 //!
 //! A record that does not parse (no version line, a header that never ends, a
 //! `Content-Length` that is missing, runs past the end of the file, or is not
@@ -96,7 +98,6 @@ struct Headers {
     uri: Option<Range<usize>>,
     record_id: Option<Range<usize>>,
     length: Option<Range<usize>>,
-    digest_line: Option<Range<usize>>,
 }
 
 impl<'a> Iterator for WetRecords<'a> {
@@ -248,7 +249,6 @@ impl<'a> WetRecords<'a> {
             raw,
             splice: Splice::Wet {
                 length: h.length.expect("checked above"),
-                digest: h.digest_line,
                 body,
             },
         }))
@@ -284,7 +284,7 @@ fn read_headers(buf: &[u8]) -> Option<(Headers, usize)> {
         if content_end == line_start {
             return Some((h, line_end));
         }
-        read_header(buf, line_start..content_end, line_end, &mut h);
+        read_header(buf, line_start..content_end, &mut h);
         line_start = line_end;
     }
 }
@@ -297,17 +297,13 @@ pub(crate) fn find_record_start(buf: &[u8]) -> Option<usize> {
     (at < buf.len()).then_some(at)
 }
 
-/// Notes the header line `line` (without its line end, which ends at
-/// `line_end`) of `rec` in `h` if it is one the reader uses.
-fn read_header(rec: &[u8], line: Range<usize>, line_end: usize, h: &mut Headers) {
-    let text = &rec[line.clone()];
-    let Some(colon) = memchr::memchr(b':', text) else {
+/// Notes the header line `line` (without its line end) of `rec` in `h` if
+/// it is one the reader uses.
+fn read_header(rec: &[u8], line: Range<usize>, h: &mut Headers) {
+    let Some((name, value)) = split_header(rec, line) else {
         return;
     };
-    let name = trim(text, 0..colon);
-    let mut value = trim(text, colon + 1..text.len());
-    value = line.start + value.start..line.start + value.end;
-    let name = &text[name];
+    let name = &rec[name];
     let slot = if name.eq_ignore_ascii_case(b"WARC-Type") {
         &mut h.kind
     } else if name.eq_ignore_ascii_case(b"WARC-Target-URI") {
@@ -316,13 +312,32 @@ fn read_header(rec: &[u8], line: Range<usize>, line_end: usize, h: &mut Headers)
         &mut h.record_id
     } else if name.eq_ignore_ascii_case(b"Content-Length") {
         &mut h.length
-    } else if name.eq_ignore_ascii_case(b"WARC-Block-Digest") {
-        h.digest_line = Some(line.start..line_end);
-        return;
     } else {
         return;
     };
     *slot = Some(value);
+}
+
+/// The spans in `rec` of the name and the value of the header line `line`
+/// (without its line end), both trimmed; `None` without a colon.
+fn split_header(rec: &[u8], line: Range<usize>) -> Option<(Range<usize>, Range<usize>)> {
+    let text = &rec[line.clone()];
+    let colon = memchr::memchr(b':', text)?;
+    let at = |r: Range<usize>| line.start + r.start..line.start + r.end;
+    Some((
+        at(trim(text, 0..colon)),
+        at(trim(text, colon + 1..text.len())),
+    ))
+}
+
+/// Whether the header line `line` of `rec` is a digest of the record's
+/// block or payload, which a new body makes wrong.
+fn is_digest(rec: &[u8], line: Range<usize>) -> bool {
+    split_header(rec, line).is_some_and(|(name, _)| {
+        let name = &rec[name];
+        name.eq_ignore_ascii_case(b"WARC-Block-Digest")
+            || name.eq_ignore_ascii_case(b"WARC-Payload-Digest")
+    })
 }
 
 fn trim(text: &[u8], mut r: Range<usize>) -> Range<usize> {
@@ -349,27 +364,32 @@ fn next_record_start(buf: &[u8], from: usize) -> usize {
 }
 
 /// Appends the record `raw` with its body (at `body`) replaced by `cleaned`,
-/// the `Content-Length` value (at `length`) rewritten and the digest line
-/// (at `digest`) left out.
+/// the `Content-Length` value (at `length`) rewritten and every digest line
+/// ([`is_digest`]) left out. The header is walked again here, for records
+/// that changed only, rather than each digest line noted for every record.
 pub(super) fn write_record(
     raw: &[u8],
     length: &Range<usize>,
-    digest: Option<&Range<usize>>,
     body: &Range<usize>,
     cleaned: &[u8],
     out: &mut Vec<u8>,
 ) {
-    let new_length = cleaned.len().to_string();
-    let mut edits: Vec<(&Range<usize>, &[u8])> = vec![(length, new_length.as_bytes())];
-    if let Some(d) = digest {
-        edits.push((d, b""));
-    }
-    edits.sort_by_key(|(r, _)| r.start);
+    let header = &raw[..body.start];
     let mut at = 0;
-    for (r, with) in edits {
-        out.extend_from_slice(&raw[at..r.start]);
-        out.extend_from_slice(with);
-        at = r.end;
+    let mut line_start = 0;
+    while let Some(nl) = memchr::memchr(b'\n', &header[line_start..]) {
+        let line_end = line_start + nl + 1;
+        let content_end =
+            line_start + nl - usize::from(nl > 0 && header[line_start + nl - 1] == b'\r');
+        if length.start >= line_start && length.end <= content_end {
+            out.extend_from_slice(&raw[at..length.start]);
+            out.extend_from_slice(cleaned.len().to_string().as_bytes());
+            at = length.end;
+        } else if is_digest(header, line_start..content_end) {
+            out.extend_from_slice(&raw[at..line_start]);
+            at = line_end;
+        }
+        line_start = line_end;
     }
     out.extend_from_slice(&raw[at..body.start]);
     out.extend_from_slice(cleaned);
@@ -479,6 +499,25 @@ mod tests {
         d.write_cleaned(b"Keep\n", &mut out);
         let want = "WARC/1.0\r\nWARC-Type: conversion\r\nWARC-Target-URI: https://a.example/\r\n\
              Content-Type: text/plain\r\nContent-Length: 5\r\n\r\nKeep\n\r\n\r\n";
+        assert_eq!(String::from_utf8(out).unwrap(), want);
+    }
+
+    #[test]
+    fn a_new_body_drops_every_digest_of_the_old_one() {
+        // LF line ends, a payload digest, the block digest twice and in
+        // another case: no digest of the old body is left.
+        let a = "WARC/1.0\nWARC-Type: conversion\nWARC-Block-Digest: sha1:A\n\
+                 warc-payload-digest:sha1:B\nContent-Length: 10\n\
+                 WARC-BLOCK-DIGEST : sha1:C\nWARC-Refers-To: <urn:x>\n\nKeep\nDrop\n\n\n";
+        let o = FormatOptions::default();
+        let Some(Item::Doc(d)) = records(Format::Wet, a.as_bytes(), "x".as_ref(), None, &o).next()
+        else {
+            panic!()
+        };
+        let mut out = Vec::new();
+        d.write_cleaned(b"Keep\n", &mut out);
+        let want = "WARC/1.0\nWARC-Type: conversion\nContent-Length: 5\n\
+                    WARC-Refers-To: <urn:x>\n\nKeep\n\n\n";
         assert_eq!(String::from_utf8(out).unwrap(), want);
     }
 
