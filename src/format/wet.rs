@@ -14,8 +14,8 @@
 //! copied unchanged.
 //!
 //! A record that does not parse (no version line, a header that never ends, a
-//! `Content-Length` that is missing, runs past the end of the file, or is not
-//! followed by a record boundary) is reported with its record number and byte
+//! `Content-Length` that is missing or given twice, runs past the end of the
+//! file, or is not followed by a record boundary) is reported with its record number and byte
 //! offset in the decompressed stream, and passed through as it is: reading
 //! resumes at the next line that starts with `WARC/` after a blank line.
 //! A UTF-8 byte order mark before the first version line is copied as it is
@@ -98,6 +98,10 @@ struct Headers {
     uri: Option<Range<usize>>,
     record_id: Option<Range<usize>>,
     length: Option<Range<usize>>,
+    /// Whether `Content-Length` came more than once: readers that take the
+    /// first and readers that take the last would read different records,
+    /// and only one of the values would be rewritten.
+    length_repeated: bool,
 }
 
 impl<'a> Iterator for WetRecords<'a> {
@@ -175,12 +179,20 @@ impl<'a> WetRecords<'a> {
                 .ok()
                 .and_then(|s| s.parse::<usize>().ok())
         });
-        let Some(length) = length else {
-            let end = next_record_start(buf, start + header_end);
-            if more && end == buf.len() {
-                return None;
+        let length = match length {
+            Some(n) if !h.length_repeated => n,
+            _ => {
+                let end = next_record_start(buf, start + header_end);
+                if more && end == buf.len() {
+                    return None;
+                }
+                let what = if h.length_repeated {
+                    "Content-Length given twice"
+                } else {
+                    "no valid Content-Length header"
+                };
+                return Some(self.malformed(start, end, what.into()));
             }
-            return Some(self.malformed(start, end, "no valid Content-Length header".into()));
         };
         let body = header_end..header_end.saturating_add(length);
         if body.end > rest.len() {
@@ -263,6 +275,9 @@ pub(crate) fn record_extent(buf: &[u8]) -> Option<u64> {
         return None;
     }
     let (h, header_end) = read_headers(buf)?;
+    if h.length_repeated {
+        return None;
+    }
     let length: u64 = std::str::from_utf8(&buf[h.length?]).ok()?.parse().ok()?;
     Some(header_end as u64 + length)
 }
@@ -311,6 +326,7 @@ fn read_header(rec: &[u8], line: Range<usize>, h: &mut Headers) {
     } else if name.eq_ignore_ascii_case(b"WARC-Record-ID") {
         &mut h.record_id
     } else if name.eq_ignore_ascii_case(b"Content-Length") {
+        h.length_repeated |= h.length.is_some();
         &mut h.length
     } else {
         return;
@@ -551,6 +567,23 @@ mod tests {
             )),
             "{got:?}"
         );
+        // Two Content-Length headers, even equal ones: reported, passed
+        // through up to the next record.
+        let twice = a.replace(
+            "Content-Length: 5",
+            "Content-Length: 5\r\nContent-Length: 5",
+        );
+        let got = items(&format!("{twice}{c}"));
+        assert_eq!(
+            got[0],
+            format!(
+                "bad {} x.wet:1: WARC record at byte offset 0: Content-Length given twice",
+                twice.len()
+            )
+        );
+        assert_eq!(got[1], "doc 2 \"C\\n\" Some(\"c.example\")");
+        assert_eq!(record_extent(twice.as_bytes()), None);
+        assert_eq!(record_extent(a.as_bytes()), Some(a.len() as u64 - 4));
         // Junk before the first record, and a header that never ends.
         let got = items(&format!("junk\n\n{c}WARC/1.0\r\nWARC-Type: x"));
         assert!(got[0].starts_with("bad 6 x.wet:1: WARC record at byte offset 0: expected"));
