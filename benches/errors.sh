@@ -72,8 +72,7 @@ if [[ -n "${BOILERSTRIP:-}" ]]; then
     bin="$BOILERSTRIP"
 else
     echo "building the release binary" >&2
-    (cd "$root" && cargo build --release --quiet)
-    bin="$root/target/release/boilerstrip"
+    bin=$("$root/benches/build.sh")
 fi
 
 for f in "${files[@]}"; do

@@ -42,8 +42,7 @@ if [ ! -x "$VENV/bin/python" ] || ! cmp -s benches/peers-requirements.txt "$VENV
 fi
 
 if [ -z "${BOILERSTRIP:-}" ]; then
-    cargo build --release --quiet
-    BOILERSTRIP=$PWD/target/release/boilerstrip
+    BOILERSTRIP=$(benches/build.sh)
 fi
 if [ ! -f "$CORPUS/corpus.jsonl" ]; then
     echo "generating the corpus in $CORPUS ..." >&2

@@ -29,8 +29,7 @@ if [ -z "$INPUT" ]; then
     [ -f "$INPUT" ] || python3 benches/gen_corpus.py target/bench-corpus-small --small >/dev/null
 fi
 if [ -z "${BOILERSTRIP:-}" ]; then
-    cargo build --release --quiet
-    BOILERSTRIP=target/release/boilerstrip
+    BOILERSTRIP=$(benches/build.sh)
 fi
 
 TMP=$(mktemp -d)

@@ -70,8 +70,7 @@ if [[ -n "${BOILERSTRIP:-}" ]]; then
     bin="$BOILERSTRIP"
 else
     echo "building the release binary" >&2
-    cargo build --release --quiet
-    bin="$root/target/release/boilerstrip"
+    bin=$("$root/benches/build.sh")
 fi
 
 work="$(mktemp -d)"

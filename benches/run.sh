@@ -85,8 +85,7 @@ fi
 MIN_CHROME_SHARE=0.9
 
 if [ -z "${BOILERSTRIP:-}" ]; then
-    cargo build --release --quiet
-    BOILERSTRIP=$ROOT/target/release/boilerstrip
+    BOILERSTRIP=$("$ROOT/benches/build.sh")
 fi
 BS=$BOILERSTRIP
 

@@ -28,7 +28,7 @@ eval_dir="${1:-$root/../shared/eval}"
 train_sets=(cleaneval dragnet l3s-gn1 wcxb-dev)
 
 cd "$root"
-cargo build --release --quiet
+bin=$(benches/build.sh)
 files=()
 for s in "${train_sets[@]}"; do
     f="$eval_dir/$s.jsonl.gz"
@@ -37,7 +37,7 @@ for s in "${train_sets[@]}"; do
 done
 # The new model is written aside first: the binary that trains embeds the
 # old one, and a failed run must not leave the repository without a model.
-target/release/boilerstrip train "${files[@]}" -o target/line-model.txt
+"$bin" train "${files[@]}" -o target/line-model.txt
 if ((check)); then
     # Byte for byte on this project's machines; elsewhere the last digit of a
     # weight may differ (libm's expf picks its code by the processor), so
