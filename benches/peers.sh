@@ -52,6 +52,8 @@ fi
 TABLE=$("$VENV/bin/python" benches/peers.py "$CORPUS/corpus.jsonl" --docs "$DOCS" --reps "$REPS" --boilerstrip "$BOILERSTRIP")
 CPU=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)
 COMMIT=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
+# As run.sh: figures of uncommitted changes do not pass for the commit's.
+if [ -n "$(git status --porcelain --untracked-files=no 2>/dev/null)" ]; then COMMIT="$COMMIT (modified)"; fi
 HEADER="### Peers, $(date -u +%Y-%m-%d) · $(nproc) CPUs ($CPU) · commit $COMMIT"
 echo
 echo "$HEADER"
