@@ -285,7 +285,7 @@ pub fn statistics(
 ) -> Result<(LineStats, RunStats), Error> {
     let exec = Exec::new(opts.threads)?;
     let streams = preload(inputs);
-    let (table, run, _, _) = pass1(&exec, inputs, &streams, opts, events, true)?;
+    let (table, run, _, _) = pass1(&exec, inputs, &streams, opts, events, true, &[])?;
     Ok((table, run))
 }
 
@@ -345,10 +345,26 @@ fn clean_with(
     }
     let exec = Exec::new(opts.threads)?;
     let streams = preload(inputs);
+    // The outputs an earlier run finished, found before pass 1, which
+    // reports the bad records of their inputs: pass 2 does not read them.
+    let mut finished = Vec::new();
+    if let (Output::Dir(dir), true) = (&opts.output, opts.resume) {
+        let shared = !matches!(opts.model, Model::Given(_));
+        let f = finished_outputs(dir, inputs, shared);
+        if let Some(input) = f.changed {
+            events.notice(&format!(
+                "{} changed after outputs of the earlier run were written (or cannot \
+                 be dated): the statistics they were cleaned with are not this run's, \
+                 so every output is written again (--resume)",
+                input.display()
+            ));
+        }
+        finished = f.done;
+    }
     let (own, pass1_run, failed, kept) = if matches!(opts.model, Model::Given(_)) {
         (None, RunStats::default(), Vec::new(), Vec::new())
     } else {
-        let (t, r, f, k) = pass1(&exec, inputs, &streams, opts, events, false)?;
+        let (t, r, f, k) = pass1(&exec, inputs, &streams, opts, events, false, &finished)?;
         (Some(t), r, f, k)
     };
     let cleaner = &cleaner()?;
@@ -367,26 +383,12 @@ fn clean_with(
     };
 
     let started = Instant::now();
-    let mut finished = Vec::new();
     if let Output::Dir(dir) = &opts.output {
         let removed = remove_stale_temps(dir, inputs);
         if removed > 0 {
             events.notice(&format!(
                 "removed {removed} temporary files left by an interrupted run"
             ));
-        }
-        if opts.resume {
-            let shared = !matches!(opts.model, Model::Given(_));
-            let f = finished_outputs(dir, inputs, shared);
-            if let Some(input) = f.changed {
-                events.notice(&format!(
-                    "{} changed after outputs of the earlier run were written (or cannot \
-                     be dated): the statistics they were cleaned with are not this run's, \
-                     so every output is written again (--resume)",
-                    input.display()
-                ));
-            }
-            finished = f.done;
         }
     }
     events.pass_started(2, inputs.len(), inputs.iter().map(|i| i.size).sum());
@@ -445,6 +447,8 @@ fn clean_with(
     stream.flush()?;
     run.time[0] = pass1_run.time[0];
     run.bytes_read[0] = pass1_run.bytes_read[0];
+    // Those of the inputs whose outputs were finished already.
+    run.bad_records += pass1_run.bad_records;
     run.time[1] = started.elapsed();
     Ok(run)
 }
@@ -717,7 +721,9 @@ type Pass1 = (LineStats, RunStats, Vec<Option<Error>>, Kept);
 
 /// Pass 1 over all inputs; `report` says whether problems are reported and
 /// counted (in [`clean`], pass 2 reports them instead, once, and pass 1
-/// keeps inputs for it). Returns, with the table and the statistics, the
+/// keeps inputs for it). Without `report`, the bad records of the inputs
+/// that `resumed` marks are still reported and counted: pass 2 leaves their
+/// finished outputs alone and does not read them ([`Options::resume`]). Returns, with the table and the statistics, the
 /// error of each input that could not be read (when not reported) and the
 /// inputs kept for pass 2.
 fn pass1(
@@ -727,6 +733,7 @@ fn pass1(
     opts: &Options,
     events: &dyn Events,
     report: bool,
+    resumed: &[bool],
 ) -> Result<Pass1, Error> {
     let started = Instant::now();
     let mut kept: Kept = Vec::new();
@@ -791,6 +798,15 @@ fn pass1(
             run += o.run;
         } else {
             run.bytes_read[0] += o.run.bytes_read[0];
+            if resumed.get(o.input).is_some_and(|&r| r) {
+                for e in &o.problems {
+                    errors.report(events, e);
+                }
+                if o.last {
+                    errors.end(events, &inputs[o.input]);
+                }
+                run.bad_records += o.run.bad_records;
+            }
             if let Some(e) = o.failed {
                 failed.resize_with(o.input + 1, || None);
                 failed[o.input] = Some(e);

@@ -1108,6 +1108,39 @@ fn resume_writes_again_an_input_replaced_by_one_with_old_times() {
 }
 
 #[test]
+fn resume_still_reports_the_bad_records_of_inputs_it_leaves_alone() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    many_pages(dir, 3);
+    let shard = format!(
+        "{}{{bad json\n{}",
+        jsonl_record(1).line(),
+        jsonl_record(2).line()
+    );
+    write(dir, "dumps/feed.jsonl", shard.as_bytes());
+    let first = run(dir, &["clean", "dumps", "-o", "out"]);
+    assert_code(&first, 1);
+    let r = run(dir, &["clean", "dumps", "-o", "out", "--resume"]);
+    assert_code(&r, 1);
+    assert!(
+        r.stderr
+            .contains("4 of 4 inputs already had a complete output"),
+        "{}",
+        r.stderr
+    );
+    let message = |r: &Run| {
+        r.stderr
+            .lines()
+            .filter(|l| l.contains("dumps/feed.jsonl:2:"))
+            .map(str::to_string)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(message(&r), message(&first));
+    assert_eq!(message(&r).len(), 1, "{}", r.stderr);
+    assert!(r.stderr.contains("1 bad record"), "{}", r.stderr);
+}
+
+#[test]
 fn a_run_killed_halfway_is_finished_by_resume_with_identical_output() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path();
