@@ -73,6 +73,10 @@ pub struct Input {
     /// For text inputs, the site: the name of the folder the file is in
     /// (none for streams).
     pub site: Option<String>,
+    /// The file's device and inode number, where discovery saw them (Unix):
+    /// the same file reached twice, as a file and inside a folder given too
+    /// or through a symbolic link, has one, and pass 1 counts it once.
+    pub file_id: Option<(u64, u64)>,
 }
 
 impl Input {
@@ -113,6 +117,7 @@ pub fn discover(paths: &[PathBuf], format: Option<Format>) -> Discovery {
                 size: 0,
                 not_a_link: false,
                 site: None,
+                file_id: None,
             });
             continue;
         }
@@ -141,6 +146,7 @@ pub fn discover(paths: &[PathBuf], format: Option<Format>) -> Discovery {
                 // `/dev/fd/63`'s folder says nothing about the documents.
                 site: None,
                 relative,
+                file_id: None,
             });
             continue;
         }
@@ -150,7 +156,7 @@ pub fn discover(paths: &[PathBuf], format: Option<Format>) -> Discovery {
         match probe(path) {
             Ok(()) => d
                 .inputs
-                .push(file_input(path, relative, meta.len(), false, format)),
+                .push(file_input(path, relative, &meta, false, format)),
             Err(e) => d.missing.push(e),
         }
     }
@@ -199,18 +205,34 @@ fn walk(root: &Path, format: Option<Format>, d: &mut Discovery) {
         }
         let relative = path.strip_prefix(root).unwrap_or(path).to_path_buf();
         // The one `statx` a file (the entry's type came with the directory).
-        let size = entry.metadata().map(|m| m.len()).unwrap_or(0);
         let not_a_link = !entry.path_is_symlink();
-        d.inputs
-            .push(file_input(path, relative, size, not_a_link, format));
+        d.inputs.push(match entry.metadata() {
+            Ok(meta) => file_input(path, relative, &meta, not_a_link, format),
+            Err(_) => file_input_unseen(path, relative, not_a_link, format),
+        });
     }
 }
 
-/// An input for the regular file `path`.
+/// An input for the regular file `path`, whose metadata is `meta`.
 fn file_input(
     path: &Path,
     relative: PathBuf,
-    size: u64,
+    meta: &std::fs::Metadata,
+    not_a_link: bool,
+    format: Option<Format>,
+) -> Input {
+    Input {
+        size: meta.len(),
+        file_id: file_id(meta),
+        ..file_input_unseen(path, relative, not_a_link, format)
+    }
+}
+
+/// An input for the regular file `path`, whose metadata could not be read
+/// (a pass reports why when it opens the file).
+fn file_input_unseen(
+    path: &Path,
+    relative: PathBuf,
     not_a_link: bool,
     format: Option<Format>,
 ) -> Input {
@@ -218,10 +240,49 @@ fn file_input(
         source: Source::File(path.to_path_buf()),
         relative,
         format: format.unwrap_or_else(|| format_of(path)),
-        size,
+        size: 0,
         not_a_link,
         site: folder_name(path),
+        file_id: None,
     }
+}
+
+/// The device and inode number of the file `meta` describes.
+#[cfg(unix)]
+fn file_id(meta: &std::fs::Metadata) -> Option<(u64, u64)> {
+    use std::os::unix::fs::MetadataExt;
+    Some((meta.dev(), meta.ino()))
+}
+
+/// Elsewhere, files are not told apart: each input counts.
+#[cfg(not(unix))]
+fn file_id(_meta: &std::fs::Metadata) -> Option<(u64, u64)> {
+    None
+}
+
+/// For each input, whether it is the same file as an earlier one
+/// ([`Input::file_id`]), with the first such input and the one it repeats.
+pub fn repeated_files(inputs: &[Input]) -> (Vec<bool>, Option<(usize, usize)>) {
+    let mut seen = std::collections::HashMap::new();
+    let mut first = None;
+    let repeats = inputs
+        .iter()
+        .enumerate()
+        .map(|(i, input)| match input.file_id {
+            Some(id) => match seen.entry(id) {
+                std::collections::hash_map::Entry::Occupied(e) => {
+                    first = first.or(Some((i, *e.get())));
+                    true
+                }
+                std::collections::hash_map::Entry::Vacant(e) => {
+                    e.insert(i);
+                    false
+                }
+            },
+            None => false,
+        })
+        .collect();
+    (repeats, first)
 }
 
 /// Whether the file `path` can be opened and read.

@@ -745,7 +745,26 @@ fn pass1(
     };
     let mut run = RunStats::default();
     let mut failed: Vec<Option<Error>> = Vec::new();
-    let before = |_| None;
+    // A file given twice (as a file and in a folder given too, or reached
+    // through a symbolic link) is one file of the corpus: its lines are
+    // counted once, and it is written for each time it is given.
+    let (repeats, first) = crate::input::repeated_files(inputs);
+    if let Some((i, of)) = first {
+        let n = repeats.iter().filter(|&&r| r).count();
+        let (again, before) = (inputs[i].display_path(), inputs[of].display_path());
+        let also = if again == before {
+            String::new()
+        } else {
+            format!(", given before as {}", before.display())
+        };
+        events.notice(&format!(
+            "{n} input{} given more than once (the first: {}{also}): each file's lines are \
+             counted once in the statistics",
+            if n == 1 { " is a file" } else { "s are files" },
+            again.display(),
+        ));
+    }
+    let before = |i: usize| repeats[i].then_some(Job::End);
     let mut source = Pieces::new(inputs, streams, opts.limits, &before);
     // With one thread, the batches are counted into one table. With more,
     // each batch is counted into a table of its own (bounded by the batch

@@ -1304,3 +1304,42 @@ fn the_readme_rule_file_example_works_as_shown() {
     let v = verdict("Share this story");
     assert!(v.starts_with("KEEP") && v.contains("protected"), "{v}");
 }
+
+#[test]
+fn a_file_given_twice_is_counted_once_and_written_each_time() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let sample = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus/sample/input");
+    let (all, site) = (sample.to_str().unwrap(), sample.join("chengwan-daily"));
+    let site = site.to_str().unwrap();
+    let once = run(dir, &["clean", all, "-o", "once"]);
+    assert_code(&once, 0);
+    let twice = run(dir, &["clean", all, site, "-o", "twice"]);
+    assert_code(&twice, 0);
+    assert!(
+        twice
+            .stderr
+            .contains("3 inputs are files given more than once"),
+        "{}",
+        twice.stderr
+    );
+    // Counted twice, the site's pages lose article lines (the three pages
+    // repeat each other's chrome and their own prose): the outputs must be
+    // those of the run that was given each file once.
+    let once = tree(&dir.join("once"));
+    let twice: std::collections::BTreeMap<_, _> = tree(&dir.join("twice")).into_iter().collect();
+    assert_eq!(twice.len(), once.len() + 3);
+    for (path, bytes) in &once {
+        assert_eq!(twice.get(path), Some(bytes), "{path}");
+        if let Some(name) = path.strip_prefix("chengwan-daily/") {
+            assert_eq!(twice.get(name), Some(bytes), "{name}, given again");
+        }
+    }
+    // `learn` counts it once too.
+    assert_code(&run(dir, &["learn", all, "-o", "once.model"]), 0);
+    assert_code(&run(dir, &["learn", all, site, "-o", "twice.model"]), 0);
+    assert_eq!(
+        std::fs::read(dir.join("once.model")).unwrap(),
+        std::fs::read(dir.join("twice.model")).unwrap()
+    );
+}
