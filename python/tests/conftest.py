@@ -39,6 +39,19 @@ def run_cli(cli, *args, **kw):
     return p.stdout
 
 
+def assert_explain_matches(shown, lines):
+    """`clean --explain`'s output `shown` (bytes) for one page against
+    `boilerstrip.explain`'s `lines` for it: a row for each line, with the
+    same verdict, score to two decimals and cause."""
+    rows = [r for r in shown.decode().splitlines() if r[:4] in ("KEEP", "DROP")]
+    assert len(rows) == len(lines)
+    for row, (keep, score, cause, _) in zip(rows, lines):
+        mark, s, rest = row.split(None, 2)
+        assert (mark == "KEEP") == keep
+        assert s == f"{score:.2f}"
+        assert rest.split(" | ")[0].rstrip() == cause
+
+
 def tree(root):
     """Every file under `root` by its relative path, with its bytes."""
     root = Path(root)

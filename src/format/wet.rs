@@ -426,6 +426,19 @@ mod tests {
         )
     }
 
+    /// The first record of `buf` written back with the text `kept`.
+    fn cleaned(buf: &str, kept: &[u8]) -> Vec<u8> {
+        let o = FormatOptions::default();
+        let Some(Item::Doc(d)) =
+            records(Format::Wet, buf.as_bytes(), "x".as_ref(), None, &o).next()
+        else {
+            panic!("a conversion record")
+        };
+        let mut out = Vec::new();
+        d.write_cleaned(kept, &mut out);
+        out
+    }
+
     fn items(buf: &str) -> Vec<String> {
         let o = FormatOptions::default();
         records(Format::Wet, buf.as_bytes(), "x.wet".as_ref(), None, &o)
@@ -506,13 +519,7 @@ mod tests {
     #[test]
     fn rewrites_length_and_drops_digest() {
         let a = record("conversion", "https://a.example/", "Keep\nDrop\n");
-        let o = FormatOptions::default();
-        let Some(Item::Doc(d)) = records(Format::Wet, a.as_bytes(), "x".as_ref(), None, &o).next()
-        else {
-            panic!()
-        };
-        let mut out = Vec::new();
-        d.write_cleaned(b"Keep\n", &mut out);
+        let out = cleaned(&a, b"Keep\n");
         let want = "WARC/1.0\r\nWARC-Type: conversion\r\nWARC-Target-URI: https://a.example/\r\n\
              Content-Type: text/plain\r\nContent-Length: 5\r\n\r\nKeep\n\r\n\r\n";
         assert_eq!(String::from_utf8(out).unwrap(), want);
@@ -525,13 +532,7 @@ mod tests {
         let a = "WARC/1.0\nWARC-Type: conversion\nWARC-Block-Digest: sha1:A\n\
                  warc-payload-digest:sha1:B\nContent-Length: 10\n\
                  WARC-BLOCK-DIGEST : sha1:C\nWARC-Refers-To: <urn:x>\n\nKeep\nDrop\n\n\n";
-        let o = FormatOptions::default();
-        let Some(Item::Doc(d)) = records(Format::Wet, a.as_bytes(), "x".as_ref(), None, &o).next()
-        else {
-            panic!()
-        };
-        let mut out = Vec::new();
-        d.write_cleaned(b"Keep\n", &mut out);
+        let out = cleaned(a, b"Keep\n");
         let want = "WARC/1.0\nWARC-Type: conversion\nContent-Length: 5\n\
                     WARC-Refers-To: <urn:x>\n\nKeep\n\n\n";
         assert_eq!(String::from_utf8(out).unwrap(), want);
