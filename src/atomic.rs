@@ -20,6 +20,7 @@
 //! Nothing is fsync'ed: this protects against interrupted runs, not power
 //! loss.
 
+use std::ffi::{OsStr, OsString};
 use std::fs::{self, File};
 use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
@@ -315,30 +316,43 @@ mod sys {
 }
 
 /// The hidden name a file for `path` is written under before it is renamed
-/// to it: beside it, unique to this process and call.
-fn temp_name(path: &Path, name: &std::ffi::OsStr) -> PathBuf {
+/// to it: beside it, unique to this process and call. The name is kept as
+/// it is, bytes that are not UTF-8 too, so that [`temp_target`] finds it.
+fn temp_name(path: &Path, name: &OsStr) -> PathBuf {
     static COUNTER: AtomicUsize = AtomicUsize::new(0);
     // The process id once: `getpid` is a system call each time, one per
     // output file.
     static PID: OnceLock<u32> = OnceLock::new();
-    path.with_file_name(format!(
-        ".{}.{}-{}{TEMP_SUFFIX}",
-        name.to_string_lossy(),
+    let mut temp = OsString::from(".");
+    temp.push(name);
+    temp.push(format!(
+        ".{}-{}{TEMP_SUFFIX}",
         PID.get_or_init(std::process::id),
         COUNTER.fetch_add(1, Ordering::Relaxed)
-    ))
+    ));
+    path.with_file_name(temp)
 }
 
 const TEMP_SUFFIX: &str = ".tmp";
 
 /// The output that the temporary file named `name` was to become, if `name`
 /// is one of [`temp_name`]'s: what an interrupted run may leave behind.
-pub(crate) fn temp_target(name: &str) -> Option<&str> {
-    let inner = name.strip_prefix('.')?.strip_suffix(TEMP_SUFFIX)?;
-    let (target, tag) = inner.rsplit_once('.')?;
-    let (pid, n) = tag.split_once('-')?;
-    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
-    (digits(pid) && digits(n) && !target.is_empty()).then_some(target)
+pub(crate) fn temp_target(name: &OsStr) -> Option<&OsStr> {
+    let inner = name
+        .as_encoded_bytes()
+        .strip_prefix(b".")?
+        .strip_suffix(TEMP_SUFFIX.as_bytes())?;
+    let dot = inner.iter().rposition(|&b| b == b'.')?;
+    let (target, tag) = (&inner[..dot], &inner[dot + 1..]);
+    let dash = tag.iter().position(|&b| b == b'-')?;
+    let digits = |s: &[u8]| !s.is_empty() && s.iter().all(u8::is_ascii_digit);
+    if !(digits(&tag[..dash]) && digits(&tag[dash + 1..]) && !target.is_empty()) {
+        return None;
+    }
+    // SAFETY: `target` is `name`'s encoded bytes between a leading `.` and
+    // a `.` further on, both ASCII, which is where `OsStr`'s encoding may be
+    // split (`OsStr::from_encoded_bytes_unchecked`).
+    Some(unsafe { OsStr::from_encoded_bytes_unchecked(target) })
 }
 
 #[cfg(test)]
@@ -454,8 +468,8 @@ mod tests {
     #[test]
     fn temporary_names_lead_back_to_their_target() {
         let tmp = temp_name(Path::new("a/b.jsonl.gz"), "b.jsonl.gz".as_ref());
-        let name = tmp.file_name().unwrap().to_str().unwrap();
-        assert_eq!(temp_target(name), Some("b.jsonl.gz"));
+        let name = tmp.file_name().unwrap();
+        assert_eq!(temp_target(name), Some("b.jsonl.gz".as_ref()));
         for other in [
             ".b.txt.tmp",
             "b.txt.1-2.tmp",
@@ -463,7 +477,15 @@ mod tests {
             "..1-2.tmp",
             ".b.txt.1-2",
         ] {
-            assert_eq!(temp_target(other), None, "{other}");
+            assert_eq!(temp_target(other.as_ref()), None, "{other}");
+        }
+        // A name that is not UTF-8 leads back to itself, byte for byte.
+        #[cfg(unix)]
+        {
+            use std::os::unix::ffi::OsStrExt;
+            let odd = OsStr::from_bytes(b"caf\xe9.txt");
+            let tmp = temp_name(Path::new("a/x"), odd);
+            assert_eq!(temp_target(tmp.file_name().unwrap()), Some(odd));
         }
     }
 }

@@ -1202,3 +1202,35 @@ fn a_run_killed_halfway_is_finished_by_resume_with_identical_output() {
         "the resumed run equals an uninterrupted one"
     );
 }
+
+#[cfg(unix)]
+#[test]
+fn a_temporary_file_of_an_output_whose_name_is_not_utf8_is_removed() {
+    use std::ffi::OsStr;
+    use std::os::unix::ffi::OsStrExt;
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    // A Latin-1 file name, as old archives have them.
+    let name = OsStr::from_bytes(b"caf\xe9.txt");
+    std::fs::create_dir_all(dir.join("dumps/s.example")).unwrap();
+    std::fs::write(
+        dir.join("dumps/s.example").join(name),
+        "Share this post\nA line of prose about the tide and the harbour wall.\n",
+    )
+    .unwrap();
+    // What a run killed while writing it leaves behind.
+    std::fs::create_dir_all(dir.join("out/s.example")).unwrap();
+    let left = dir
+        .join("out/s.example")
+        .join(OsStr::from_bytes(b".caf\xe9.txt.4242-7.tmp"));
+    std::fs::write(&left, "half a fi").unwrap();
+    let r = run(dir, &["clean", "dumps", "-o", "out"]);
+    assert_code(&r, 0);
+    assert!(
+        r.stderr.contains("removed 1 temporary files"),
+        "{}",
+        r.stderr
+    );
+    assert!(!left.exists());
+    assert!(dir.join("out/s.example").join(name).is_file());
+}

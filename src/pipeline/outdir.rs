@@ -227,7 +227,7 @@ pub(super) fn remove_stale_temps(dir: &Path, inputs: &[Input]) -> usize {
         };
         for entry in entries.flatten() {
             let name = entry.file_name();
-            let Some(target) = name.to_str().and_then(atomic::temp_target) else {
+            let Some(target) = atomic::temp_target(&name) else {
                 continue;
             };
             if targets.contains(&folder.join(target)) && fs::remove_file(entry.path()).is_ok() {
