@@ -287,21 +287,17 @@ pub(crate) fn record_extent(buf: &[u8]) -> Option<u64> {
 /// ends; `None` when `buf` ends before it.
 fn read_headers(buf: &[u8]) -> Option<(Headers, usize)> {
     let mut h = Headers::default();
-    let mut line_start = 0;
-    loop {
-        let nl = memchr::memchr(b'\n', &buf[line_start..])?;
-        let line_end = line_start + nl + 1;
-        let content_end = if nl > 0 && buf[line_start + nl - 1] == b'\r' {
-            line_start + nl - 1
-        } else {
-            line_start + nl
-        };
-        if content_end == line_start {
-            return Some((h, line_end));
+    for line in crate::line::lines(buf) {
+        if line.end == line.content_end {
+            // The buffer ends inside the header.
+            return None;
         }
-        read_header(buf, line_start..content_end, &mut h);
-        line_start = line_end;
+        if line.content_end == line.start {
+            return Some((h, line.end));
+        }
+        read_header(buf, line.start..line.content_end, &mut h);
     }
+    None
 }
 
 /// Where the next record starts in `buf` (a `WARC/` at the start of a line
@@ -392,20 +388,15 @@ pub(super) fn write_record(
 ) {
     let header = &raw[..body.start];
     let mut at = 0;
-    let mut line_start = 0;
-    while let Some(nl) = memchr::memchr(b'\n', &header[line_start..]) {
-        let line_end = line_start + nl + 1;
-        let content_end =
-            line_start + nl - usize::from(nl > 0 && header[line_start + nl - 1] == b'\r');
-        if length.start >= line_start && length.end <= content_end {
+    for line in crate::line::lines(header) {
+        if length.start >= line.start && length.end <= line.content_end {
             out.extend_from_slice(&raw[at..length.start]);
             out.extend_from_slice(cleaned.len().to_string().as_bytes());
             at = length.end;
-        } else if is_digest(header, line_start..content_end) {
-            out.extend_from_slice(&raw[at..line_start]);
-            at = line_end;
+        } else if is_digest(header, line.start..line.content_end) {
+            out.extend_from_slice(&raw[at..line.start]);
+            at = line.end;
         }
-        line_start = line_end;
     }
     out.extend_from_slice(&raw[at..body.start]);
     out.extend_from_slice(cleaned);
