@@ -32,11 +32,43 @@ use crate::error::Error;
 /// Writes a file through `AtomicFile` (see the module), so `path` is never left
 /// half-written: `write` gets a buffered writer, and `path` appears, or is
 /// replaced, only when it returns `Ok`.
+///
+/// A `path` that is a device, a named pipe or a socket (`/dev/null`,
+/// `/dev/stdout` on a pipe, `>(gzip > x)`) is written into, as a shell's
+/// `>` and `cp` write into it: replaced, it would become a regular file
+/// where the device node or the pipe was (as root, `-o /dev/null` replaced
+/// the system's `/dev/null`). A symbolic link to a file is followed: the
+/// file it points to is replaced, the link left as it is (so
+/// `/dev/stdout` redirected to a file writes that file, not a file in
+/// `/dev`).
 pub fn write_atomically(
     path: &Path,
     write: impl FnOnce(&mut BufWriter<File>) -> io::Result<()>,
 ) -> Result<(), Error> {
+    match fs::metadata(path) {
+        Ok(m) if !m.is_file() && !m.is_dir() => return write_into(path, write),
+        Ok(m) if m.is_file() && path.is_symlink() => {
+            if let Ok(real) = fs::canonicalize(path) {
+                return write_atomically_in(&real, false, 1 << 16, write);
+            }
+        }
+        _ => {}
+    }
     write_atomically_in(path, false, 1 << 16, write)
+}
+
+/// Writes into the existing file `path` (a device, a pipe) as it is: what is
+/// written is gone where it went, so there is nothing to make atomic.
+fn write_into(
+    path: &Path,
+    write: impl FnOnce(&mut BufWriter<File>) -> io::Result<()>,
+) -> Result<(), Error> {
+    let result = fs::OpenOptions::new().write(true).open(path).and_then(|f| {
+        let mut w = BufWriter::with_capacity(1 << 16, f);
+        write(&mut w)?;
+        w.flush()
+    });
+    result.map_err(|source| file_error(path, source))
 }
 
 /// [`write_atomically`], creating `path`'s folder first if `make_parents`

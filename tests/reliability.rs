@@ -1234,3 +1234,83 @@ fn a_temporary_file_of_an_output_whose_name_is_not_utf8_is_removed() {
     assert!(!left.exists());
     assert!(dir.join("out/s.example").join(name).is_file());
 }
+
+/// Reads the named pipe `path` whole on a thread of its own (opening it
+/// blocks until a writer comes); `None` if nothing wrote to it in time.
+#[cfg(unix)]
+fn read_pipe(path: &Path) -> impl FnOnce() -> Option<Vec<u8>> {
+    let path = path.to_path_buf();
+    let (tx, rx) = std::sync::mpsc::channel();
+    // Left blocked in `open` when nothing opens the pipe: the thread ends
+    // with the test process.
+    std::thread::spawn(move || {
+        let mut bytes = Vec::new();
+        let read = std::fs::File::open(&path).and_then(|mut f| {
+            use std::io::Read;
+            f.read_to_end(&mut bytes)
+        });
+        let _ = tx.send(read.ok().map(|_| bytes));
+    });
+    move || rx.recv_timeout(Duration::from_secs(30)).ok().flatten()
+}
+
+#[cfg(unix)]
+#[test]
+fn a_model_or_statistics_file_that_is_a_pipe_a_device_or_a_link_is_written_into() {
+    use std::os::unix::fs::FileTypeExt;
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    write(
+        dir,
+        "dumps/a.example/p.txt",
+        page("a.example", 1).as_bytes(),
+    );
+    // A named pipe (`>(...)`, `/dev/stdout` on a pipe) stays one, and its
+    // reader gets the model.
+    let fifo = dir.join("model.pipe");
+    assert!(Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap()
+        .success());
+    let reader = read_pipe(&fifo);
+    let r = run(dir, &["learn", "dumps", "-o", "model.pipe"]);
+    assert_code(&r, 0);
+    let got = reader();
+    assert!(
+        std::fs::symlink_metadata(&fifo)
+            .unwrap()
+            .file_type()
+            .is_fifo(),
+        "the pipe was replaced by a file"
+    );
+    assert_code(&run(dir, &["learn", "dumps", "-o", "model"]), 0);
+    assert_eq!(got, Some(std::fs::read(dir.join("model")).unwrap()));
+    // A symbolic link to a file: the file is written, the link stays.
+    write(dir, "real.json", b"old\n");
+    std::os::unix::fs::symlink("real.json", dir.join("link.json")).unwrap();
+    let r = run(
+        dir,
+        &["clean", "dumps", "-o", "out", "--stats-json", "link.json"],
+    );
+    assert_code(&r, 0);
+    assert!(dir.join("link.json").is_symlink());
+    let json = std::fs::read_to_string(dir.join("real.json")).unwrap();
+    assert!(json.contains("\"documents\""), "{json}");
+    // A device (as root: a node like /dev/null's, made here).
+    let null = dir.join("null");
+    let made = Command::new("mknod")
+        .arg(&null)
+        .args(["c", "1", "3"])
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    if !made {
+        note("mknod not permitted (not root): a device as the model not tested");
+        return;
+    }
+    let r = run(dir, &["learn", "dumps", "-o", "null"]);
+    assert_code(&r, 0);
+    let kind = std::fs::symlink_metadata(&null).unwrap().file_type();
+    assert!(kind.is_char_device(), "the device was replaced by a file");
+}
