@@ -348,15 +348,15 @@ mod sys {
 }
 
 /// The hidden name a file for `path` is written under before it is renamed
-/// to it: beside it, unique to this process and call. The name is kept as
-/// it is, bytes that are not UTF-8 too, so that [`temp_target`] finds it.
-fn temp_name(path: &Path, name: &OsStr) -> PathBuf {
+/// to it: beside it, unique to this process and call. The target's name is
+/// in it as [`temp_stem`] gives it, so that [`temp_stem_of`] finds it.
+pub(crate) fn temp_name(path: &Path, name: &OsStr) -> PathBuf {
     static COUNTER: AtomicUsize = AtomicUsize::new(0);
     // The process id once: `getpid` is a system call each time, one per
     // output file.
     static PID: OnceLock<u32> = OnceLock::new();
     let mut temp = OsString::from(".");
-    temp.push(name);
+    temp.push(temp_stem(name));
     temp.push(format!(
         ".{}-{}{TEMP_SUFFIX}",
         PID.get_or_init(std::process::id),
@@ -367,9 +367,44 @@ fn temp_name(path: &Path, name: &OsStr) -> PathBuf {
 
 const TEMP_SUFFIX: &str = ".tmp";
 
-/// The output that the temporary file named `name` was to become, if `name`
-/// is one of [`temp_name`]'s: what an interrupted run may leave behind.
-pub(crate) fn temp_target(name: &OsStr) -> Option<&OsStr> {
+/// Names longer than this many bytes stand in their temporary name as a
+/// prefix and a hash ([`temp_stem`]). A file name has at most 255 bytes on
+/// Linux's file systems (`NAME_MAX`), and the temporary name adds up to 37
+/// to it (`.`, `.PID-N`, `.tmp`): a 250-byte output name, whole, made a
+/// temporary name too long to create, so such an output could not be
+/// written again over an earlier run's (the one case where an unnamed
+/// file needs a temporary name), nor at all without unnamed files.
+const LONG_NAME: usize = 200;
+
+/// How many bytes of a long name, at most, its temporary name keeps.
+const LONG_NAME_PREFIX: usize = 128;
+
+/// What stands for the target `name` in its temporary name: the name
+/// itself, byte for byte (bytes that are not UTF-8 too), or for a name
+/// longer than [`LONG_NAME`] bytes, its first bytes (at most
+/// [`LONG_NAME_PREFIX`], up to an ASCII byte), `~` and a hash of the whole
+/// name. The same name always gives the same stem.
+pub(crate) fn temp_stem(name: &OsStr) -> std::borrow::Cow<'_, OsStr> {
+    let bytes = name.as_encoded_bytes();
+    if bytes.len() <= LONG_NAME {
+        return name.into();
+    }
+    let cut = bytes[..LONG_NAME_PREFIX]
+        .iter()
+        .rposition(u8::is_ascii)
+        .map_or(0, |i| i + 1);
+    // SAFETY: `bytes[..cut]` ends after an ASCII byte, or is empty, which is
+    // where `OsStr`'s encoding may be split
+    // (`OsStr::from_encoded_bytes_unchecked`).
+    let mut stem = OsString::from(unsafe { OsStr::from_encoded_bytes_unchecked(&bytes[..cut]) });
+    stem.push(format!("~{:016x}", xxhash_rust::xxh3::xxh3_64(bytes)));
+    stem.into()
+}
+
+/// The [`temp_stem`] of the output that the temporary file named `name` was
+/// to become, if `name` is one of [`temp_name`]'s: what an interrupted run
+/// may leave behind.
+pub(crate) fn temp_stem_of(name: &OsStr) -> Option<&OsStr> {
     let inner = name
         .as_encoded_bytes()
         .strip_prefix(b".")?
@@ -498,10 +533,38 @@ mod tests {
     }
 
     #[test]
+    fn an_output_of_a_long_name_is_written_and_written_again() {
+        for unnamed in ways() {
+            let dir = tempfile::tempdir().unwrap();
+            for len in [200, 201, 255] {
+                let name = format!("{}.txt", "é".repeat((len - 4) / 2) + &"x".repeat(len % 2));
+                assert_eq!(name.len(), len);
+                let target = dir.path().join(&name);
+                for text in [&b"first"[..], b"second"] {
+                    let mut f = AtomicFile::create_as(&target, false, 0, unnamed).unwrap();
+                    f.write(text).unwrap();
+                    f.finish().unwrap();
+                    assert_eq!(fs::read(&target).unwrap(), text, "{len} unnamed {unnamed}");
+                }
+                let tmp = temp_name(&target, name.as_ref());
+                let tmp = tmp.file_name().unwrap();
+                assert!(tmp.len() <= 255, "{len}: {}", tmp.len());
+                assert_eq!(temp_stem_of(tmp), Some(&*temp_stem(name.as_ref())));
+            }
+            assert_eq!(names(dir.path()).len(), 3, "unnamed {unnamed}");
+        }
+        // Long names that differ only after the kept prefix have different
+        // stems.
+        let a = "a".repeat(250);
+        let b = "a".repeat(249) + "b";
+        assert_ne!(temp_stem(a.as_ref()), temp_stem(b.as_ref()));
+    }
+
+    #[test]
     fn temporary_names_lead_back_to_their_target() {
         let tmp = temp_name(Path::new("a/b.jsonl.gz"), "b.jsonl.gz".as_ref());
         let name = tmp.file_name().unwrap();
-        assert_eq!(temp_target(name), Some("b.jsonl.gz".as_ref()));
+        assert_eq!(temp_stem_of(name), Some("b.jsonl.gz".as_ref()));
         for other in [
             ".b.txt.tmp",
             "b.txt.1-2.tmp",
@@ -509,7 +572,7 @@ mod tests {
             "..1-2.tmp",
             ".b.txt.1-2",
         ] {
-            assert_eq!(temp_target(other.as_ref()), None, "{other}");
+            assert_eq!(temp_stem_of(other.as_ref()), None, "{other}");
         }
         // A name that is not UTF-8 leads back to itself, byte for byte.
         #[cfg(unix)]
@@ -517,7 +580,7 @@ mod tests {
             use std::os::unix::ffi::OsStrExt;
             let odd = OsStr::from_bytes(b"caf\xe9.txt");
             let tmp = temp_name(Path::new("a/x"), odd);
-            assert_eq!(temp_target(tmp.file_name().unwrap()), Some(odd));
+            assert_eq!(temp_stem_of(tmp.file_name().unwrap()), Some(odd));
         }
     }
 }

@@ -1314,3 +1314,23 @@ fn a_model_or_statistics_file_that_is_a_pipe_a_device_or_a_link_is_written_into(
     let kind = std::fs::symlink_metadata(&null).unwrap().file_type();
     assert!(kind.is_char_device(), "the device was replaced by a file");
 }
+
+#[test]
+fn an_output_whose_name_has_255_bytes_is_written_again_over_an_earlier_one() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let name = format!("{}.txt", "p".repeat(251));
+    write(
+        dir,
+        &format!("dumps/s/{name}"),
+        page("s.example", 1).as_bytes(),
+    );
+    for round in 0..2 {
+        let r = run(dir, &["clean", "dumps", "-o", "out"]);
+        assert_code(&r, 0);
+        assert!(r.stderr.lines().count() == 1, "round {round}: {}", r.stderr);
+        let out = tree(&dir.join("out"));
+        assert_eq!(out.len(), 1, "round {round}");
+        assert!(out[0].0.ends_with(&name));
+    }
+}

@@ -220,6 +220,12 @@ pub(super) fn remove_stale_temps(dir: &Path, inputs: &[Input]) -> usize {
         inputs.iter().map(|i| dir.join(&i.relative)).collect();
     let folders: std::collections::BTreeSet<&Path> =
         targets.iter().filter_map(|t| t.parent()).collect();
+    // A temporary file names its target by the target's stem (the name, or
+    // for a long one a prefix and a hash).
+    let stems: std::collections::HashSet<PathBuf> = targets
+        .iter()
+        .filter_map(|t| Some(t.with_file_name(atomic::temp_stem(t.file_name()?))))
+        .collect();
     let mut removed = 0;
     for folder in folders {
         let Ok(entries) = fs::read_dir(folder) else {
@@ -227,10 +233,10 @@ pub(super) fn remove_stale_temps(dir: &Path, inputs: &[Input]) -> usize {
         };
         for entry in entries.flatten() {
             let name = entry.file_name();
-            let Some(target) = atomic::temp_target(&name) else {
+            let Some(stem) = atomic::temp_stem_of(&name) else {
                 continue;
             };
-            if targets.contains(&folder.join(target)) && fs::remove_file(entry.path()).is_ok() {
+            if stems.contains(&folder.join(stem)) && fs::remove_file(entry.path()).is_ok() {
                 removed += 1;
             }
         }
@@ -333,6 +339,29 @@ fn changed_at(path: &Path) -> Option<SystemTime> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn temporary_files_of_long_and_short_names_left_behind_are_removed() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        let long = format!("{}.txt", "x".repeat(251));
+        for name in ["a.txt", long.as_str()] {
+            fs::create_dir_all(d.join("in/s")).unwrap();
+            fs::write(d.join("in/s").join(name), "text\n").unwrap();
+        }
+        let found = crate::input::discover(&[d.join("in")], None);
+        assert_eq!(found.inputs.len(), 2);
+        let out = d.join("out");
+        fs::create_dir_all(out.join("s")).unwrap();
+        for name in ["a.txt", long.as_str(), "other.txt"] {
+            let temp = atomic::temp_name(&out.join("s").join(name), name.as_ref());
+            fs::write(temp, "partial").unwrap();
+        }
+        assert_eq!(remove_stale_temps(&out, &found.inputs), 2);
+        // Only the temporary file of an output that is not this run's is left.
+        let left: Vec<_> = fs::read_dir(out.join("s")).unwrap().collect();
+        assert_eq!(left.len(), 1);
+    }
 
     #[test]
     fn resolve_handles_missing_tails() {
