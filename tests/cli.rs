@@ -591,6 +591,42 @@ fn output_inside_an_input_is_refused_before_any_work() {
     assert_eq!(std::fs::read(dir.join("d/a.txt")).unwrap(), b"text\n");
 }
 
+#[cfg(unix)]
+#[test]
+fn output_in_a_folder_an_input_directory_links_to_is_refused_and_never_read_back() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    corpus(dir);
+    // dumps/shared is a link to a folder outside dumps, which the walk
+    // follows: an output under it is inside the inputs.
+    write(dir, "ext/site/p.txt", page("ext.example", 1).as_bytes());
+    std::os::unix::fs::symlink(dir.join("ext"), dir.join("dumps/shared")).unwrap();
+    for out in ["ext/out", "ext/site/out", "ext"] {
+        let r = run(dir, &["clean", "dumps", "-o", out]);
+        assert_code(&r, 2);
+        assert!(
+            r.stderr.contains("dumps/shared") && r.stderr.contains("--allow-output-in-input"),
+            "{out}: {}",
+            r.stderr
+        );
+        assert_eq!(tree(&dir.join("ext")).len(), 1, "{out}: wrote something");
+    }
+    // Allowed, the outputs are never read back as inputs.
+    let elsewhere = run(dir, &["clean", "dumps", "-o", "elsewhere"]);
+    assert_code(&elsewhere, 0);
+    for round in 0..2 {
+        let r = run(
+            dir,
+            &["clean", "dumps", "-o", "ext/out", "--allow-output-in-input"],
+        );
+        assert_code(&r, 0);
+        assert!(
+            tree(&dir.join("ext/out")) == tree(&dir.join("elsewhere")),
+            "round {round}: the outputs were read back"
+        );
+    }
+}
+
 #[test]
 fn missing_input_is_a_usage_error() {
     let tmp = tempfile::tempdir().unwrap();

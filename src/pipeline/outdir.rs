@@ -60,6 +60,18 @@ fn check_output(dir: &Path, d: &Discovery, inside_allowed: bool) -> Result<(), E
             )));
         }
     }
+    if !inside_allowed {
+        if let Some((folder, real)) = linked_folder_holding(&out, d) {
+            return Err(bad(format!(
+                "the output directory {} is inside {}, which the input folder {} is a \
+                 symbolic link to; choose a directory outside the inputs, or allow it with \
+                 --allow-output-in-input",
+                dir.display(),
+                real.display(),
+                folder.display()
+            )));
+        }
+    }
     // Outputs by their path under `out` (relative paths that are equal
     // are so joined to `out` too).
     let mut targets: HashMap<&Path, &Path> = HashMap::with_capacity(d.inputs.len());
@@ -85,6 +97,39 @@ fn check_output(dir: &Path, d: &Discovery, inside_allowed: bool) -> Result<(), E
         }
     }
     Ok(())
+}
+
+/// A folder that a walk of an input directory reached through a symbolic
+/// link and that holds `out` (resolved), with what it resolves to: an output
+/// directory there is inside an input directory as surely as one under the
+/// directory given, and a second run would read the first one's outputs
+/// back as inputs. Only the folders between a walked file and its input
+/// directory are looked at (a file given by name has none), each once, with
+/// one `lstat`; only a symbolic link is resolved (a folder that is not one
+/// resolves inside its parent, which is checked too).
+fn linked_folder_holding(out: &Path, d: &Discovery) -> Option<(PathBuf, PathBuf)> {
+    let mut seen = std::collections::HashSet::new();
+    for input in &d.inputs {
+        let Source::File(p) = &input.source else {
+            continue;
+        };
+        let depth = input.relative.components().count().saturating_sub(1);
+        for folder in p.ancestors().skip(1).take(depth) {
+            // The folders above one seen were seen with it.
+            if !seen.insert(folder) {
+                break;
+            }
+            if !folder.is_symlink() {
+                continue;
+            }
+            if let Ok(real) = resolve(folder) {
+                if out.starts_with(&real) {
+                    return Some((folder.to_path_buf(), real));
+                }
+            }
+        }
+    }
+    None
 }
 
 /// Whether the input file `p` is its own output, `out` joined with its
