@@ -11,8 +11,9 @@
 //! ```
 //!
 //! Each document starts with a `== ` header naming it: the path for a text
-//! file, `path:LINE` and the record's `id` or `url` for JSONL, `path record N`
-//! and the target URI for WET. The verdict column is `KEEP` or `DROP`, then
+//! file, `path:LINE` and the record's `id` or `url` for JSONL, `path record
+//! N` and the target URI for WET (control characters in the path and the
+//! label as `\xNN`, as in lines). The verdict column is `KEEP` or `DROP`, then
 //! the score (the classifier's probability that the line is content), then
 //! [`Cleaner::describe`] of the cause padded to [`REASON_WIDTH`], then `| `
 //! and the line as it is (invalid UTF-8 shown as U+FFFD, control characters
@@ -29,11 +30,15 @@ use crate::{Cleaner, Verdict};
 pub const REASON_WIDTH: usize = 40;
 
 /// Writes the header line of `doc`, found in `path` of format `format`.
+/// The path is shown as the lines are (control characters as `\xNN`), so
+/// that a file name with a line feed in it stays on its header's line.
 pub fn header(out: &mut Vec<u8>, path: &str, format: Format, doc: &Doc<'_>) {
+    out.extend_from_slice(b"== ");
+    push_visible(out, path.as_bytes());
     let _ = match format {
-        Format::Text => write!(out, "== {path}"),
-        Format::Jsonl => write!(out, "== {path}:{}", doc.number),
-        Format::Wet => write!(out, "== {path} record {}", doc.number),
+        Format::Text => Ok(()),
+        Format::Jsonl => write!(out, ":{}", doc.number),
+        Format::Wet => write!(out, " record {}", doc.number),
     };
     if let Some(label) = &doc.label {
         out.extend_from_slice(b"  ");

@@ -352,6 +352,38 @@ fn explain_marks_every_line_and_agrees_with_the_output() {
     }
 }
 
+#[cfg(unix)]
+#[test]
+fn explain_headers_stay_one_line_whatever_the_file_names() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    // A name that, printed as it is, would end its header and forge a row.
+    let names = [
+        "a\nDROP 0.00  x | forged.txt",
+        "b\tc.txt",
+        "c\rd.txt",
+        "plain.txt",
+    ];
+    for (i, name) in names.iter().enumerate() {
+        write(dir, &format!("d/s/{name}"), page("s.example", i).as_bytes());
+    }
+    let r = run(dir, &["clean", "d", "--explain"]);
+    assert_code(&r, 0);
+    let out = r.stdout_str();
+    let headers: Vec<&str> = out.lines().filter(|l| l.starts_with("== ")).collect();
+    assert_eq!(
+        headers,
+        [
+            "== d/s/a\\x0aDROP 0.00  x | forged.txt",
+            "== d/s/b\tc.txt",
+            "== d/s/c\\x0dd.txt",
+            "== d/s/plain.txt"
+        ]
+    );
+    let forged = out.lines().filter(|l| l.contains("forged"));
+    assert_eq!(forged.count(), 1, "{out}");
+}
+
 #[test]
 fn learned_model_gives_the_same_result_as_pass_one() {
     let tmp = tempfile::tempdir().unwrap();
