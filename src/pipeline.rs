@@ -467,7 +467,7 @@ pub fn binary_offset(data: &[u8]) -> Option<usize> {
 /// The raw (still compressed) bytes of streams, read once before pass 1: a
 /// stream cannot be read twice. Held compressed, so a stream that expands
 /// a thousandfold costs its own size, not its expansion.
-type Preloaded = Option<Result<Arc<Vec<u8>>, Error>>;
+type Preloaded = Option<Result<Arc<Vec<u8>>, io::Error>>;
 
 fn preload(inputs: &[Input]) -> Vec<Preloaded> {
     inputs
@@ -476,8 +476,7 @@ fn preload(inputs: &[Input]) -> Vec<Preloaded> {
         .collect()
 }
 
-fn read_stream(input: &Input) -> Result<Arc<Vec<u8>>, Error> {
-    let path = input.display_path();
+fn read_stream(input: &Input) -> io::Result<Arc<Vec<u8>>> {
     let mut data = Vec::new();
     let result = match &input.source {
         Source::Stdin => io::stdin().lock().read_to_end(&mut data),
@@ -485,10 +484,7 @@ fn read_stream(input: &Input) -> Result<Arc<Vec<u8>>, Error> {
             File::open(p).and_then(|mut f| f.read_to_end(&mut data))
         }
     };
-    result.map_err(|source| Error::File {
-        path: path.to_path_buf(),
-        source,
-    })?;
+    result?;
     Ok(Arc::new(data))
 }
 
@@ -516,12 +512,8 @@ fn open_input<'a>(
         Some(Ok(data)) => {
             compress::decoder(io::Cursor::new(Shared(Arc::clone(data)))).map_err(file_err)?
         }
-        Some(Err(e)) => {
-            return Err(Error::File {
-                path: path.to_path_buf(),
-                source: io::Error::other(e.to_string()),
-            })
-        }
+        // The error is named by the input's path here, once.
+        Some(Err(e)) => return Err(file_err(io::Error::new(e.kind(), e.to_string()))),
         None => match &input.source {
             // A small file is read whole; plain, its bytes are the
             // reader's buffer, not copied into one.

@@ -1334,3 +1334,24 @@ fn an_output_whose_name_has_255_bytes_is_written_again_over_an_earlier_one() {
         assert!(out[0].0.ends_with(&name));
     }
 }
+
+#[test]
+fn a_stream_that_cannot_be_read_is_named_once_in_its_message() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    std::fs::create_dir(dir.join("folder")).unwrap();
+    // Standard input that is a folder (`< folder`): reading it fails.
+    let out = Command::new(env!("CARGO_BIN_EXE_boilerstrip"))
+        .args(["clean", "-"])
+        .current_dir(dir)
+        .stdin(std::fs::File::open(dir.join("folder")).unwrap())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    let first = stderr.lines().next().unwrap_or_default();
+    assert!(
+        first.starts_with("boilerstrip: <stdin>: ") && first.matches("<stdin>").count() == 1,
+        "{stderr}"
+    );
+}
