@@ -14,7 +14,8 @@
 //! [`Discovery::missing`], which a command line treats as a usage error. A
 //! named pipe given explicitly (`<(zcat x.gz)`) is read once into memory as
 //! it comes (compressed, if it is), like standard input, since cleaning reads
-//! every input twice.
+//! every input twice (not by a run of one pass: learning, or cleaning with a
+//! given model).
 //!
 //! The format is found by the file name under the compression suffix
 //! ([`Format::from_file_name`]), unless overridden. The compression is not

@@ -284,7 +284,8 @@ pub fn statistics(
     events: &dyn Events,
 ) -> Result<(LineStats, RunStats), Error> {
     let exec = Exec::new(opts.threads)?;
-    let streams = preload(inputs);
+    // One pass: streams are read as they come, not held for a second.
+    let streams: Vec<Preloaded> = inputs.iter().map(|_| None).collect();
     let (table, run, _, _) = pass1(&exec, inputs, &streams, opts, events, true, &[])?;
     Ok((table, run))
 }
@@ -344,7 +345,13 @@ fn clean_with(
         });
     }
     let exec = Exec::new(opts.threads)?;
-    let streams = preload(inputs);
+    // With a given model there is one pass: streams are read as they come,
+    // like files, not held in memory for a second pass (a filter in a pipe
+    // would hold all its input, and write nothing until its end).
+    let streams = match opts.model {
+        Model::Given(_) => inputs.iter().map(|_| None).collect(),
+        _ => preload(inputs),
+    };
     // The outputs an earlier run finished, found before pass 1, which
     // reports the bad records of their inputs: pass 2 does not read them.
     let mut finished = Vec::new();
@@ -527,7 +534,9 @@ fn open_input<'a>(
             }
             Source::File(p) => compress::open_sized(p, input.size).map_err(file_err)?,
             Source::Stream(p) => compress::open(p).map_err(file_err)?,
-            Source::Stdin => unreachable!("standard input is preloaded"),
+            // Read once, with a given model (otherwise preloaded).
+            Source::Stdin => compress::decoder(io::BufReader::with_capacity(1 << 16, io::stdin()))
+                .map_err(file_err)?,
         },
     };
     // A plain file's size is what it holds (a byte more would not save

@@ -1355,3 +1355,53 @@ fn a_stream_that_cannot_be_read_is_named_once_in_its_message() {
         "{stderr}"
     );
 }
+
+#[test]
+fn with_a_model_standard_input_is_cleaned_as_it_comes_not_held_whole() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    corpus(dir);
+    assert_code(&run(dir, &["learn", "dumps", "-o", "m.model"]), 0);
+    // More than a batch (4 MiB) of records, and standard input left open:
+    // a run that holds its input until the end writes nothing.
+    let mut records = String::new();
+    let mut i = 0;
+    while records.len() < 6 << 20 {
+        records.push_str(&jsonl_record(i).line());
+        i += 1;
+    }
+    for threads in ["1", "2"] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_boilerstrip"))
+            .args(["clean", "--model", "m.model", "--format", "jsonl", "-j"])
+            .args([threads, "-"])
+            .current_dir(dir)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut stdin = child.stdin.take().unwrap();
+        let mut stdout = child.stdout.take().unwrap();
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            use std::io::Read;
+            let mut first = [0u8; 1];
+            let _ = tx.send(stdout.read_exact(&mut first).is_ok());
+            let _ = std::io::copy(&mut stdout, &mut std::io::sink());
+        });
+        {
+            use std::io::Write;
+            stdin.write_all(records.as_bytes()).unwrap();
+            stdin.flush().unwrap();
+        }
+        let streamed = rx.recv_timeout(Duration::from_secs(60));
+        drop(stdin);
+        let status = child.wait().unwrap();
+        assert_eq!(
+            streamed,
+            Ok(true),
+            "-j {threads}: no output before the end of the input"
+        );
+        assert!(status.success(), "-j {threads}");
+    }
+}
