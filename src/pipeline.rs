@@ -484,15 +484,27 @@ fn preload(inputs: &[Input]) -> Vec<Preloaded> {
 }
 
 fn read_stream(input: &Input) -> io::Result<Arc<Vec<u8>>> {
-    let mut data = Vec::new();
-    let result = match &input.source {
-        Source::Stdin => io::stdin().lock().read_to_end(&mut data),
-        Source::File(p) | Source::Stream(p) => {
-            File::open(p).and_then(|mut f| f.read_to_end(&mut data))
-        }
+    let data = match &input.source {
+        Source::Stdin => read_unless_binary(&mut io::stdin().lock())?,
+        Source::File(p) | Source::Stream(p) => read_unless_binary(&mut File::open(p)?)?,
     };
-    result?;
     Ok(Arc::new(data))
+}
+
+/// All of `r`, or only its first [`BINARY_PROBE`] bytes when they are
+/// uncompressed and hold a NUL: the pass skips such an input as binary
+/// from those bytes alone, and a device given by name (`/dev/zero`,
+/// `/dev/urandom`) never ends, so reading on would fill memory.
+fn read_unless_binary(r: &mut impl Read) -> io::Result<Vec<u8>> {
+    let mut data = Vec::new();
+    r.by_ref()
+        .take(BINARY_PROBE as u64)
+        .read_to_end(&mut data)?;
+    if Compression::detect(&data) == Compression::None && binary_offset(&data).is_some() {
+        return Ok(data);
+    }
+    r.read_to_end(&mut data)?;
+    Ok(data)
 }
 
 /// Bytes shared between the passes, readable as a slice.

@@ -1405,3 +1405,62 @@ fn with_a_model_standard_input_is_cleaned_as_it_comes_not_held_whole() {
         assert!(status.success(), "-j {threads}");
     }
 }
+
+/// A stream that never ends, given by name (`/dev/zero`, `/dev/urandom`),
+/// is read only as far as the binary check needs: here a named pipe that
+/// gives 16 MiB of NUL bytes and is then held open without more. Read to its
+/// end, as a stream for two passes once was, the run would wait for ever
+/// (and a device would fill memory).
+#[cfg(unix)]
+#[test]
+fn a_binary_stream_given_by_name_is_read_only_as_far_as_its_first_bytes() {
+    use std::io::Write;
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let fifo = dir.join("zeros");
+    assert!(Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap()
+        .success());
+    let (done, held) = std::sync::mpsc::channel::<()>();
+    let path = fifo.clone();
+    std::thread::spawn(move || {
+        let Ok(mut f) = std::fs::OpenOptions::new().write(true).open(&path) else {
+            return;
+        };
+        let block = vec![0u8; 1 << 16];
+        for _ in 0..256 {
+            if f.write_all(&block).is_err() {
+                return;
+            }
+        }
+        // Open and silent until the test ends.
+        let _ = held.recv_timeout(Duration::from_secs(120));
+    });
+    let mut child = spawn(dir, &["clean", "zeros"], Stdio::null(), Stdio::piped());
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break Some(status);
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            break None;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    drop(done);
+    let status = status.expect("clean still reading a binary stream after 30 s");
+    assert_eq!(status.code(), Some(2));
+    let mut stderr = String::new();
+    use std::io::Read;
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut stderr)
+        .unwrap();
+    assert!(stderr.contains("zeros: binary file"), "{stderr}");
+}
