@@ -11,6 +11,11 @@ pub enum Error {
     /// An I/O error with no more specific place.
     #[error(transparent)]
     Io(#[from] io::Error),
+    /// Writing the output stream (`clean`'s standard output) failed: a full
+    /// disk, a closed reader (`| head`: see
+    /// [`crate::pipeline::is_broken_pipe`]).
+    #[error("cannot write the output stream: {0}")]
+    Output(#[source] io::Error),
     /// An I/O error on a named file.
     #[error("{path}: {source}")]
     File {

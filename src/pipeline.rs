@@ -443,7 +443,7 @@ fn clean_with(
         ..
     } = sink;
     if let Some(e) = stream_error {
-        return Err(Error::Io(e));
+        return Err(Error::Output(e));
     }
     if resumed > 0 {
         events.notice(&format!(
@@ -451,7 +451,7 @@ fn clean_with(
             inputs.len()
         ));
     }
-    stream.flush()?;
+    stream.flush().map_err(Error::Output)?;
     run.time[0] = pass1_run.time[0];
     run.bytes_read[0] = pass1_run.bytes_read[0];
     // Those of the inputs whose outputs were finished already.
@@ -463,7 +463,7 @@ fn clean_with(
 /// Whether `e` is the output stream's reader having gone away (`| head`),
 /// which a command line treats as a normal end.
 pub fn is_broken_pipe(e: &Error) -> bool {
-    matches!(e, Error::Io(io) if io.kind() == io::ErrorKind::BrokenPipe)
+    matches!(e, Error::Output(io) | Error::Io(io) if io.kind() == io::ErrorKind::BrokenPipe)
 }
 
 /// The offset of a NUL byte in the first [`BINARY_PROBE`] bytes of `data`.

@@ -1464,3 +1464,46 @@ fn a_binary_stream_given_by_name_is_read_only_as_far_as_its_first_bytes() {
         .unwrap();
     assert!(stderr.contains("zeros: binary file"), "{stderr}");
 }
+
+/// A full disk under the output stream, a model or a line model is one
+/// message that says what could not be written and names the file once.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_full_disk_says_what_could_not_be_written() {
+    let full = Path::new("/dev/full");
+    if !full.exists() {
+        note("no /dev/full: writes to a full disk not tested");
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    write(dir, "d/p.txt", page("d", 1).as_bytes());
+    let out = std::fs::OpenOptions::new().write(true).open(full).unwrap();
+    let child = spawn(dir, &["clean", "d"], Stdio::from(out), Stdio::piped());
+    let r = child.wait_with_output().unwrap();
+    assert_eq!(r.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&r.stderr);
+    assert!(
+        stderr.contains("error: cannot write the output stream: No space left on device"),
+        "{stderr}"
+    );
+
+    let r = run(dir, &["learn", "d", "-o", "/dev/full"]);
+    assert_code(&r, 2);
+    assert!(
+        r.stderr
+            .contains("error: cannot write the model: /dev/full: No space left on device"),
+        "{}",
+        r.stderr
+    );
+    let pages = "{\"text\":\"Home\\nA line of the article itself.\",\"gold\":\"A line of the article itself.\"}\n";
+    write(dir, "pages.jsonl", pages.as_bytes());
+    let r = run(dir, &["train", "pages.jsonl", "-o", "/dev/full"]);
+    assert_code(&r, 2);
+    assert!(
+        r.stderr
+            .contains("error: cannot write the line model: /dev/full: No space left on device"),
+        "{}",
+        r.stderr
+    );
+}

@@ -489,7 +489,9 @@ fn chosen(c: Option<&PyCleaner>) -> &Cleaner {
 
 fn to_py(e: Error) -> PyErr {
     match e {
-        Error::File { .. } | Error::Io(_) | Error::Read { .. } => PyOSError::new_err(e.to_string()),
+        Error::File { .. } | Error::Io(_) | Error::Output(_) | Error::Read { .. } => {
+            PyOSError::new_err(e.to_string())
+        }
         _ => PyValueError::new_err(e.to_string()),
     }
 }

@@ -63,7 +63,7 @@ pub fn write_model(stats: &LineStats, base: &Path, parts: &[Partition]) -> Resul
     for &p in parts {
         let path = p.path(base);
         pipeline::write_atomically(&path, |w| stats.write_partition(p, w))
-            .with_context(|| format!("cannot write the model {}", path.display()))?;
+            .context("cannot write the model")?;
         paths.push(path);
     }
     Ok(paths)

@@ -96,7 +96,7 @@ fn run(c: Config) -> Result<ExitCode> {
                     &reporter,
                 )?,
             };
-            out.flush()?;
+            out.flush().map_err(boilerstrip::Error::Output)?;
             run
         }
         Job::Learn(path, partitions) => {

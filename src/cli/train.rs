@@ -65,7 +65,7 @@ pub fn run(a: &TrainArgs) -> Result<ExitCode> {
     ];
     let model = train::train(&data, &TrainOptions::default(), notes);
     pipeline::write_atomically(&a.output, |w| w.write_all(model.to_text().as_bytes()))
-        .with_context(|| format!("cannot write {}", a.output.display()))?;
+        .context("cannot write the line model")?;
     say!(
         "boilerstrip: trained on {}, {}; wrote {}",
         plural(data.pages() as u64, "page"),
