@@ -384,6 +384,28 @@ fn explain_headers_stay_one_line_whatever_the_file_names() {
     assert_eq!(forged.count(), 1, "{out}");
 }
 
+/// A message about an input found in a folder is one line of stderr, its
+/// name's control characters shown as `--explain` shows them.
+#[cfg(unix)]
+#[test]
+fn messages_stay_one_line_whatever_the_file_names() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    write(dir, "d/s/a\nboilerstrip: forged.txt", b"\0 binary");
+    write(dir, "d/s/b\tc.txt", b"\0 binary");
+    write(dir, "d/s/plain.txt", page("s.example", 1).as_bytes());
+    let r = run(dir, &["clean", "d", "-o", "out", "-q"]);
+    assert_code(&r, 1);
+    let lines: Vec<&str> = r.stderr.lines().collect();
+    assert_eq!(
+        lines,
+        [
+            "boilerstrip: d/s/a\\x0aboilerstrip: forged.txt: binary file (a NUL byte at byte 0): skipped",
+            "boilerstrip: d/s/b\tc.txt: binary file (a NUL byte at byte 0): skipped",
+        ]
+    );
+}
+
 #[test]
 fn learned_model_gives_the_same_result_as_pass_one() {
     let tmp = tempfile::tempdir().unwrap();

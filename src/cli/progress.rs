@@ -36,6 +36,7 @@ impl Reporter {
 
     /// Prints a line on stderr without disturbing the bar.
     pub fn say(&self, line: &str) {
+        let line = one_line(line);
         match &self.bar {
             Some(bar) => bar.suspend(|| say!("{line}")),
             None => say!("{line}"),
@@ -79,5 +80,39 @@ impl Events for Reporter {
         if !self.quiet {
             self.say(&format!("boilerstrip: {message}"));
         }
+    }
+}
+
+/// `message` with its control characters but the tab (a line feed or a
+/// carriage return in a file name found in a folder) shown as `\xNN`, as
+/// `--explain` shows them: a message about an input is one line of stderr,
+/// and a name must not start a line of its own.
+pub fn one_line(message: &str) -> std::borrow::Cow<'_, str> {
+    let hidden = |c: char| c.is_control() && c != '\t';
+    if !message.chars().any(hidden) {
+        return message.into();
+    }
+    let mut shown = String::with_capacity(message.len() + 8);
+    for c in message.chars() {
+        if hidden(c) {
+            shown.push_str(&format!("\\x{:02x}", c as u32));
+        } else {
+            shown.push(c);
+        }
+    }
+    shown.into()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn control_characters_are_shown_as_escapes() {
+        assert_eq!(one_line("d/a.txt: binary"), "d/a.txt: binary");
+        assert_eq!(
+            one_line("d/a\nDROP x.txt: binary\r\t\u{85}é"),
+            "d/a\\x0aDROP x.txt: binary\\x0d\t\\x85é"
+        );
     }
 }
