@@ -168,41 +168,43 @@ pub fn read_jsonl_from<R: Read>(
 
 /// One record, on line `line`: the page, named by its line when it has no id.
 fn record(bytes: &[u8], fields: &Fields, line: u64) -> Result<Page, String> {
-    let mut obj: Map<String, Value> = match serde_json::from_slice(bytes) {
+    let obj: Map<String, Value> = match serde_json::from_slice(bytes) {
         Ok(Value::Object(o)) => o,
         Ok(_) => return Err("the record is not a JSON object".into()),
         Err(e) => return Err(format!("invalid JSON: {e}")),
     };
-    let mut string = |name: &str| match obj.remove(name) {
-        Some(Value::String(s)) => Ok(s),
+    // Fields are looked up, not taken out: one field may be given for two
+    // roles (`--text-field gold` scores the gold against itself).
+    let string = |name: &str| match obj.get(name) {
+        Some(Value::String(s)) => Ok(s.clone()),
         Some(other) => Err(format!(
             "field `{name}` is {}, not a string",
-            kind_of(&other)
+            kind_of(other)
         )),
         None => Err(format!("no field `{name}`")),
     };
     let text = string(&fields.text)?;
     let gold = string(&fields.gold)?;
-    let name = match obj.remove(&fields.id) {
-        Some(Value::String(s)) => s,
+    let name = match obj.get(&fields.id) {
+        Some(Value::String(s)) => s.clone(),
         Some(Value::Number(n)) => n.to_string(),
         None | Some(Value::Null) => line.to_string(),
         Some(other) => {
             return Err(format!(
                 "field `{}` is {}, not a string or number",
                 fields.id,
-                kind_of(&other)
+                kind_of(other)
             ))
         }
     };
-    let site = match obj.remove(&fields.site) {
-        Some(Value::String(s)) => (!s.is_empty()).then_some(s),
+    let site = match obj.get(&fields.site) {
+        Some(Value::String(s)) => (!s.is_empty()).then(|| s.clone()),
         None | Some(Value::Null) => None,
         Some(other) => {
             return Err(format!(
                 "field `{}` is {}, not a string",
                 fields.site,
-                kind_of(&other)
+                kind_of(other)
             ))
         }
     };
@@ -394,6 +396,34 @@ mod tests {
             assert!(err.starts_with("t.jsonl:2: "), "{err}");
             assert!(err.contains(want), "{err} lacks {want}");
         }
+    }
+
+    #[test]
+    fn one_field_can_be_text_and_gold() {
+        // Scoring the gold against itself is a check that the metric gives 1.
+        let fields = Fields {
+            text: "gold".into(),
+            ..Fields::default()
+        };
+        let pages = read_jsonl_from(
+            &b"{\"text\": \"a\", \"gold\": \"b\", \"id\": \"gold\"}"[..],
+            Path::new("t"),
+            &fields,
+        )
+        .unwrap();
+        assert_eq!((pages[0].text.as_str(), pages[0].gold.as_str()), ("b", "b"));
+        assert_eq!(pages[0].name, "gold");
+        let fields = Fields {
+            gold: "text".into(),
+            site: "text".into(),
+            id: "text".into(),
+            ..Fields::default()
+        };
+        let pages =
+            read_jsonl_from(&b"{\"text\": \"a.org\"}"[..], Path::new("t"), &fields).unwrap();
+        assert_eq!(pages[0].gold, "a.org");
+        assert_eq!(pages[0].name, "a.org");
+        assert_eq!(pages[0].site.as_deref(), Some("a.org"));
     }
 
     #[test]
