@@ -153,25 +153,32 @@ pub fn read_jsonl_from<R: Read>(
         } else {
             0
         };
-        let buf = &buf[start..];
-        if buf.iter().all(u8::is_ascii_whitespace) {
+        let record_bytes = buf.strip_suffix(b"\n").unwrap_or(&buf);
+        let record_bytes = record_bytes.strip_suffix(b"\r").unwrap_or(record_bytes);
+        let record_bytes = &record_bytes[start..];
+        if record_bytes.iter().all(u8::is_ascii_whitespace) {
             continue;
         }
-        pages.push(record(buf, fields, line).map_err(|message| Error::Record {
-            path: path.to_path_buf(),
-            line,
-            message,
-        })?);
+        pages.push(
+            record(record_bytes, start, fields, line).map_err(|message| Error::Record {
+                path: path.to_path_buf(),
+                line,
+                message,
+            })?,
+        );
     }
     Ok(pages)
 }
 
-/// One record, on line `line`: the page, named by its line when it has no id.
-fn record(bytes: &[u8], fields: &Fields, line: u64) -> Result<Page, String> {
+/// One record, on line `line` from byte `at` of it (after a byte order
+/// mark): the page, named by its line when it has no id.
+fn record(bytes: &[u8], at: usize, fields: &Fields, line: u64) -> Result<Page, String> {
     let obj: Map<String, Value> = match serde_json::from_slice(bytes) {
         Ok(Value::Object(o)) => o,
         Ok(_) => return Err("the record is not a JSON object".into()),
-        Err(e) => return Err(format!("invalid JSON: {e}")),
+        // As `clean` says it: serde_json's "at line 1 column N" would name
+        // a line other than the file's.
+        Err(e) => return Err(crate::format::jsonl::serde_message(&e, at)),
     };
     // Fields are looked up, not taken out: one field may be given for two
     // roles (`--text-field gold` scores the gold against itself).
@@ -396,6 +403,42 @@ mod tests {
             assert!(err.starts_with("t.jsonl:2: "), "{err}");
             assert!(err.contains(want), "{err} lacks {want}");
         }
+    }
+
+    #[test]
+    fn errors_give_the_column_in_the_file_line() {
+        // serde_json counts lines within the record; the file's line is the
+        // one in front, so its message must not name another.
+        let cases = [
+            (
+                "{\"text\": \"a\", \"gold\": \"y\"",
+                "invalid JSON at column 25: ",
+            ),
+            ("not json", "invalid JSON at column 2: expected ident"),
+        ];
+        for (bad, want) in cases {
+            let input = format!("{{\"text\": \"ok\", \"gold\": \"ok\"}}\n{bad}\n");
+            let err = read(&input).unwrap_err().to_string();
+            assert!(err.starts_with("t.jsonl:2: "), "{err}");
+            assert!(err.contains(want), "{err} lacks {want}");
+            assert!(!err.contains(" line "), "{err}");
+        }
+        // Invalid UTF-8 in a string is found where the bytes are.
+        let mut bytes = b"{\"text\": \"caf".to_vec();
+        bytes.extend_from_slice(b"\xe9\", \"gold\": \"y\"}\r\n");
+        let err = read_jsonl_from(&bytes[..], Path::new("t.jsonl"), &Fields::default())
+            .unwrap_err()
+            .to_string();
+        assert_eq!(
+            err,
+            "t.jsonl:1: invalid JSON at column 14: invalid unicode code point"
+        );
+        // After a byte order mark, columns count its bytes, as `clean` does.
+        let err = read("\u{feff}{\"text\": }\n").unwrap_err().to_string();
+        assert!(
+            err.starts_with("t.jsonl:1: invalid JSON at column 13: "),
+            "{err}"
+        );
     }
 
     #[test]

@@ -232,7 +232,7 @@ impl<'a> JsonlRecords<'a> {
 /// serde_json's message with its position given as a column only: a JSONL
 /// record is one line, whose number the caller adds. serde_json read the
 /// bytes from `offset` in the line on.
-fn serde_message(e: &serde_json::Error, offset: usize) -> String {
+pub(crate) fn serde_message(e: &serde_json::Error, offset: usize) -> String {
     let full = e.to_string();
     let msg = match full.rfind(" at line ") {
         Some(i) => &full[..i],
