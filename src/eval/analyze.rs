@@ -565,8 +565,14 @@ impl Analysis {
             ),
         ] {
             writeln!(w)?;
-            if list.is_empty() {
+            if total == 0 {
                 writeln!(w, "{title}: none")?;
+                continue;
+            }
+            if list.is_empty() {
+                // Asked for no lines (a `top` of 0): the count is still
+                // there, as in the JSON.
+                writeln!(w, "{title}: {total} distinct lines, none listed")?;
                 continue;
             }
             writeln!(
@@ -769,5 +775,30 @@ mod tests {
         let v: serde_json::Value = serde_json::from_slice(&j).unwrap();
         assert_eq!(v["wrongly_kept"][0]["sample"], "Sign up now");
         assert_eq!(v["lines"]["content_dropped"], 1);
+    }
+
+    #[test]
+    fn text_counts_errors_when_none_are_listed() {
+        // With no line asked for, the text says how many there are, as the
+        // JSON does, instead of "none".
+        let a = analyze_with(&Toy, &pages(), 0);
+        assert!(a.wrongly_kept.is_empty());
+        assert_eq!((a.wrongly_kept_groups, a.wrongly_dropped_groups), (1, 1));
+        let mut t = Vec::new();
+        a.write_text(&mut t).unwrap();
+        let t = String::from_utf8(t).unwrap();
+        assert!(!t.contains(": none"), "{t}");
+        assert!(
+            t.contains("wrongly kept (boilerplate kept): 1 distinct lines, none listed"),
+            "{t}"
+        );
+        // Without errors of a kind, it says none.
+        let perfect = [Page::new("p", "The council met.\n", "The council met.")];
+        let a = analyze_with(&Toy, &perfect, 0);
+        let mut t = Vec::new();
+        a.write_text(&mut t).unwrap();
+        let t = String::from_utf8(t).unwrap();
+        assert!(t.contains("wrongly kept (boilerplate kept): none"), "{t}");
+        assert!(t.contains("wrongly dropped (content dropped): none"), "{t}");
     }
 }
