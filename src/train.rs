@@ -117,6 +117,38 @@ impl TrainingData {
         data
     }
 
+    /// Lines that weigh in training (lines with words), as (labelled
+    /// content, labelled boilerplate).
+    pub fn labelled(&self) -> (usize, usize) {
+        let mut counts = (0, 0);
+        for (&y, &w) in self.y.iter().zip(&self.weight) {
+            if w > 0.0 {
+                if y > 0.5 {
+                    counts.0 += 1;
+                } else {
+                    counts.1 += 1;
+                }
+            }
+        }
+        counts
+    }
+
+    /// Why a model cannot be trained on these rows, if it cannot: a logistic
+    /// regression needs lines of both labels. Without lines labelled content
+    /// (no pages, or gold texts that share no words with them) every weight
+    /// would stay 0 or the bias run off towards dropping everything; without
+    /// boilerplate, towards keeping everything.
+    pub fn problem(&self) -> Option<String> {
+        match self.labelled() {
+            (0, 0) => Some("no line with words to learn from".to_string()),
+            (0, b) => Some(format!(
+                "no line labelled content ({b} boilerplate): do the gold texts share words with the pages?"
+            )),
+            (c, 0) => Some(format!("no line labelled boilerplate ({c} content)")),
+            _ => None,
+        }
+    }
+
     /// Appends another set's rows.
     pub fn append(&mut self, other: &TrainingData) {
         assert!(self.width == 0 || self.width == other.width);

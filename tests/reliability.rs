@@ -786,6 +786,52 @@ fn runs_that_read_nothing_or_would_overwrite_an_input_write_nothing() {
     assert!(!dir.join("sum.model").exists());
 }
 
+/// `train` on pages that give no line of one label (no pages at all, or gold
+/// texts sharing no words with them) has nothing to fit: it is refused, and
+/// nothing is written, rather than a model of zero weights or one that drops
+/// every line.
+#[test]
+fn train_refuses_data_without_both_labels() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    write(dir, "m.txt", b"a model that was there\n");
+    let cases = [
+        ("empty.jsonl", "", "no line with words"),
+        (
+            "unrelated.jsonl",
+            "{\"text\":\"Home\\nThe council met.\",\"gold\":\"Bridge works start.\"}\n",
+            "no line labelled content (2 boilerplate)",
+        ),
+        (
+            "all-gold.jsonl",
+            "{\"text\":\"The council met.\",\"gold\":\"The council met.\"}\n",
+            "no line labelled boilerplate (1 content)",
+        ),
+    ];
+    for (name, pages, says) in cases {
+        write(dir, name, pages.as_bytes());
+        let r = run(dir, &["train", name, "-o", "m.txt"]);
+        assert_code(&r, 2);
+        assert!(
+            r.stderr.contains(name) && r.stderr.contains(says),
+            "{name}: {}",
+            r.stderr
+        );
+        assert!(r.stderr.contains("m.txt not written"), "{}", r.stderr);
+        assert_eq!(
+            std::fs::read(dir.join("m.txt")).unwrap(),
+            b"a model that was there\n"
+        );
+    }
+    // One page with a line of each label trains.
+    write(
+        dir,
+        "ok.jsonl",
+        b"{\"text\":\"Home\\nThe council met.\",\"gold\":\"The council met.\"}\n",
+    );
+    assert_code(&run(dir, &["train", "ok.jsonl", "-o", "m.txt"]), 0);
+}
+
 /// A closed standard error (its reader gone, as in `2>&1 | head -1`) does
 /// not stop the run: every good input still gets its output.
 #[test]

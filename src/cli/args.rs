@@ -103,7 +103,8 @@ Examples:
     boilerstrip clean --line-model my-model.txt dumps/ -o clean/
 
 A record that cannot be read (malformed JSON, a text or gold field missing) is an error naming
-its file and line (exit status 2), before anything is trained or written.";
+its file and line (exit status 2), before anything is trained or written. So are pages without
+a line labelled content, or without one labelled boilerplate: a model needs both.";
 
 /// Flags of `eval`.
 #[derive(Debug, clap::Args)]

@@ -4,7 +4,7 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use anyhow::{Context, Result};
+use anyhow::{bail, Context, Result};
 use boilerstrip::eval::{self, Fields};
 use boilerstrip::model::LineModel;
 use boilerstrip::report::plural;
@@ -58,6 +58,14 @@ pub fn run(a: &TrainArgs) -> Result<ExitCode> {
             || path.display().to_string(),
             |n| n.to_string_lossy().into_owned(),
         ));
+    }
+    if let Some(problem) = data.problem() {
+        bail!(
+            "cannot train on {} ({}): {problem}; {} not written",
+            names.join(", "),
+            plural(data.pages() as u64, "page"),
+            a.output.display()
+        );
     }
     let notes = vec![
         "boilerstrip line model: weights of three stacked logistic regressions.".to_string(),
