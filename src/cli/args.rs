@@ -133,8 +133,11 @@ pub struct EvalArgs {
 
     /// The JSONL field with a page's site: for --analyze's statistics, and for the
     /// figures by site size (pages alone on their site are cleaned without site statistics).
-    #[arg(long, value_name = "NAME", default_value = "domain")]
-    pub site_field: String,
+    /// Read as `clean --group-field` reads it (a URL stands for its host; trimmed and
+    /// lower-cased). Default: as `clean` by default, `domain` if a record has it, else the
+    /// host of `url`.
+    #[arg(long, value_name = "NAME")]
+    pub site_field: Option<String>,
 
     /// Write the report as JSON.
     #[arg(long)]
@@ -238,9 +241,10 @@ pub struct TrainArgs {
     #[arg(long, value_name = "NAME", default_value = "gold")]
     pub gold_field: String,
 
-    /// The JSONL field with a page's site.
-    #[arg(long, value_name = "NAME", default_value = "domain")]
-    pub site_field: String,
+    /// The JSONL field with a page's site, read as `clean --group-field` reads it.
+    /// Default: as `clean` by default, `domain` if a record has it, else the host of `url`.
+    #[arg(long, value_name = "NAME")]
+    pub site_field: Option<String>,
 }
 
 /// Input formats, as `--format` names them.

@@ -2,6 +2,7 @@
 //! fields of each record, or two directories of text files paired by
 //! relative path.
 
+use std::borrow::Cow;
 use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
 
@@ -9,7 +10,7 @@ use rayon::prelude::*;
 use serde_json::{Map, Value};
 
 use crate::error::Error;
-use crate::format::BOM;
+use crate::format::{site_from_name, site_from_url, BOM};
 
 /// One page to measure: a text (a cleaner's output, or an uncleaned page for
 /// [`analyze`](super::analyze)), its gold and, where known, its site.
@@ -65,9 +66,13 @@ pub struct Fields {
     /// The page's name (a string or number); when a record lacks it the page
     /// is named by its 1-based line number. By default, `id`.
     pub id: String,
-    /// The page's site; a record without it, or with an empty or null value,
-    /// has none. By default, `domain`.
-    pub site: String,
+    /// The field with the page's site, read as `clean --group-field` reads
+    /// it: a URL stands for its host, anything else for itself, trimmed and
+    /// lower-cased; a record without it, or with an empty or null value, has
+    /// none. By default (`None`), as `clean` finds a site by default: the
+    /// field `domain`, else the host of `url`. So the sites of `eval`,
+    /// `eval --analyze` and `train` are those `clean` sees.
+    pub site: Option<String>,
 }
 
 impl Default for Fields {
@@ -76,7 +81,7 @@ impl Default for Fields {
             text: "text".into(),
             gold: "gold".into(),
             id: "id".into(),
-            site: "domain".into(),
+            site: None,
         }
     }
 }
@@ -204,16 +209,23 @@ fn record(bytes: &[u8], at: usize, fields: &Fields, line: u64) -> Result<Page, S
             ))
         }
     };
-    let site = match obj.get(&fields.site) {
-        Some(Value::String(s)) => (!s.is_empty()).then(|| s.clone()),
-        None | Some(Value::Null) => None,
-        Some(other) => {
-            return Err(format!(
-                "field `{}` is {}, not a string",
-                fields.site,
-                kind_of(other)
-            ))
-        }
+    let site_of = |name: &str| match obj.get(name) {
+        Some(Value::String(s)) => Ok(site_from_name(Cow::Borrowed(s)).map(Cow::into_owned)),
+        None | Some(Value::Null) => Ok(None),
+        Some(other) => Err(format!(
+            "field `{name}` is {}, not a string",
+            kind_of(other)
+        )),
+    };
+    let site = match &fields.site {
+        Some(field) => site_of(field)?,
+        None => match site_of("domain")? {
+            Some(site) => Some(site),
+            None => match obj.get("url") {
+                Some(Value::String(u)) => site_from_url(Cow::Borrowed(u)).map(Cow::into_owned),
+                _ => None,
+            },
+        },
     };
     Ok(Page {
         name,
@@ -458,7 +470,7 @@ mod tests {
         assert_eq!(pages[0].name, "gold");
         let fields = Fields {
             gold: "text".into(),
-            site: "text".into(),
+            site: Some("text".into()),
             id: "text".into(),
             ..Fields::default()
         };
@@ -467,6 +479,44 @@ mod tests {
         assert_eq!(pages[0].gold, "a.org");
         assert_eq!(pages[0].name, "a.org");
         assert_eq!(pages[0].site.as_deref(), Some("a.org"));
+    }
+
+    #[test]
+    fn sites_are_those_clean_sees() {
+        let pages = read(concat!(
+            "{\"text\": \"a\", \"gold\": \"b\", \"domain\": \" A.org \"}\n",
+            "{\"text\": \"a\", \"gold\": \"b\", \"domain\": \"https://A.org/x\"}\n",
+            "{\"text\": \"a\", \"gold\": \"b\", \"url\": \"http://Www.B.org:80/p?q\"}\n",
+            "{\"text\": \"a\", \"gold\": \"b\", \"domain\": \"\", \"url\": \"http://b.org/\"}\n",
+            "{\"text\": \"a\", \"gold\": \"b\", \"domain\": \"c.org\", \"url\": \"http://b.org/\"}\n",
+            "{\"text\": \"a\", \"gold\": \"b\", \"domain\": null}\n",
+        ))
+        .unwrap();
+        let sites: Vec<_> = pages.iter().map(|p| p.site.as_deref()).collect();
+        assert_eq!(
+            sites,
+            [
+                Some("a.org"),
+                Some("a.org"),
+                Some("www.b.org"),
+                Some("b.org"),
+                Some("c.org"),
+                None
+            ]
+        );
+        // A field named for the site is the only place looked at.
+        let fields = Fields {
+            site: Some("source".into()),
+            ..Fields::default()
+        };
+        let pages = read_jsonl_from(
+            &b"{\"text\": \"a\", \"gold\": \"b\", \"source\": \"X.org\", \"domain\": \"y.org\"}\n{\"text\": \"a\", \"gold\": \"b\", \"url\": \"http://b.org/\"}"[..],
+            Path::new("t"),
+            &fields,
+        )
+        .unwrap();
+        assert_eq!(pages[0].site.as_deref(), Some("x.org"));
+        assert_eq!(pages[1].site, None);
     }
 
     #[test]
