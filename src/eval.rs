@@ -471,7 +471,7 @@ impl Report {
             let width = self
                 .per_page
                 .iter()
-                .map(|p| p.name.chars().count())
+                .map(|p| visible(&p.name).chars().count())
                 .max()
                 .unwrap_or(4)
                 .clamp(4, 40);
@@ -481,7 +481,7 @@ impl Report {
                 "page", "out-wds", "gold-wds", "P", "R", "F1", "shingle-F1"
             )?;
             for p in &self.per_page {
-                let name = truncate(&p.name, width);
+                let name = truncate(&visible(&p.name), width);
                 match (p.word.score(), p.shingle.score()) {
                     (Some(s), Some(sh)) => writeln!(
                         w,
@@ -557,6 +557,24 @@ impl Report {
         }
         Ok(())
     }
+}
+
+/// `s` with its control characters (a line end, a lone CR, a tab) written as
+/// `\xNN`, as `--explain` shows them: one row of a text table stays one
+/// line, and its columns stay where they are.
+pub(crate) fn visible(s: &str) -> std::borrow::Cow<'_, str> {
+    if !s.chars().any(char::is_control) {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        if c.is_control() {
+            out.push_str(&format!("\\x{:02x}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
 }
 
 /// `s` cut to at most `max` characters, with `…` as the last when cut.
@@ -775,6 +793,24 @@ mod tests {
         let mut out = Vec::new();
         r.write_text(&mut out, false).unwrap();
         assert!(!String::from_utf8(out).unwrap().contains("site pages"));
+    }
+
+    #[test]
+    fn page_rows_are_one_line_each() {
+        // A page named with a line end, a tab or a CR (an id is any JSON
+        // string) keeps its row on one line, its columns in place.
+        let r = evaluate(&[
+            Page::new("a\nb\tc\rd", "x y", "x"),
+            Page::new("e", "x y", "x"),
+        ]);
+        let mut out = Vec::new();
+        r.write_text(&mut out, true).unwrap();
+        let out = String::from_utf8(out).unwrap();
+        let rows: Vec<&str> = out.lines().take(3).collect();
+        assert!(rows[1].starts_with("a\\x0ab\\x09c\\x0dd  "), "{out}");
+        assert!(!out.contains('\r') && !out.contains('\t'), "{out}");
+        assert_eq!(rows[1].len(), rows[2].len(), "{out}");
+        assert!(rows[2].starts_with("e "), "{out}");
     }
 
     #[test]

@@ -13,7 +13,7 @@ use std::ops::AddAssign;
 use rayon::prelude::*;
 use serde::Serialize;
 
-use super::{macro_average, truncate, word_overlap, Overlap, Page, Score};
+use super::{macro_average, truncate, visible, word_overlap, Overlap, Page, Score};
 use crate::cleaner::{write_kept, Cleaner, Document};
 use crate::label::{for_each_word, label_lines};
 use crate::line::{lines, Normalizer};
@@ -593,7 +593,7 @@ impl Analysis {
                     g.words,
                     g.pages,
                     truncate(&g.cause, 24),
-                    g.sample
+                    visible(&g.sample)
                 )?;
             }
         }
@@ -775,6 +775,24 @@ mod tests {
         let v: serde_json::Value = serde_json::from_slice(&j).unwrap();
         assert_eq!(v["wrongly_kept"][0]["sample"], "Sign up now");
         assert_eq!(v["lines"]["content_dropped"], 1);
+    }
+
+    #[test]
+    fn text_shows_a_sample_on_one_line() {
+        // A lone CR is part of its line; shown raw it would send the
+        // terminal back over the row.
+        let pages = [Page::new(
+            "p",
+            "Sign up\rto our letter\nThe council met on Monday.\n",
+            "The council met on Monday.",
+        )];
+        let a = analyze_with(&Toy, &pages, 10);
+        assert_eq!(a.wrongly_kept[0].sample, "Sign up\rto our letter");
+        let mut t = Vec::new();
+        a.write_text(&mut t).unwrap();
+        let t = String::from_utf8(t).unwrap();
+        assert!(!t.contains('\r'), "{t:?}");
+        assert!(t.contains("Sign up\\x0dto our letter"), "{t}");
     }
 
     #[test]
