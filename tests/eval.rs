@@ -106,6 +106,27 @@ fn directories_pair_by_relative_path() {
 }
 
 #[test]
+fn a_binary_file_in_a_directory_pair_is_an_error_naming_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let (out, gold) = (dir.path().join("out"), dir.path().join("gold"));
+    for d in [&out, &gold] {
+        std::fs::create_dir_all(d).unwrap();
+        write(&d.join("a.txt"), b"the council met\n", Compression::None);
+    }
+    // UTF-16 text: every other byte NUL, as `clean` skips it; gzipped, the
+    // NUL is found in what it decompresses to.
+    let utf16: Vec<u8> = "the council met\n"
+        .encode_utf16()
+        .flat_map(u16::to_le_bytes)
+        .collect();
+    write(&gold.join("b.txt"), &utf16, Compression::Gzip);
+    write(&out.join("b.txt"), b"the council met\n", Compression::None);
+    let err = eval::read_dirs(&out, &gold).unwrap_err().to_string();
+    assert!(err.contains("b.txt"), "{err}");
+    assert!(err.contains("binary file (a NUL byte at byte 1)"), "{err}");
+}
+
+#[test]
 fn report_json_has_the_documented_top_level() {
     let pages = vec![Page::new("a", "one two three four five", "two three four")];
     let r = eval::evaluate(&pages);

@@ -256,8 +256,10 @@ fn file_error(path: &Path, source: std::io::Error) -> Error {
 /// Reads two directories of text files and pairs them by relative path:
 /// `output/x/y.txt` is measured against `gold/x/y.txt`. Files are read
 /// through the decompressor their magic bytes call for, and as UTF-8 with
-/// invalid bytes replaced. Files present on one side only are listed in the
-/// result, not errors. Pages are named by relative path (with `/`), sorted.
+/// invalid bytes replaced; a file with a NUL byte in its first 8 KiB
+/// (decompressed) is binary, as `clean` finds it, and an error naming it.
+/// Files present on one side only are listed in the result, not errors.
+/// Pages are named by relative path (with `/`), sorted.
 pub fn read_dirs(output: &Path, gold: &Path) -> Result<Pages, Error> {
     let outs = list_files(output)?;
     let golds = list_files(gold)?;
@@ -343,6 +345,17 @@ fn read_text(path: &Path) -> Result<String, Error> {
     let (_, mut r) = crate::compress::open(path).map_err(|e| file_error(path, e))?;
     let mut bytes = Vec::new();
     r.read_to_end(&mut bytes).map_err(|e| file_error(path, e))?;
+    // A file that `clean` skips as binary (UTF-16 text, an image left in the
+    // folder) would be scored as the words its bytes happen to spell.
+    if let Some(at) = crate::pipeline::binary_offset(&bytes) {
+        return Err(file_error(
+            path,
+            std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                format!("binary file (a NUL byte at byte {at}), not text to score"),
+            ),
+        ));
+    }
     Ok(match String::from_utf8(bytes) {
         Ok(s) => s,
         Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
