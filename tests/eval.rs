@@ -127,6 +127,35 @@ fn a_binary_file_in_a_directory_pair_is_an_error_naming_it() {
 }
 
 #[test]
+fn directory_errors_say_the_file_once_and_where_it_broke() {
+    let dir = tempfile::tempdir().unwrap();
+    let (out, gold) = (dir.path().join("out"), dir.path().join("gold"));
+    for d in [&out, &gold] {
+        std::fs::create_dir_all(d).unwrap();
+        write(&d.join("a.txt"), b"the council met\n", Compression::None);
+    }
+    // A gzip file cut short: the byte of the decompressed stream it broke at.
+    let text: String = (0..20_000).map(|i| format!("line {i}\n")).collect();
+    let gz = crate::util::compressed(text.as_bytes(), Compression::Gzip);
+    std::fs::write(gold.join("cut.txt.gz"), &gz[..gz.len() / 2]).unwrap();
+    std::fs::write(out.join("cut.txt.gz"), &gz).unwrap();
+    let err = eval::read_dirs(&out, &gold).unwrap_err().to_string();
+    assert!(err.contains("cut.txt.gz: at byte "), "{err}");
+    assert!(err.contains(" of the decompressed stream: "), "{err}");
+    std::fs::remove_file(gold.join("cut.txt.gz")).unwrap();
+    std::fs::remove_file(out.join("cut.txt.gz")).unwrap();
+
+    // A symbolic link to nothing: named once, as a link.
+    #[cfg(unix)]
+    {
+        std::os::unix::fs::symlink("nowhere.txt", out.join("b.txt")).unwrap();
+        let err = eval::read_dirs(&out, &gold).unwrap_err().to_string();
+        assert_eq!(err.matches("b.txt").count(), 1, "{err}");
+        assert!(err.contains("a symbolic link to nothing"), "{err}");
+    }
+}
+
+#[test]
 fn report_json_has_the_documented_top_level() {
     let pages = vec![Page::new("a", "one two three four five", "two three four")];
     let r = eval::evaluate(&pages);

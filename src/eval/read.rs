@@ -321,7 +321,20 @@ fn list_files(root: &Path) -> Result<Vec<String>, Error> {
             let path = e
                 .path()
                 .map_or_else(|| root.to_path_buf(), Path::to_path_buf);
-            file_error(&path, e.into())
+            // walkdir's own message repeats the path ("IO error for
+            // operation on PATH: ..."); the OS error is what to say, and a
+            // symbolic link that leads nowhere is named as one.
+            let dangling = std::fs::symlink_metadata(&path).is_ok_and(|m| m.is_symlink())
+                && std::fs::metadata(&path).is_err();
+            let source = match (e.io_error(), dangling) {
+                (Some(io), true) => std::io::Error::new(
+                    io.kind(),
+                    format!("a symbolic link to nothing that can be read: {io}"),
+                ),
+                (Some(io), false) => std::io::Error::new(io.kind(), io.to_string()),
+                (None, _) => e.into(),
+            };
+            file_error(&path, source)
         })?;
         if !entry.file_type().is_file() {
             continue;
@@ -344,7 +357,12 @@ fn list_files(root: &Path) -> Result<Vec<String>, Error> {
 fn read_text(path: &Path) -> Result<String, Error> {
     let (_, mut r) = crate::compress::open(path).map_err(|e| file_error(path, e))?;
     let mut bytes = Vec::new();
-    r.read_to_end(&mut bytes).map_err(|e| file_error(path, e))?;
+    r.read_to_end(&mut bytes).map_err(|e| {
+        // What was read before the error stays in `bytes`: where the stream
+        // broke, as `clean` and the JSONL reader say it.
+        let message = format!("at byte {} of the decompressed stream: {e}", bytes.len());
+        file_error(path, std::io::Error::new(e.kind(), message))
+    })?;
     // A file that `clean` skips as binary (UTF-16 text, an image left in the
     // folder) would be scored as the words its bytes happen to spell.
     if let Some(at) = crate::pipeline::binary_offset(&bytes) {
