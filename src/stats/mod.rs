@@ -869,6 +869,23 @@ mod tests {
             let e = LineStats::read_from(&bytes[..bytes.len() - cut]).unwrap_err();
             assert!(e.to_string().contains("truncated"), "{e}");
         }
+        // A body cut short is reported where it ends (the header is 20
+        // bytes, the checksum 8): at that byte, or before the end of the
+        // value of at most 8 bytes it ends in; not at the end of the 64 KiB
+        // chunk that was being read.
+        let body = bytes.len() as u64 - 28;
+        for kept in [0u64, 1, 7, 30, body / 2, body - 1] {
+            let e = LineStats::read_from(&bytes[..20 + kept as usize])
+                .unwrap_err()
+                .to_string();
+            let exact = format!("model is truncated: the body ends at byte {kept} of {body}");
+            let near = (kept + 1..=kept + 8).any(|b| {
+                e.ends_with(&format!(
+                    "model is truncated: the body ends before byte {b} of {body}"
+                ))
+            });
+            assert!(e.ends_with(&exact) || near, "{e} (cut at {kept})");
+        }
         for at in [30, bytes.len() - 12, bytes.len() - 1] {
             let mut bad = bytes.clone();
             bad[at] ^= 1;
