@@ -1433,3 +1433,45 @@ fn a_file_given_twice_is_counted_once_and_written_each_time() {
         std::fs::read(dir.join("twice.model")).unwrap()
     );
 }
+
+/// `eval` without `--analyze` scores the text as it is: a cleaner's flag,
+/// `--top` or (with `--analyze`) `--pages` would be ignored, so each is a
+/// usage error, and a user comparing thresholds never gets one score for all.
+#[test]
+fn eval_refuses_flags_it_would_ignore() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    write(
+        dir,
+        "p.jsonl",
+        b"{\"text\":\"Home\\nThe council met.\",\"gold\":\"The council met.\"}\n",
+    );
+    let plain = run(dir, &["eval", "p.jsonl"]);
+    assert_code(&plain, 0);
+    for flags in [
+        &["--threshold", "0.9"][..],
+        &["--rules", "no-such-file.txt"],
+        &["--line-model", "m.txt"],
+        &["--sandwich-words", "0"],
+        &["--template-docs", "9"],
+        &["--soft-lexicon"],
+        &["--settle"],
+        &["--no-headline"],
+        &["--top", "5"],
+    ] {
+        let mut args = vec!["eval", "p.jsonl"];
+        args.extend_from_slice(flags);
+        let r = run(dir, &args);
+        assert_code(&r, 2);
+        assert!(r.stderr.contains("--analyze"), "{flags:?}: {}", r.stderr);
+        assert!(r.stdout.is_empty(), "{flags:?}");
+        // With --analyze each is taken.
+        if flags[0] != "--rules" && flags[0] != "--line-model" {
+            args.push("--analyze");
+            assert_code(&run(dir, &args), 0);
+        }
+    }
+    let r = run(dir, &["eval", "p.jsonl", "--analyze", "--pages"]);
+    assert_code(&r, 2);
+    assert!(r.stderr.contains("--pages"), "{}", r.stderr);
+}

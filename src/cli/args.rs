@@ -144,7 +144,7 @@ pub struct EvalArgs {
     pub json: bool,
 
     /// Include a row per page.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "analyze")]
     pub pages: bool,
 
     /// Clean the (uncleaned) pages of PATH in memory, label their lines from
@@ -157,9 +157,11 @@ pub struct EvalArgs {
     pub analyze: bool,
 
     /// With --analyze: how many lines to list of each kind.
-    #[arg(long, value_name = "N", default_value_t = 20)]
+    #[arg(long, value_name = "N", default_value_t = 20, requires = "analyze")]
     pub top: usize,
 
+    /// With --analyze: the cleaner's flags, as `clean` takes them. Without
+    /// it, eval scores the text as it is, and they are refused.
     #[command(flatten)]
     pub classifier: ClassifierArgs,
 }
@@ -219,6 +221,33 @@ pub struct ClassifierArgs {
     /// both lines as it decides any other (it drops most headlines).
     #[arg(long)]
     pub no_headline: bool,
+}
+
+impl ClassifierArgs {
+    /// The flags given with a value other than their default, by name.
+    pub fn given(&self) -> Vec<&'static str> {
+        let mut given = Vec::new();
+        let mut note = |set: bool, name| {
+            if set {
+                given.push(name);
+            }
+        };
+        note(!self.rules.is_empty(), "--rules");
+        note(self.line_model.is_some(), "--line-model");
+        note(self.threshold.is_some(), "--threshold");
+        note(
+            self.sandwich_words != boilerstrip::cleaner::SANDWICH_MAX_WORDS,
+            "--sandwich-words",
+        );
+        note(
+            self.template_docs != boilerstrip::cleaner::SITE_TEMPLATE_MIN_DOCS,
+            "--template-docs",
+        );
+        note(self.soft_lexicon, "--soft-lexicon");
+        note(self.settle, "--settle");
+        note(self.no_headline, "--no-headline");
+        given
+    }
 }
 
 /// Flags of `train`.

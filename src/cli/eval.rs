@@ -4,7 +4,7 @@
 use std::io::{self, BufWriter, Write};
 use std::process::ExitCode;
 
-use anyhow::Result;
+use anyhow::{bail, Result};
 use boilerstrip::eval::{self, Fields};
 
 use super::args::EvalArgs;
@@ -12,6 +12,16 @@ use super::config::build_cleaner;
 
 /// Runs `eval`.
 pub fn run(a: &EvalArgs) -> Result<ExitCode> {
+    if !a.analyze {
+        // Scoring reads the text as it is: a cleaner's flag would change
+        // nothing, and a user comparing thresholds would get one score.
+        if let Some(flag) = a.classifier.given().first() {
+            bail!(
+                "{flag} shapes the cleaner of --analyze; without --analyze, eval scores \
+                 the text as it is (clean it with {flag} first, or add --analyze)"
+            );
+        }
+    }
     let fields = Fields {
         text: a.text_field.clone(),
         gold: a.gold_field.clone(),
