@@ -460,7 +460,9 @@ impl Report {
                 o.remove("per_page");
             }
         }
-        serde_json::to_writer_pretty(&mut w, &v).map_err(io::Error::other)?;
+        // `io::Error::from` gives back the writer's own error (a closed pipe
+        // stays a closed pipe); serde_json's others become `InvalidData`.
+        serde_json::to_writer_pretty(&mut w, &v).map_err(io::Error::from)?;
         w.write_all(b"\n")
     }
 

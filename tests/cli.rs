@@ -868,6 +868,44 @@ fn broken_pipe_ends_quietly() {
     }
 }
 
+/// `eval` whose report's reader goes away (`| head`) ends quietly with 0,
+/// as `clean` does, in text and in JSON.
+#[test]
+fn eval_ends_quietly_on_a_broken_pipe() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let pages: String = (0..5000)
+        .map(|i| format!("{{\"id\":\"page-{i}\",\"text\":\"a b c d e\",\"gold\":\"a b c\"}}\n"))
+        .collect();
+    write(dir, "p.jsonl", pages.as_bytes());
+    // Each report is far larger than a pipe's buffer.
+    for json in [false, true] {
+        let mut args = vec!["eval", "p.jsonl", "--pages"];
+        if json {
+            args.push("--json");
+        }
+        let mut child = spawn(dir, &args, Stdio::piped(), Stdio::piped());
+        let mut head = [0u8; 4];
+        child
+            .stdout
+            .as_mut()
+            .unwrap()
+            .read_exact(&mut head)
+            .unwrap();
+        drop(child.stdout.take());
+        let mut err = String::new();
+        child
+            .stderr
+            .take()
+            .unwrap()
+            .read_to_string(&mut err)
+            .unwrap();
+        let status = child.wait().unwrap();
+        assert_eq!(status.code(), Some(0), "{args:?}: {err}");
+        assert!(err.is_empty(), "quietly: {err}");
+    }
+}
+
 #[test]
 fn help_teaches_flags_defaults_and_exit_codes() {
     let tmp = tempfile::tempdir().unwrap();

@@ -476,7 +476,8 @@ fn analyze_page<C: Classifier>(c: &C, p: &Page, stats: &LineStats) -> PageResult
 impl Analysis {
     /// Writes the analysis as one pretty-printed JSON object and a newline.
     pub fn write_json<W: Write>(&self, mut w: W) -> io::Result<()> {
-        serde_json::to_writer_pretty(&mut w, self).map_err(io::Error::other)?;
+        // The writer's own error, as it was (see `Report::write_json`).
+        serde_json::to_writer_pretty(&mut w, self).map_err(io::Error::from)?;
         w.write_all(b"\n")
     }
 
