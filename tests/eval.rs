@@ -155,6 +155,31 @@ fn directory_errors_say_the_file_once_and_where_it_broke() {
     }
 }
 
+/// A file whose name is not UTF-8 is paired and read by its own bytes, and
+/// named in reports with U+FFFD; two such names that differ only in their
+/// invalid bytes stay two files.
+#[cfg(unix)]
+#[test]
+fn directories_pair_names_that_are_not_utf8() {
+    use std::ffi::OsStr;
+    use std::os::unix::ffi::OsStrExt;
+    let dir = tempfile::tempdir().unwrap();
+    let (out, gold) = (dir.path().join("out"), dir.path().join("gold"));
+    let latin1 = OsStr::from_bytes(b"caf\xe9.txt");
+    let other = OsStr::from_bytes(b"caf\xe8.txt");
+    for d in [&out, &gold] {
+        std::fs::create_dir_all(d).unwrap();
+        write(&d.join(latin1), b"the council met\n", Compression::None);
+    }
+    write(&gold.join(other), b"a bridge\n", Compression::None);
+    let pages = eval::read_dirs(&out, &gold).unwrap();
+    assert_eq!(pages.pages.len(), 1);
+    assert_eq!(pages.pages[0].name, "caf\u{fffd}.txt");
+    assert_eq!(pages.pages[0].gold, "the council met\n");
+    assert_eq!(pages.only_in_gold, ["caf\u{fffd}.txt"]);
+    assert!(pages.only_in_output.is_empty());
+}
+
 #[test]
 fn report_json_has_the_documented_top_level() {
     let pages = vec![Page::new("a", "one two three four five", "two three four")];

@@ -269,21 +269,21 @@ pub fn read_dirs(output: &Path, gold: &Path) -> Result<Pages, Error> {
     let (mut i, mut j) = (0, 0);
     while i < outs.len() || j < golds.len() {
         match (outs.get(i), golds.get(j)) {
-            (Some(o), Some(g)) if o == g => {
-                pairs.push(o.clone());
+            (Some(o), Some(g)) if o.key == g.key => {
+                pairs.push(o);
                 i += 1;
                 j += 1;
             }
-            (Some(o), Some(g)) if o < g => {
-                only_in_output.push(o.clone());
+            (Some(o), Some(g)) if o.key < g.key => {
+                only_in_output.push(o.name.clone());
                 i += 1;
             }
             (Some(o), None) => {
-                only_in_output.push(o.clone());
+                only_in_output.push(o.name.clone());
                 i += 1;
             }
             (_, Some(g)) => {
-                only_in_gold.push(g.clone());
+                only_in_gold.push(g.name.clone());
                 j += 1;
             }
             (None, None) => unreachable!("loop condition"),
@@ -291,11 +291,11 @@ pub fn read_dirs(output: &Path, gold: &Path) -> Result<Pages, Error> {
     }
     let read: Vec<Result<Page, Error>> = pairs
         .par_iter()
-        .map(|rel| {
+        .map(|f| {
             Ok(Page::new(
-                rel.clone(),
-                read_text(&output.join(rel))?,
-                read_text(&gold.join(rel))?,
+                f.name.clone(),
+                read_text(&output.join(&f.rel))?,
+                read_text(&gold.join(&f.rel))?,
             ))
         })
         .collect();
@@ -306,8 +306,20 @@ pub fn read_dirs(output: &Path, gold: &Path) -> Result<Pages, Error> {
     })
 }
 
-/// Relative paths (with `/`) of the files under `root`, sorted.
-fn list_files(root: &Path) -> Result<Vec<String>, Error> {
+/// A file found under a directory of [`read_dirs`].
+struct Listed {
+    /// Its path relative to the directory, as the file system has it: a
+    /// name that is not UTF-8 is read by its own bytes.
+    rel: PathBuf,
+    /// The relative path's bytes with `/` between components: what files
+    /// are sorted and paired by.
+    key: Vec<u8>,
+    /// The relative path as text (with `/`), for reports.
+    name: String,
+}
+
+/// The files under `root`, sorted by relative path.
+fn list_files(root: &Path) -> Result<Vec<Listed>, Error> {
     let meta = std::fs::metadata(root).map_err(|e| file_error(root, e))?;
     if !meta.is_dir() {
         return Err(file_error(
@@ -344,14 +356,32 @@ fn list_files(root: &Path) -> Result<Vec<String>, Error> {
             .strip_prefix(root)
             .expect("walkdir yields paths under its root")
             .to_path_buf();
-        let parts: Vec<_> = rel
+        let name = rel
             .components()
-            .map(|c| c.as_os_str().to_string_lossy().into_owned())
-            .collect();
-        files.push(parts.join("/"));
+            .map(|c| c.as_os_str().to_string_lossy())
+            .collect::<Vec<_>>()
+            .join("/");
+        let key = rel
+            .components()
+            .map(|c| os_bytes(c.as_os_str()))
+            .collect::<Vec<_>>()
+            .join(&b'/');
+        files.push(Listed { rel, key, name });
     }
-    files.sort();
+    files.sort_by(|a, b| a.key.cmp(&b.key));
     Ok(files)
+}
+
+/// A file name's bytes: its own on Unix, its text elsewhere.
+fn os_bytes(name: &std::ffi::OsStr) -> Vec<u8> {
+    #[cfg(unix)]
+    {
+        std::os::unix::ffi::OsStrExt::as_bytes(name).to_vec()
+    }
+    #[cfg(not(unix))]
+    {
+        name.to_string_lossy().into_owned().into_bytes()
+    }
 }
 
 fn read_text(path: &Path) -> Result<String, Error> {
