@@ -1096,7 +1096,7 @@ fn bad_model_files_are_named_and_refused_before_anything_is_written() {
     let r = run(dir, &["clean", "--model", "p.model", "dumps/"]);
     assert_code(&r, 2);
     assert!(
-        r.stderr.contains("partitions 1 of 3 are missing"),
+        r.stderr.contains("partition 1 of 3 is missing"),
         "{}",
         r.stderr
     );

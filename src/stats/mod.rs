@@ -787,10 +787,19 @@ impl Merger {
                 .filter(|p| !self.parts.contains_key(p))
                 .map(|p| p.index.to_string())
                 .collect();
+            // "partitions 2 of 3 are missing" read as two of the three.
+            let which = match missing.as_slice() {
+                [one] => format!("partition {one} of {count} is missing"),
+                [first @ .., last] => {
+                    format!(
+                        "partitions {} and {last} of {count} are missing",
+                        first.join(", ")
+                    )
+                }
+                [] => unreachable!("fewer partitions than their count"),
+            };
             return Err(Error::Model(format!(
-                "partitions {} of {count} are missing: give one file of each partition, or \
-                 files of one partition only",
-                missing.join(", ")
+                "{which}: give one file of each partition, or files of one partition only"
             )));
         }
         let docs = self.parts.values().next().unwrap().docs;
@@ -938,8 +947,18 @@ mod tests {
         m.add(ModelFile::read_from(&bytes(&s, Partition::new(2, 3).unwrap())[..]).unwrap())
             .unwrap();
         let e = m.finish().unwrap_err();
+        assert!(e.to_string().contains("partition 1 of 3 is missing"), "{e}");
+        // Two of four missing: both named, as two.
+        let mut m = Merger::new();
+        for i in [0, 2] {
+            let p = Partition::new(i, 4).unwrap();
+            m.add(ModelFile::read_from(&bytes(&s, p)[..]).unwrap())
+                .unwrap();
+        }
+        let e = m.finish().unwrap_err();
         assert!(
-            e.to_string().contains("partitions 1 of 3 are missing"),
+            e.to_string()
+                .contains("partitions 1 and 3 of 4 are missing"),
             "{e}"
         );
         let mut m = Merger::new();
