@@ -212,10 +212,9 @@ impl<'a> JsonlRecords<'a> {
                         .and_then(site_from_url)
                 })
         };
-        let label =
-            w.id.as_ref()
-                .or(w.url.as_ref())
-                .and_then(|m| value_str(content, m));
+        let label = (w.id.as_ref())
+            .and_then(|m| value_str(content, m))
+            .or_else(|| w.url.as_ref().and_then(|m| value_str(content, m)));
         Ok(Item::Doc(Doc {
             text: text_bytes,
             site,
@@ -348,11 +347,14 @@ fn hex4(h: &[u8]) -> Option<u16> {
     u16::from_str_radix(s, 16).ok()
 }
 
-/// A member's value as text: a string decoded, a number or literal as
-/// written; objects and arrays have none.
+/// A member's value as text: a string decoded, a number, `true` or `false`
+/// as written; `null`, objects and arrays have none.
 fn value_str<'a>(line: &'a [u8], m: &Member) -> Option<Cow<'a, str>> {
     match m.kind {
         Kind::String { .. } => decode(line, m).ok(),
+        // `null` is no value: a record whose `domain` is null has no site
+        // of that name (its `url` says), as eval and train read it.
+        Kind::Scalar if &line[m.value.clone()] == b"null" => None,
         Kind::Scalar => std::str::from_utf8(&line[m.value.clone()])
             .ok()
             .map(Cow::Borrowed),
@@ -1110,6 +1112,18 @@ mod tests {
                 &o
             ),
             r#"text="y" site=Some("b.org") label=Some("http://a.org/")"#
+        );
+        // `null` is no value: the site and the label come from the url.
+        assert_eq!(
+            one(
+                r#"{"id":null,"domain":null,"url":"http://a.org/","text":"x"}"#,
+                &o
+            ),
+            r#"text="x" site=Some("a.org") label=Some("http://a.org/")"#
+        );
+        assert_eq!(
+            one(r#"{"id":true,"domain":3,"text":"x"}"#, &o),
+            r#"text="x" site=Some("3") label=Some("true")"#
         );
         assert_eq!(one(r#"{"text":5}"#, &o), "notext 1");
         assert_eq!(one(r#"{"body":"x"}"#, &o), "notext 1");
