@@ -310,7 +310,8 @@ pub struct Report {
     pub empty_gold: EmptyGold,
     /// Output files without a gold file (directory input only).
     pub only_in_output: Vec<String>,
-    /// Gold files without an output file (directory input only).
+    /// Gold files without an output file (directory input only), scored as
+    /// pages with an empty output.
     pub only_in_gold: Vec<String>,
     /// Macro-averaged word figures by how many pages of its site the input
     /// holds ([`SITE_SIZES`]): pages alone on their site are cleaned without
@@ -507,7 +508,7 @@ impl Report {
         if !self.only_in_output.is_empty() || !self.only_in_gold.is_empty() {
             writeln!(
                 w,
-                "unpaired: {} output files without gold, {} gold files without output",
+                "unpaired: {} output files without gold (not scored), {} gold files without output (scored as empty output)",
                 self.only_in_output.len(),
                 self.only_in_gold.len()
             )?;

@@ -77,12 +77,19 @@ fn directories_pair_by_relative_path() {
 
     let pages = eval::read_dirs(&out, &gold).unwrap();
     let names: Vec<_> = pages.pages.iter().map(|p| p.name.as_str()).collect();
-    assert_eq!(names, ["a.txt", "sub/b.txt"]);
+    // A gold file without output is a page whose output is empty: a cleaner
+    // that wrote nothing for it kept none of its gold.
+    assert_eq!(names, ["a.txt", "sub/b.txt", "sub/lost.txt"]);
     assert_eq!(pages.pages[1].text, "x\n");
+    assert_eq!(pages.pages[2].text, "");
     assert_eq!(pages.only_in_output, ["extra.txt"]);
     assert_eq!(pages.only_in_gold, ["sub/lost.txt"]);
     let r = eval::evaluate_pages(&pages);
-    assert_eq!(r.pages, 2);
+    assert_eq!(r.pages, 3);
+    assert_eq!(r.scored, 3);
+    // a.txt: P 2/4, R 2/4; sub/b.txt: P 1, R 1/2; sub/lost.txt: R 0, F1 0.
+    let f1 = (0.5 + 2.0 / 3.0 + 0.0) / 3.0;
+    assert!((r.word.f1 - f1).abs() < 1e-9, "{}", r.word.f1);
     assert_eq!(r.only_in_gold, ["sub/lost.txt"]);
     let mut text = Vec::new();
     r.write_text(&mut text, false).unwrap();
@@ -173,9 +180,13 @@ fn directories_pair_names_that_are_not_utf8() {
     }
     write(&gold.join(other), b"a bridge\n", Compression::None);
     let pages = eval::read_dirs(&out, &gold).unwrap();
-    assert_eq!(pages.pages.len(), 1);
-    assert_eq!(pages.pages[0].name, "caf\u{fffd}.txt");
-    assert_eq!(pages.pages[0].gold, "the council met\n");
+    // The gold file without output is a page too, with an empty output.
+    assert_eq!(pages.pages.len(), 2);
+    assert_eq!(pages.pages[0].gold, "a bridge\n");
+    assert_eq!(pages.pages[0].text, "");
+    assert_eq!(pages.pages[1].name, "caf\u{fffd}.txt");
+    assert_eq!(pages.pages[1].text, "the council met\n");
+    assert_eq!(pages.pages[1].gold, "the council met\n");
     assert_eq!(pages.only_in_gold, ["caf\u{fffd}.txt"]);
     assert!(pages.only_in_output.is_empty());
 }

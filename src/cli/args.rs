@@ -115,7 +115,8 @@ pub struct EvalArgs {
     pub path: PathBuf,
 
     /// Pair the text files under PATH with the gold files under DIR by
-    /// relative path.
+    /// relative path. A gold file without a text file is scored as a page
+    /// whose text is empty; a text file without gold is listed, not scored.
     #[arg(long, value_name = "DIR", conflicts_with = "analyze")]
     pub gold_dir: Option<PathBuf>,
 

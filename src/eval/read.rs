@@ -258,8 +258,11 @@ fn file_error(path: &Path, source: std::io::Error) -> Error {
 /// through the decompressor their magic bytes call for, and as UTF-8 with
 /// invalid bytes replaced; a file with a NUL byte in its first 8 KiB
 /// (decompressed) is binary, as `clean` finds it, and an error naming it.
-/// Files present on one side only are listed in the result, not errors.
-/// Pages are named by relative path (with `/`), sorted.
+/// Files present on one side only are listed in the result, not errors; a
+/// gold file without an output file is also a page, scored with an empty
+/// output (a cleaner that wrote nothing for a page, as `clean --drop-empty`
+/// does for a page it drops whole, kept none of its gold). Pages are named
+/// by relative path (with `/`), sorted.
 pub fn read_dirs(output: &Path, gold: &Path) -> Result<Pages, Error> {
     let outs = list_files(output)?;
     let golds = list_files(gold)?;
@@ -270,7 +273,7 @@ pub fn read_dirs(output: &Path, gold: &Path) -> Result<Pages, Error> {
     while i < outs.len() || j < golds.len() {
         match (outs.get(i), golds.get(j)) {
             (Some(o), Some(g)) if o.key == g.key => {
-                pairs.push(o);
+                pairs.push((o, true));
                 i += 1;
                 j += 1;
             }
@@ -284,6 +287,7 @@ pub fn read_dirs(output: &Path, gold: &Path) -> Result<Pages, Error> {
             }
             (_, Some(g)) => {
                 only_in_gold.push(g.name.clone());
+                pairs.push((g, false));
                 j += 1;
             }
             (None, None) => unreachable!("loop condition"),
@@ -291,10 +295,15 @@ pub fn read_dirs(output: &Path, gold: &Path) -> Result<Pages, Error> {
     }
     let read: Vec<Result<Page, Error>> = pairs
         .par_iter()
-        .map(|f| {
+        .map(|&(f, has_output)| {
+            let text = if has_output {
+                read_text(&output.join(&f.rel))?
+            } else {
+                String::new()
+            };
             Ok(Page::new(
                 f.name.clone(),
-                read_text(&output.join(&f.rel))?,
+                text,
                 read_text(&gold.join(&f.rel))?,
             ))
         })
