@@ -1,7 +1,7 @@
 //! The command line: inputs and outputs, passes, statistics, exit codes.
 
 use std::io::Read;
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 
 use boilerstrip::compress::Compression;
 
@@ -709,8 +709,7 @@ fn bad_entries_in_a_directory_are_reported_and_skipped() {
     write(dir, "d/a/good.txt", b"good text\n");
     std::os::unix::fs::symlink("..", dir.join("d/a/loop")).unwrap();
     let fifo = dir.join("d/pipe");
-    let made = Command::new("mkfifo").arg(&fifo).status().unwrap();
-    assert!(made.success());
+    mkfifo(&fifo);
     write(dir, "d/broken.txt.gz", b"\x1f\x8b\x08\x00 not really gzip");
     let r = run(dir, &["clean", "d", "-o", "out"]);
     assert_code(&r, 1);
@@ -853,17 +852,7 @@ fn broken_pipe_ends_quietly() {
                 "{args:?}: {}",
                 String::from_utf8_lossy(&head)
             );
-            drop(child.stdout.take());
-            let mut err = String::new();
-            child
-                .stderr
-                .take()
-                .unwrap()
-                .read_to_string(&mut err)
-                .unwrap();
-            let status = child.wait().unwrap();
-            assert_eq!(status.code(), Some(0), "{args:?} -j {threads}: {err}");
-            assert!(err.is_empty(), "quietly: {err}");
+            assert_ends_quietly(child, &format!("{args:?} -j {threads}"));
         }
     }
 }
@@ -892,17 +881,7 @@ fn eval_ends_quietly_on_a_broken_pipe() {
             .unwrap()
             .read_exact(&mut head)
             .unwrap();
-        drop(child.stdout.take());
-        let mut err = String::new();
-        child
-            .stderr
-            .take()
-            .unwrap()
-            .read_to_string(&mut err)
-            .unwrap();
-        let status = child.wait().unwrap();
-        assert_eq!(status.code(), Some(0), "{args:?}: {err}");
-        assert!(err.is_empty(), "quietly: {err}");
+        assert_ends_quietly(child, &format!("{args:?}"));
     }
 }
 

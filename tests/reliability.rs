@@ -1314,11 +1314,7 @@ fn a_model_or_statistics_file_that_is_a_pipe_a_device_or_a_link_is_written_into(
     // A named pipe (`>(...)`, `/dev/stdout` on a pipe) stays one, and its
     // reader gets the model.
     let fifo = dir.join("model.pipe");
-    assert!(Command::new("mkfifo")
-        .arg(&fifo)
-        .status()
-        .unwrap()
-        .success());
+    mkfifo(&fifo);
     let reader = read_pipe(&fifo);
     let r = run(dir, &["learn", "dumps", "-o", "model.pipe"]);
     assert_code(&r, 0);
@@ -1464,11 +1460,7 @@ fn a_binary_stream_given_by_name_is_read_only_as_far_as_its_first_bytes() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path();
     let fifo = dir.join("zeros");
-    assert!(Command::new("mkfifo")
-        .arg(&fifo)
-        .status()
-        .unwrap()
-        .success());
+    mkfifo(&fifo);
     let (done, held) = std::sync::mpsc::channel::<()>();
     let path = fifo.clone();
     std::thread::spawn(move || {

@@ -43,6 +43,27 @@ pub fn spawn(dir: &Path, args: &[&str], stdout: Stdio, stderr: Stdio) -> Child {
         .expect("the binary runs")
 }
 
+/// Closes `child`'s standard output (its reader going away, as `| head`
+/// does), and checks that it then ends with 0 and says nothing: a closed
+/// output is a normal end. `what` names the run in a failure.
+pub fn assert_ends_quietly(mut child: Child, what: &str) {
+    drop(child.stdout.take());
+    let mut err = String::new();
+    if let Some(mut stderr) = child.stderr.take() {
+        stderr.read_to_string(&mut err).unwrap();
+    }
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(0), "{what}: {err}");
+    assert!(err.is_empty(), "{what} quietly: {err}");
+}
+
+/// Makes a named pipe at `path`.
+#[cfg(unix)]
+pub fn mkfifo(path: &Path) {
+    let made = Command::new("mkfifo").arg(path).status().unwrap();
+    assert!(made.success(), "mkfifo {}", path.display());
+}
+
 /// Runs `boilerstrip ARGS` in `dir` with `stdin` as its standard input.
 pub fn run_in(dir: &Path, args: &[&str], stdin: &[u8]) -> Run {
     let mut child = Command::new(env!("CARGO_BIN_EXE_boilerstrip"))
