@@ -1526,22 +1526,15 @@ fn a_full_disk_says_what_could_not_be_written() {
         "{stderr}"
     );
 
-    let r = run(dir, &["learn", "d", "-o", "/dev/full"]);
-    assert_code(&r, 2);
-    assert!(
-        r.stderr
-            .contains("error: cannot write the model: /dev/full: No space left on device"),
-        "{}",
-        r.stderr
-    );
     let pages = "{\"text\":\"Home\\nA line of the article itself.\",\"gold\":\"A line of the article itself.\"}\n";
     write(dir, "pages.jsonl", pages.as_bytes());
-    let r = run(dir, &["train", "pages.jsonl", "-o", "/dev/full"]);
-    assert_code(&r, 2);
-    assert!(
-        r.stderr
-            .contains("error: cannot write the line model: /dev/full: No space left on device"),
-        "{}",
-        r.stderr
-    );
+    for (args, what) in [
+        (["learn", "d"], "model"),
+        (["train", "pages.jsonl"], "line model"),
+    ] {
+        let r = run(dir, &[args[0], args[1], "-o", "/dev/full"]);
+        assert_code(&r, 2);
+        let said = format!("error: cannot write the {what}: /dev/full: No space left on device");
+        assert!(r.stderr.contains(&said), "{args:?}: {}", r.stderr);
+    }
 }
