@@ -1503,8 +1503,9 @@ fn a_binary_stream_given_by_name_is_read_only_as_far_as_its_first_bytes() {
     assert!(stderr.contains("zeros: binary file"), "{stderr}");
 }
 
-/// A full disk under the output stream, a model or a line model is one
-/// message that says what could not be written and names the file once.
+/// A full disk under the output stream (of clean, of eval), a model or a
+/// line model is one message that says what could not be written and
+/// names the file once.
 #[cfg(target_os = "linux")]
 #[test]
 fn a_full_disk_says_what_could_not_be_written() {
@@ -1516,18 +1517,17 @@ fn a_full_disk_says_what_could_not_be_written() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path();
     write(dir, "d/p.txt", page("d", 1).as_bytes());
-    let out = std::fs::OpenOptions::new().write(true).open(full).unwrap();
-    let child = spawn(dir, &["clean", "d"], Stdio::from(out), Stdio::piped());
-    let r = child.wait_with_output().unwrap();
-    assert_eq!(r.status.code(), Some(2));
-    let stderr = String::from_utf8_lossy(&r.stderr);
-    assert!(
-        stderr.contains("error: cannot write the output stream: No space left on device"),
-        "{stderr}"
-    );
-
     let pages = "{\"text\":\"Home\\nA line of the article itself.\",\"gold\":\"A line of the article itself.\"}\n";
     write(dir, "pages.jsonl", pages.as_bytes());
+    for args in [["clean", "d"], ["eval", "pages.jsonl"]] {
+        let out = std::fs::OpenOptions::new().write(true).open(full).unwrap();
+        let child = spawn(dir, &args, Stdio::from(out), Stdio::piped());
+        let r = child.wait_with_output().unwrap();
+        assert_eq!(r.status.code(), Some(2), "{args:?}");
+        let stderr = String::from_utf8_lossy(&r.stderr);
+        let said = "error: cannot write the output stream: No space left on device";
+        assert!(stderr.contains(said), "{args:?}: {stderr}");
+    }
     for (args, what) in [
         (["learn", "d"], "model"),
         (["train", "pages.jsonl"], "line model"),

@@ -29,24 +29,26 @@ pub fn run(a: &EvalArgs) -> Result<ExitCode> {
         site: a.site_field.clone(),
     };
     let mut out = BufWriter::new(io::stdout().lock());
+    // A report that cannot be written (a full disk) says it was the output.
+    let output = boilerstrip::Error::Output;
     if a.analyze {
         let cleaner = build_cleaner(&a.classifier)?;
         let pages = eval::read_jsonl(&a.path, &fields)?;
         let analysis = eval::analyze(&cleaner, &pages.pages, a.top);
         if a.json {
-            analysis.write_json(&mut out)?;
+            analysis.write_json(&mut out).map_err(output)?;
         } else {
-            analysis.write_text(&mut out)?;
+            analysis.write_text(&mut out).map_err(output)?;
         }
     } else {
         let pages = eval::read(&a.path, a.gold_dir.as_deref(), &fields)?;
         let report = eval::evaluate_pages(&pages);
         if a.json {
-            report.write_json(&mut out, a.pages)?;
+            report.write_json(&mut out, a.pages).map_err(output)?;
         } else {
-            report.write_text(&mut out, a.pages)?;
+            report.write_text(&mut out, a.pages).map_err(output)?;
         }
     }
-    out.flush()?;
+    out.flush().map_err(output)?;
     Ok(ExitCode::SUCCESS)
 }
