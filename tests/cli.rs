@@ -857,6 +857,26 @@ fn broken_pipe_ends_quietly() {
     }
 }
 
+/// `eval -` reads its pages from standard input, plain or compressed, as
+/// `clean -` does, and names it `<stdin>` in errors.
+#[test]
+fn eval_reads_standard_input() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let pages = b"{\"id\":\"a\",\"text\":\"a b c d\",\"gold\":\"a b\"}\n";
+    write(dir, "p.jsonl", pages);
+    let from_file = run(dir, &["eval", "p.jsonl", "--json"]);
+    assert_code(&from_file, 0);
+    for input in [pages.to_vec(), compressed(pages, Compression::Gzip)] {
+        let r = run_in(dir, &["eval", "-", "--json"], &input);
+        assert_code(&r, 0);
+        assert_eq!(r.stdout, from_file.stdout);
+    }
+    let r = run_in(dir, &["eval", "-"], b"{\"text\":1,\"gold\":\"a\"}\n");
+    assert_code(&r, 2);
+    assert!(r.stderr.contains("<stdin>:1: "), "{}", r.stderr);
+}
+
 /// `eval` whose report's reader goes away (`| head`) ends quietly with 0,
 /// as `clean` does, in text and in JSON.
 #[test]

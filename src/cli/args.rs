@@ -109,8 +109,8 @@ a line labelled content, or without one labelled boilerplate: a model needs both
 /// Flags of `eval`.
 #[derive(Debug, clap::Args)]
 pub struct EvalArgs {
-    /// A JSONL file (plain, .gz or .zst) with the text and gold fields, or
-    /// with --gold-dir a directory of text files.
+    /// A JSONL file (plain, .gz or .zst; - for standard input) with the
+    /// text and gold fields, or with --gold-dir a directory of text files.
     #[arg(value_name = "PATH")]
     pub path: PathBuf,
 

@@ -104,8 +104,8 @@ pub fn read(path: &Path, gold_dir: Option<&Path>, fields: &Fields) -> Result<Pag
     }
 }
 
-/// Reads a JSONL file (plain, gzip or zstd, found by its magic bytes), one
-/// record a line; blank lines are skipped. A record that is not a JSON
+/// Reads a JSONL file (plain, gzip or zstd, found by its magic bytes; `-`
+/// for standard input), one record a line; blank lines are skipped. A record that is not a JSON
 /// object, or lacks the text or gold field as a string, is an error naming
 /// the file and line.
 ///
@@ -120,9 +120,17 @@ pub fn read(path: &Path, gold_dir: Option<&Path>, fields: &Fields) -> Result<Pag
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn read_jsonl(path: &Path, fields: &Fields) -> Result<Pages, Error> {
-    let (_, r) = crate::compress::open(path).map_err(|e| file_error(path, e))?;
+    let pages = if path.as_os_str() == "-" {
+        let stdin = Path::new("<stdin>");
+        let input = std::io::BufReader::with_capacity(1 << 16, std::io::stdin());
+        let (_, r) = crate::compress::decoder(input).map_err(|e| file_error(stdin, e))?;
+        read_jsonl_from(r, stdin, fields)?
+    } else {
+        let (_, r) = crate::compress::open(path).map_err(|e| file_error(path, e))?;
+        read_jsonl_from(r, path, fields)?
+    };
     Ok(Pages {
-        pages: read_jsonl_from(r, path, fields)?,
+        pages,
         ..Pages::default()
     })
 }
