@@ -393,10 +393,7 @@ pub(crate) fn temp_stem(name: &OsStr) -> std::borrow::Cow<'_, OsStr> {
         .iter()
         .rposition(u8::is_ascii)
         .map_or(0, |i| i + 1);
-    // SAFETY: `bytes[..cut]` ends after an ASCII byte, or is empty, which is
-    // where `OsStr`'s encoding may be split
-    // (`OsStr::from_encoded_bytes_unchecked`).
-    let mut stem = OsString::from(unsafe { OsStr::from_encoded_bytes_unchecked(&bytes[..cut]) });
+    let mut stem = OsString::from(os_str_of(&bytes[..cut]).unwrap_or_default());
     stem.push(format!("~{:016x}", xxhash_rust::xxh3::xxh3_64(bytes)));
     stem.into()
 }
@@ -416,10 +413,22 @@ pub(crate) fn temp_stem_of(name: &OsStr) -> Option<&OsStr> {
     if !(digits(&tag[..dash]) && digits(&tag[dash + 1..]) && !target.is_empty()) {
         return None;
     }
-    // SAFETY: `target` is `name`'s encoded bytes between a leading `.` and
-    // a `.` further on, both ASCII, which is where `OsStr`'s encoding may be
-    // split (`OsStr::from_encoded_bytes_unchecked`).
-    Some(unsafe { OsStr::from_encoded_bytes_unchecked(target) })
+    os_str_of(target)
+}
+
+/// A piece of an `OsStr`'s encoded bytes, cut at ASCII bytes, as an `OsStr`
+/// again: on Unix its bytes as they are; elsewhere only when it is UTF-8
+/// (then a long name's temporary name keeps only its hash, and a temporary
+/// file of a name that is not UTF-8 is not found again).
+fn os_str_of(bytes: &[u8]) -> Option<&OsStr> {
+    #[cfg(unix)]
+    {
+        Some(std::os::unix::ffi::OsStrExt::from_bytes(bytes))
+    }
+    #[cfg(not(unix))]
+    {
+        std::str::from_utf8(bytes).ok().map(OsStr::new)
+    }
 }
 
 #[cfg(test)]

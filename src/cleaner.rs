@@ -67,6 +67,13 @@ fn mask_long_lines(text: &[u8]) -> Option<(Vec<u8>, Vec<usize>)> {
     Some((masked, which))
 }
 
+/// [`Cleaner::observe`] without a cleaner, with this thread's buffers: pass
+/// 1 reads nothing a cleaner holds, so the pipeline's pass 1 runs it while
+/// the cleaner is built. Returns the number of lines.
+pub(crate) fn observe_document(doc: &Document<'_>, stats: &mut LineStats) -> usize {
+    with_scratch(|s| observe_with(&mut s.norm, &mut s.fps, doc, stats))
+}
+
 /// Pass 1 of `doc` into `stats` with the caller's normaliser and buffer: the
 /// fingerprints of its normalised lines, a line over [`MAX_LINE`] counting
 /// as blank (fingerprint 0, not counted). Nothing in a cleaner changes it,
@@ -551,9 +558,7 @@ impl Cleaner {
     /// form once, corpus-wide and for the document's site; lines without
     /// letters or digits and lines over [`MAX_LINE`] are not counted).
     pub fn observe(&self, doc: &Document<'_>, stats: &mut LineStats) {
-        with_scratch(|s| {
-            observe_with(&mut s.norm, &mut s.fps, doc, stats);
-        })
+        observe_document(doc, stats);
     }
 
     /// Pass 2: one verdict per line of `doc` (lines as [`crate::line::lines`]

@@ -200,6 +200,11 @@ pub fn open(path: &Path) -> io::Result<(Compression, Box<dyn Read + Send>)> {
     open_sized(path, u64::MAX)
 }
 
+/// Standard input, decompressed as its first bytes call for.
+pub fn open_stdin() -> io::Result<(Compression, Box<dyn Read + Send>)> {
+    decoder(io::BufReader::with_capacity(1 << 16, io::stdin()))
+}
+
 /// [`open`] for a file of about `size` bytes: its read buffer is no bigger
 /// than the file (and at most 64 KiB), so that a small file does not take
 /// 64 KiB of fresh memory a pass. A file smaller than that

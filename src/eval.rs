@@ -566,18 +566,7 @@ impl Report {
 /// `\xNN`, as `--explain` shows them: one row of a text table stays one
 /// line, and its columns stay where they are.
 pub(crate) fn visible(s: &str) -> std::borrow::Cow<'_, str> {
-    if !s.chars().any(char::is_control) {
-        return std::borrow::Cow::Borrowed(s);
-    }
-    let mut out = String::with_capacity(s.len() + 8);
-    for c in s.chars() {
-        if c.is_control() {
-            out.push_str(&format!("\\x{:02x}", c as u32));
-        } else {
-            out.push(c);
-        }
-    }
-    std::borrow::Cow::Owned(out)
+    crate::explain::visible(s, false)
 }
 
 /// `s` cut to at most `max` characters, with `…` as the last when cut.

@@ -19,6 +19,7 @@
 //! and the line as it is (invalid UTF-8 shown as U+FFFD, control characters
 //! other than tab as `\xNN`).
 
+use std::borrow::Cow;
 use std::io::Write;
 
 use crate::format::{Doc, Format};
@@ -71,17 +72,30 @@ pub fn lines(out: &mut Vec<u8>, cleaner: &Cleaner, text: &[u8], verdicts: &[Verd
 }
 
 /// Appends `bytes` as readable text: valid UTF-8 as is, invalid bytes as
-/// U+FFFD, control characters but tab as `\xNN`, so one line stays one line.
+/// U+FFFD, control characters but tab as `\xNN` ([`visible`]), so one line
+/// stays one line.
 fn push_visible(out: &mut Vec<u8>, bytes: &[u8]) {
-    let s = String::from_utf8_lossy(bytes);
+    out.extend_from_slice(visible(&String::from_utf8_lossy(bytes), true).as_bytes());
+}
+
+/// `s` with its control characters written as `\xNN` (a tab too, unless
+/// `keep_tab`), as `--explain` shows a line: a line end or a lone CR in a
+/// file name, a page's id or a line's text must not start a line of its own
+/// in a report or a message. Borrowed when there is none.
+pub fn visible(s: &str, keep_tab: bool) -> Cow<'_, str> {
+    let hidden = |c: char| c.is_control() && !(keep_tab && c == '\t');
+    if !s.chars().any(hidden) {
+        return Cow::Borrowed(s);
+    }
+    let mut shown = String::with_capacity(s.len() + 8);
     for c in s.chars() {
-        if c.is_control() && c != '\t' {
-            let _ = write!(out, "\\x{:02x}", c as u32);
+        if hidden(c) {
+            shown.push_str(&format!("\\x{:02x}", c as u32));
         } else {
-            let mut b = [0u8; 4];
-            out.extend_from_slice(c.encode_utf8(&mut b).as_bytes());
+            shown.push(c);
         }
     }
+    Cow::Owned(shown)
 }
 
 #[cfg(test)]

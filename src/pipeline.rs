@@ -82,7 +82,6 @@ use crate::error::Error;
 use crate::explain;
 use crate::format::{Format, FormatOptions, Item};
 use crate::input::{Input, Source};
-use crate::line;
 use crate::report::{Count, RunStats, EMPTY_DOCUMENT};
 use crate::{Cleaner, LineStats};
 
@@ -285,7 +284,7 @@ pub fn statistics(
 ) -> Result<(LineStats, RunStats), Error> {
     let exec = Exec::new(opts.threads)?;
     // One pass: streams are read as they come, not held for a second.
-    let streams: Vec<Preloaded> = inputs.iter().map(|_| None).collect();
+    let streams = preload(inputs, false);
     let (table, run, _, _) = pass1(&exec, inputs, &streams, opts, events, true, &[])?;
     Ok((table, run))
 }
@@ -348,10 +347,7 @@ fn clean_with(
     // With a given model there is one pass: streams are read as they come,
     // like files, not held in memory for a second pass (a filter in a pipe
     // would hold all its input, and write nothing until its end).
-    let streams = match opts.model {
-        Model::Given(_) => inputs.iter().map(|_| None).collect(),
-        _ => preload(inputs),
-    };
+    let streams = preload(inputs, !matches!(opts.model, Model::Given(_)));
     // The outputs an earlier run finished, found before pass 1, which
     // reports the bad records of their inputs: pass 2 does not read them.
     let mut finished = Vec::new();
@@ -463,7 +459,7 @@ fn clean_with(
 /// Whether `e` is the output stream's reader having gone away (`| head`),
 /// which a command line treats as a normal end.
 pub fn is_broken_pipe(e: &Error) -> bool {
-    matches!(e, Error::Output(io) | Error::Io(io) if io.kind() == io::ErrorKind::BrokenPipe)
+    matches!(e, Error::Output(io) if io.kind() == io::ErrorKind::BrokenPipe)
 }
 
 /// The offset of a NUL byte in the first [`BINARY_PROBE`] bytes of `data`.
@@ -476,10 +472,12 @@ pub fn binary_offset(data: &[u8]) -> Option<usize> {
 /// a thousandfold costs its own size, not its expansion.
 type Preloaded = Option<Result<Arc<Vec<u8>>, io::Error>>;
 
-fn preload(inputs: &[Input]) -> Vec<Preloaded> {
+/// With `hold` (a run of two passes), the streams among `inputs` read whole;
+/// without, none (one pass reads them as they come).
+fn preload(inputs: &[Input], hold: bool) -> Vec<Preloaded> {
     inputs
         .iter()
-        .map(|input| input.source.is_stream().then(|| read_stream(input)))
+        .map(|input| (hold && input.source.is_stream()).then(|| read_stream(input)))
         .collect()
 }
 
@@ -547,8 +545,7 @@ fn open_input<'a>(
             Source::File(p) => compress::open_sized(p, input.size).map_err(file_err)?,
             Source::Stream(p) => compress::open(p).map_err(file_err)?,
             // Read once, with a given model (otherwise preloaded).
-            Source::Stdin => compress::decoder(io::BufReader::with_capacity(1 << 16, io::stdin()))
-                .map_err(file_err)?,
+            Source::Stdin => compress::open_stdin().map_err(file_err)?,
         },
     };
     // A plain file's size is what it holds (a byte more would not save
@@ -940,7 +937,7 @@ fn observe_task(
                     Item::Doc(d) => {
                         // The lines are counted as `observe` splits them,
                         // not in a split of their own.
-                        let lines = observe(&d.document(), table);
+                        let lines = crate::cleaner::observe_document(&d.document(), table);
                         run.documents_in += 1;
                         run.text_in += Count {
                             lines: lines as u64,
@@ -967,22 +964,6 @@ fn observe_task(
         }
     }
     o
-}
-
-/// Counts the lines of `doc` into `table`, as [`Cleaner::observe`] does,
-/// without a cleaner: the fingerprints of normalised lines, which nothing
-/// in a cleaner changes. So pass 1 can run while the cleaner is built
-/// ([`clean_building`]). A test checks the two against each other.
-/// Returns the number of lines.
-fn observe(doc: &crate::Document<'_>, table: &mut LineStats) -> usize {
-    thread_local! {
-        static SCRATCH: std::cell::RefCell<(line::Normalizer, Vec<u64>)> =
-            std::cell::RefCell::default();
-    }
-    SCRATCH.with(|s| {
-        let (norm, fps) = &mut *s.borrow_mut();
-        crate::cleaner::observe_with(norm, fps, doc, table)
-    })
 }
 
 /// One piece's pass-2 result.
@@ -1465,7 +1446,7 @@ mod tests {
         let (mut ours, mut theirs) = (LineStats::new(), LineStats::new());
         for (text, site) in docs {
             let doc = crate::Document { text, site };
-            observe(&doc, &mut ours);
+            crate::cleaner::observe_document(&doc, &mut ours);
             cleaner.observe(&doc, &mut theirs);
         }
         let bytes = |t: &LineStats| {

@@ -356,16 +356,8 @@ pub fn check_output_path<'a>(
 
 /// Whether a library error is the output stream closing.
 pub fn is_broken_pipe(e: &anyhow::Error) -> bool {
-    // The library's writers give its `Error`; `eval`'s report is written
-    // straight to standard output and gives an `io::Error`.
-    e.chain().any(|cause| {
-        cause
-            .downcast_ref::<Error>()
-            .is_some_and(pipeline::is_broken_pipe)
-            || cause
-                .downcast_ref::<std::io::Error>()
-                .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
-    })
+    e.downcast_ref::<Error>()
+        .is_some_and(pipeline::is_broken_pipe)
 }
 
 /// Builds the cleaner from the classifier flags, reading rule and model files.

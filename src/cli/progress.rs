@@ -88,19 +88,7 @@ impl Events for Reporter {
 /// `--explain` shows them: a message about an input is one line of stderr,
 /// and a name must not start a line of its own.
 pub fn one_line(message: &str) -> std::borrow::Cow<'_, str> {
-    let hidden = |c: char| c.is_control() && c != '\t';
-    if !message.chars().any(hidden) {
-        return message.into();
-    }
-    let mut shown = String::with_capacity(message.len() + 8);
-    for c in message.chars() {
-        if hidden(c) {
-            shown.push_str(&format!("\\x{:02x}", c as u32));
-        } else {
-            shown.push(c);
-        }
-    }
-    shown.into()
+    boilerstrip::explain::visible(message, true)
 }
 
 #[cfg(test)]

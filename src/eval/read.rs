@@ -10,7 +10,7 @@ use rayon::prelude::*;
 use serde_json::{Map, Value};
 
 use crate::error::Error;
-use crate::format::{site_from_name, site_from_url, BOM};
+use crate::format::{default_site, site_from_name, BOM};
 
 /// One page to measure: a text (a cleaner's output, or an uncleaned page for
 /// [`analyze`](super::analyze)), its gold and, where known, its site.
@@ -105,9 +105,9 @@ pub fn read(path: &Path, gold_dir: Option<&Path>, fields: &Fields) -> Result<Pag
 }
 
 /// Reads a JSONL file (plain, gzip or zstd, found by its magic bytes; `-`
-/// for standard input), one record a line; blank lines are skipped. A record that is not a JSON
-/// object, or lacks the text or gold field as a string, is an error naming
-/// the file and line.
+/// for standard input), one record a line; blank lines are skipped. A
+/// record that is not a JSON object, or lacks the text or gold field as a
+/// string, is an error naming the file and line.
 ///
 /// ```
 /// use boilerstrip::eval::{read_jsonl, Fields};
@@ -120,17 +120,14 @@ pub fn read(path: &Path, gold_dir: Option<&Path>, fields: &Fields) -> Result<Pag
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn read_jsonl(path: &Path, fields: &Fields) -> Result<Pages, Error> {
-    let pages = if path.as_os_str() == "-" {
-        let stdin = Path::new("<stdin>");
-        let input = std::io::BufReader::with_capacity(1 << 16, std::io::stdin());
-        let (_, r) = crate::compress::decoder(input).map_err(|e| file_error(stdin, e))?;
-        read_jsonl_from(r, stdin, fields)?
+    let (name, opened) = if path.as_os_str() == "-" {
+        (Path::new("<stdin>"), crate::compress::open_stdin())
     } else {
-        let (_, r) = crate::compress::open(path).map_err(|e| file_error(path, e))?;
-        read_jsonl_from(r, path, fields)?
+        (path, crate::compress::open(path))
     };
+    let (_, r) = opened.map_err(|e| file_error(name, e))?;
     Ok(Pages {
-        pages,
+        pages: read_jsonl_from(r, name, fields)?,
         ..Pages::default()
     })
 }
@@ -217,8 +214,10 @@ fn record(bytes: &[u8], at: usize, fields: &Fields, line: u64) -> Result<Page, S
             ))
         }
     };
-    let site_of = |name: &str| match obj.get(name) {
-        Some(Value::String(s)) => Ok(site_from_name(Cow::Borrowed(s)).map(Cow::into_owned)),
+    // A site field's text: none when it is missing or null, an error when
+    // it is not a string.
+    let site_text = |name: &str| match obj.get(name) {
+        Some(Value::String(s)) => Ok(Some(Cow::Borrowed(s.as_str()))),
         None | Some(Value::Null) => Ok(None),
         Some(other) => Err(format!(
             "field `{name}` is {}, not a string",
@@ -226,15 +225,10 @@ fn record(bytes: &[u8], at: usize, fields: &Fields, line: u64) -> Result<Page, S
         )),
     };
     let site = match &fields.site {
-        Some(field) => site_of(field)?,
-        None => match site_of("domain")? {
-            Some(site) => Some(site),
-            None => match obj.get("url") {
-                Some(Value::String(u)) => site_from_url(Cow::Borrowed(u)).map(Cow::into_owned),
-                _ => None,
-            },
-        },
-    };
+        Some(field) => site_text(field)?.and_then(site_from_name),
+        None => default_site(site_text("domain")?, || site_text("url").ok().flatten()),
+    }
+    .map(Cow::into_owned);
     Ok(Page {
         name,
         text,
@@ -380,25 +374,13 @@ fn list_files(root: &Path) -> Result<Vec<Listed>, Error> {
             .join("/");
         let key = rel
             .components()
-            .map(|c| os_bytes(c.as_os_str()))
+            .map(|c| c.as_os_str().as_encoded_bytes())
             .collect::<Vec<_>>()
             .join(&b'/');
         files.push(Listed { rel, key, name });
     }
     files.sort_by(|a, b| a.key.cmp(&b.key));
     Ok(files)
-}
-
-/// A file name's bytes: its own on Unix, its text elsewhere.
-fn os_bytes(name: &std::ffi::OsStr) -> Vec<u8> {
-    #[cfg(unix)]
-    {
-        std::os::unix::ffi::OsStrExt::as_bytes(name).to_vec()
-    }
-    #[cfg(not(unix))]
-    {
-        name.to_string_lossy().into_owned().into_bytes()
-    }
 }
 
 fn read_text(path: &Path) -> Result<String, Error> {

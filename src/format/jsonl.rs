@@ -28,7 +28,7 @@ use std::path::Path;
 
 use serde::de::IgnoredAny;
 
-use super::{site_from_name, site_from_url, Doc, FormatOptions, Item, Position, Splice, BOM};
+use super::{default_site, site_from_name, Doc, FormatOptions, Item, Position, Splice, BOM};
 use crate::error::Error;
 
 /// The items of a JSONL input; see [`super::records`].
@@ -201,16 +201,10 @@ impl<'a> JsonlRecords<'a> {
                 .and_then(|m| value_str(content, m))
                 .and_then(site_from_name)
         } else {
-            w.domain
-                .as_ref()
-                .and_then(|m| value_str(content, m))
-                .and_then(site_from_name)
-                .or_else(|| {
-                    w.url
-                        .as_ref()
-                        .and_then(|m| value_str(content, m))
-                        .and_then(site_from_url)
-                })
+            default_site(
+                w.domain.as_ref().and_then(|m| value_str(content, m)),
+                || w.url.as_ref().and_then(|m| value_str(content, m)),
+            )
         };
         let label = (w.id.as_ref())
             .and_then(|m| value_str(content, m))

@@ -423,6 +423,18 @@ pub(crate) fn site_from_url(url: Cow<'_, str>) -> Option<Cow<'_, str>> {
     }
 }
 
+/// A record's site when no field is named for it (`clean`'s default, and
+/// `eval`'s and `train`'s): what its `domain` names, else the host of its
+/// `url`.
+pub(crate) fn default_site<'a>(
+    domain: Option<Cow<'a, str>>,
+    url: impl FnOnce() -> Option<Cow<'a, str>>,
+) -> Option<Cow<'a, str>> {
+    domain
+        .and_then(site_from_name)
+        .or_else(|| url().and_then(site_from_url))
+}
+
 /// The site that a field names: a URL stands for its host, anything else
 /// for itself, trimmed and lower-cased.
 pub(crate) fn site_from_name(value: Cow<'_, str>) -> Option<Cow<'_, str>> {
