@@ -1108,6 +1108,46 @@ fn bad_model_files_are_named_and_refused_before_anything_is_written() {
     );
     assert_code(&r, 2);
     assert!(r.stderr.contains("good.model"), "{}", r.stderr);
+    // Partitions are files named after -o, which a device or a pipe cannot
+    // name (`-o /dev/null --partitions 4` would create files in /dev); a
+    // whole model is written into one. The pipe here stands for the device.
+    #[cfg(unix)]
+    {
+        mkfifo(&dir.join("pipe"));
+        let r = run(
+            dir,
+            &["learn", "dumps/", "-o", "pipe", "--partitions", "2", "-q"],
+        );
+        assert_code(&r, 2);
+        assert!(
+            r.stderr.contains("not a regular file") && r.stderr.contains("pipe.0-of-2"),
+            "{}",
+            r.stderr
+        );
+        let r = run(
+            dir,
+            &[
+                "merge",
+                "good.model",
+                "-o",
+                "pipe",
+                "--partitions",
+                "2",
+                "-q",
+            ],
+        );
+        assert_code(&r, 2);
+        assert!(r.stderr.contains("not a regular file"), "{}", r.stderr);
+        let r = run(dir, &["merge", "p.0-of-3.model", "-o", "pipe", "-q"]);
+        assert_code(&r, 2);
+        assert!(r.stderr.contains("pipe.0-of-3"), "{}", r.stderr);
+        let beside: Vec<_> = std::fs::read_dir(dir)
+            .unwrap()
+            .filter_map(|e| e.ok())
+            .filter(|e| e.file_name().to_string_lossy().starts_with("pipe."))
+            .collect();
+        assert!(beside.is_empty(), "{beside:?}");
+    }
     // A sketch cannot be split, nor merged with an exact table.
     let r = run(
         dir,

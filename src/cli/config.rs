@@ -158,6 +158,9 @@ impl Config {
                  fingerprint range (its counters mix all lines); sketches merge whole"
             );
         }
+        if let Some(first) = Partition::all(partitions).next() {
+            check_partition_base(&a.output, first)?;
+        }
         for p in Partition::all(partitions) {
             check_output_file(&p.path(&a.output), &discovery, "model")?;
         }
@@ -326,6 +329,26 @@ fn check_output_file(path: &Path, d: &Discovery, what: &str) -> Result<()> {
         _ => None,
     });
     check_output_path(path, files, what)
+}
+
+/// A model written in partitions (`part`, the first of them) goes to files
+/// named after `base` (`base.0-of-N...`), so `base` must be a file name, not
+/// an existing device, pipe or socket: `-o /dev/null --partitions 4` would
+/// create files in `/dev`. A whole model is written into such an output.
+pub fn check_partition_base(base: &Path, part: Partition) -> Result<()> {
+    if part == Partition::WHOLE {
+        return Ok(());
+    }
+    match std::fs::metadata(base) {
+        Ok(m) if !m.is_file() => bail!(
+            "-o {} is not a regular file, and a model in {} partitions is written to files \
+             named after it ({} ...); give the name of a file",
+            base.display(),
+            part.count,
+            part.path(base).display()
+        ),
+        _ => Ok(()),
+    }
 }
 
 /// An output file must be in an existing directory, not be a directory, and

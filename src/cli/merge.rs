@@ -10,7 +10,7 @@ use boilerstrip::report::{plural, thousands};
 use boilerstrip::stats::{LineStats, Merger, Partition, MAX_PARTITIONS};
 
 use super::args::MergeArgs;
-use super::config::{distinct_model_files, read_model_file};
+use super::config::{check_partition_base, distinct_model_files, read_model_file};
 
 /// Runs `merge`: every input is read and checked before anything is written.
 pub fn run(a: &MergeArgs) -> Result<ExitCode> {
@@ -43,6 +43,9 @@ pub fn run(a: &MergeArgs) -> Result<ExitCode> {
         }
         Some(n) => Partition::all(n).collect(),
     };
+    if let Some(&first) = parts.first() {
+        check_partition_base(&a.output, first)?;
+    }
     let written = write_model(&sum.stats, &a.output, &parts)?;
     if !a.quiet {
         say!(
