@@ -17,13 +17,15 @@
 //! the score (the classifier's probability that the line is content), then
 //! [`Cleaner::describe`] of the cause padded to [`REASON_WIDTH`], then `| `
 //! and the line as it is (invalid UTF-8 shown as U+FFFD, control characters
-//! other than tab as `\xNN`).
+//! other than tab as `\xNN`). A line too long to be judged (`too-long`, over
+//! a megabyte) is shown by its first kilobyte and its length.
 
 use std::borrow::Cow;
 use std::io::Write;
 
 use crate::format::{Doc, Format};
-use crate::{Cleaner, Verdict};
+use crate::report::thousands;
+use crate::{Cause, Cleaner, Verdict};
 
 /// The width the reason column is padded to: fits `site-repeat 9999/9999
 /// docs` and most lexicon category names; longer reasons push the bar right
@@ -66,9 +68,31 @@ pub fn lines(out: &mut Vec<u8>, cleaner: &Cleaner, text: &[u8], verdicts: &[Verd
             v.score,
             width = REASON_WIDTH
         );
-        push_visible(out, span.content(text));
+        let line = span.content(text);
+        if v.cause == Cause::TooLong && line.len() > TOO_LONG_SHOWN {
+            push_visible(out, &line[..char_start(line, TOO_LONG_SHOWN)]);
+            let _ = write!(out, " ... ({} bytes in all)", thousands(line.len() as u64));
+        } else {
+            push_visible(out, line);
+        }
         out.push(b'\n');
     }
+}
+
+/// How much of a line too long to be judged (over
+/// [`crate::cleaner::MAX_LINE`], a megabyte) `--explain` shows: a screenful
+/// says what it is (a base64 image, a minified script, a table dumped as
+/// one line), and the output it writes is the whole line.
+pub const TOO_LONG_SHOWN: usize = 1024;
+
+/// The start of the UTF-8 character at or before `at` in `bytes` (at most
+/// three bytes back, so invalid text is cut at `at - 3` at worst).
+fn char_start(bytes: &[u8], at: usize) -> usize {
+    let mut i = at.min(bytes.len());
+    while i > 0 && at - i < 3 && i < bytes.len() && bytes[i] & 0xc0 == 0x80 {
+        i -= 1;
+    }
+    i
 }
 
 /// Appends `bytes` as readable text: valid UTF-8 as is, invalid bytes as
@@ -101,7 +125,6 @@ pub fn visible(s: &str, keep_tab: bool) -> Cow<'_, str> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::Cause;
 
     #[test]
     fn lines_are_fixed_width() {
@@ -126,5 +149,38 @@ mod tests {
             "shape", "content"
         );
         assert_eq!(out, want);
+    }
+
+    #[test]
+    fn a_line_too_long_to_judge_is_shown_by_its_start() {
+        // "é" is two bytes: the cut falls inside one and backs off to its start.
+        let long = format!("a{}", "é".repeat(crate::cleaner::MAX_LINE));
+        let text = format!("{long}\nshort\n");
+        let v = [
+            Verdict {
+                keep: true,
+                score: 1.0,
+                cause: Cause::TooLong,
+            },
+            Verdict {
+                keep: true,
+                score: 1.0,
+                cause: Cause::Content,
+            },
+        ];
+        let mut out = Vec::new();
+        lines(&mut out, &Cleaner::new(), text.as_bytes(), &v);
+        let out = String::from_utf8(out).unwrap();
+        let first = out.lines().next().unwrap();
+        let shown = format!("a{}", "é".repeat((TOO_LONG_SHOWN - 1) / 2));
+        let want = format!(
+            "KEEP 1.00  {:<40} | {shown} ... ({} bytes in all)",
+            "too-long",
+            thousands(long.len() as u64)
+        );
+        assert_eq!(first, want);
+        assert!(out.lines().nth(1).unwrap().ends_with("| short"));
+        assert_eq!(char_start(b"abc", 10), 3);
+        assert_eq!(char_start(b"\x80\x80\x80\x80\x80", 4), 1);
     }
 }

@@ -316,6 +316,12 @@ fn explain_names_a_line_too_long_to_judge() {
         "{}",
         &rows[1][..80]
     );
+    // Shown by its first kilobyte and its length, not whole.
+    assert!(
+        rows[1].len() < 2048 && rows[1].ends_with("w ... (1,048,577 bytes in all)"),
+        "{}",
+        &rows[1][rows[1].len().saturating_sub(80)..]
+    );
 }
 
 #[test]
