@@ -33,6 +33,13 @@
 //! (shared, output and gold words summed over all scored pages, then divided)
 //! are given as well: they weigh long pages more.
 //!
+//! A word character is one with Unicode's Alphabetic or Numeric property, or
+//! `_`, so a Devanagari or Bengali vowel sign (Alphabetic, though a mark) is
+//! part of its word. Python's `re` takes `\w`'s letters by general category
+//! and splits such words at their vowel signs; on the evaluation sets' cleaned
+//! output the two splits give the same macro word F1 to five decimals but on
+//! Scrapinghub (0.91416 here, 0.91418 with Python's).
+//!
 //! Words and shingles are compared by 64-bit hash (XXH3). Two different words
 //! collide with probability about n²/2⁶⁴ for n distinct words, which is
 //! nothing next to the three decimals reported.
