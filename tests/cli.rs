@@ -857,6 +857,28 @@ fn broken_pipe_ends_quietly() {
     }
 }
 
+/// `--stats-json -` whose reader went away (`| head`) ends the run quietly
+/// with 0, as a closed output of cleaned text does. The input is a named
+/// pipe written only once the reader is gone, so that the statistics are
+/// always written after it.
+#[cfg(unix)]
+#[test]
+fn stats_json_on_a_closed_standard_output_ends_quietly() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let fifo = dir.join("page.txt");
+    mkfifo(&fifo);
+    for args in [
+        &["clean", "page.txt", "-o", "out", "--stats-json", "-"][..],
+        &["learn", "page.txt", "-o", "m.model", "--stats-json", "-"][..],
+    ] {
+        let mut child = spawn(dir, args, Stdio::piped(), Stdio::piped());
+        drop(child.stdout.take());
+        std::fs::write(&fifo, page("example.org", 1)).unwrap();
+        assert_ends_quietly(child, &format!("{args:?}"));
+    }
+}
+
 /// `eval -` reads its pages from standard input, plain or compressed, as
 /// `clean -` does, and names it `<stdin>` in errors.
 #[test]

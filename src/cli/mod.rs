@@ -130,7 +130,14 @@ fn run(c: Config) -> Result<ExitCode> {
             w.write_all(b"\n")
         };
         let written = if path.as_os_str() == "-" {
-            json(&mut io::stdout().lock()).map_err(boilerstrip::Error::Io)
+            // Standard output closed by its reader (`| head`) ends the run
+            // quietly, as it does when it carries the cleaned text.
+            match json(&mut io::stdout().lock()) {
+                Err(e) if e.kind() == io::ErrorKind::BrokenPipe => {
+                    return Err(boilerstrip::Error::Output(e).into())
+                }
+                written => written.map_err(boilerstrip::Error::Io),
+            }
         } else {
             pipeline::write_atomically(path, |w| json(w))
         };
