@@ -7,7 +7,7 @@ the medians: the command line's wall time; the Spark job's wall time as a
 user sees it (`python -m boilerstrip.spark`, JVM start included) and its two
 passes as the job measures them (a running cluster's share).
 
-    python python/bench_spark.py CORPUS_DIR [--master local[2]] [--rounds 3]
+    python python/bench_spark.py CORPUS_DIR [--master local[2]] [--rounds 3] [--partitions N]
 
 Needs the package installed (pip install ./python), pyspark, Java, and the
 binary ($BOILERSTRIP_BIN or target/release/boilerstrip).
