@@ -265,6 +265,10 @@ impl RuleSetBuilder {
             });
         for (name, default_cat, text) in built_in.chain(self.files.iter().cloned()) {
             let mut category = set.category_index(&default_cat);
+            // A byte order mark (as Windows editors save UTF-8) is not part
+            // of the first line: read as a gap, it hid a `#`, `@` or mode
+            // mark behind it, and a comment became a phrase.
+            let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
             for (i, raw) in text.lines().enumerate() {
                 let err = |message: String| Error::Rules {
                     source_name: name.clone(),
@@ -625,6 +629,27 @@ mod tests {
         assert_eq!(hit(&r, "reshare this postal"), None);
         let long = "Many readers share this post widely because it explains the council vote and what the new budget means for families who rely on the bus";
         assert_eq!(hit(&r, long), None);
+    }
+
+    /// (mode, category) of each phrase of `r`.
+    fn modes(r: &RuleSet) -> Vec<(MatchMode, &str)> {
+        r.phrases()
+            .iter()
+            .map(|p| (p.mode, r.categories()[p.category as usize].as_str()))
+            .collect()
+    }
+
+    #[test]
+    fn a_byte_order_mark_does_not_hide_the_first_lines_mark() {
+        use MatchMode::*;
+        for (first, want) in [
+            ("# comment", vec![(Contains, "user")]),
+            ("@category promo", vec![(Contains, "promo")]),
+            ("= buy now", vec![(Whole, "user"), (Contains, "user")]),
+        ] {
+            let r = set(&format!("\u{feff}{first}\nbuy now cheap\n"));
+            assert_eq!(modes(&r), want, "{first}");
+        }
     }
 
     #[test]
