@@ -19,8 +19,9 @@
 //! on with prose ("we persist with your support"), which no phrase could
 //! condemn alone without hitting articles that discuss such things.
 //!
-//! A user file names its category with a `@category NAME` line (default:
-//! `user`). Phrases are normalised as lines are ([`crate::line::Normalizer`]),
+//! A line's mark (`=`, `^`, `~`, `!`, `#`, `@`) is its first character after
+//! any indentation. A user file names its category with a `@category NAME`
+//! line (default: `user`). Phrases are normalised as lines are ([`crate::line::Normalizer`]),
 //! so case, digits and punctuation in a rule do not matter.
 //!
 //! The automaton runs over words, not bytes: each word of the lexicon's
@@ -275,8 +276,11 @@ impl RuleSetBuilder {
                     line: i + 1,
                     message,
                 };
-                let line = raw.trim_end();
-                if line.trim().is_empty() || line.trim_start().starts_with('#') {
+                // Marks are read after any indentation, as `#` always was:
+                // an indented `! phrase` read as a contained phrase turned a
+                // rule meant to keep lines into one that drops them.
+                let line = raw.trim();
+                if line.is_empty() || line.starts_with('#') {
                     continue;
                 }
                 if let Some(directive) = line.strip_prefix('@') {
@@ -303,7 +307,6 @@ impl RuleSetBuilder {
                     Some('^') => (MatchMode::Prefix, &line[1..]),
                     Some('!') => (MatchMode::Protect, &line[1..]),
                     Some('~') => (MatchMode::Weak, &line[1..]),
-                    Some(c) if c.is_whitespace() => (MatchMode::Contains, line),
                     _ => (MatchMode::Contains, line),
                 };
                 let normal = norm.normalize(phrase.as_bytes());
@@ -650,6 +653,22 @@ mod tests {
             let r = set(&format!("\u{feff}{first}\nbuy now cheap\n"));
             assert_eq!(modes(&r), want, "{first}");
         }
+    }
+
+    #[test]
+    fn marks_are_read_after_indentation() {
+        use MatchMode::*;
+        let r = set("  ! share this story\n\t= buy now\n @category promo\n   ^ sponsored by\n  ~ win\n    enter now\n");
+        assert_eq!(
+            modes(&r),
+            [
+                (Protect, "user"),
+                (Whole, "user"),
+                (Prefix, "promo"),
+                (Weak, "promo"),
+                (Contains, "promo"),
+            ]
+        );
     }
 
     #[test]

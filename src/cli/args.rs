@@ -175,8 +175,9 @@ pub struct ClassifierArgs {
     /// line, `^ phrase` its start, a bare phrase a short line containing it,
     /// `~ phrase` a line containing it next to a line the same category
     /// dropped, `! phrase` protects lines containing it; `@category NAME`
-    /// names the category; `#` at the start of a line starts a comment. A
-    /// user phrase drops the lines it matches whatever the model says.
+    /// names the category; `#` at the start of a line starts a comment (a
+    /// mark may follow indentation). A user phrase drops the lines it
+    /// matches whatever the model says.
     #[arg(long, value_name = "FILE")]
     pub rules: Vec<PathBuf>,
 
