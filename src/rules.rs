@@ -254,6 +254,8 @@ impl RuleSetBuilder {
         };
         let mut norm = Normalizer::new();
         let mut seen: HashMap<(String, MatchMode), u32> = HashMap::new();
+        // The built-in files' categories come first.
+        let built_in_categories = if self.built_in { BUILT_IN.len() } else { 0 };
         let built_in = BUILT_IN
             .iter()
             .filter(|_| self.built_in)
@@ -262,9 +264,14 @@ impl RuleSetBuilder {
                     format!("built-in/{cat}.txt"),
                     cat.to_string(),
                     text.to_string(),
+                    false,
                 )
             });
-        for (name, default_cat, text) in built_in.chain(self.files.iter().cloned()) {
+        let user = self
+            .files
+            .iter()
+            .map(|(name, cat, text)| (name.clone(), cat.clone(), text.clone(), true));
+        for (name, default_cat, text, is_user) in built_in.chain(user) {
             let mut category = set.category_index(&default_cat);
             // A byte order mark (as Windows editors save UTF-8) is not part
             // of the first line: read as a gap, it hid a `#`, `@` or mode
@@ -299,6 +306,15 @@ impl RuleSetBuilder {
                     if cat.is_empty() || cat.contains(char::is_whitespace) {
                         return Err(err(format!("bad category name {cat:?}")));
                     }
+                    // A user phrase in a built-in category would be taken
+                    // for a built-in one: a feature of the model, not a
+                    // rule that drops its lines whatever the model says.
+                    if is_user && BUILT_IN.iter().any(|(c, _)| *c == cat) {
+                        return Err(err(format!(
+                            "category {cat} is built in; a rule file's phrases need a \
+                             category of their own"
+                        )));
+                    }
                     category = set.category_index(cat);
                     continue;
                 }
@@ -317,8 +333,16 @@ impl RuleSetBuilder {
                     )));
                 }
                 let text = String::from_utf8_lossy(normal).into_owned();
-                if seen.contains_key(&(text.clone(), mode)) {
-                    // The same phrase in two files: the first category keeps it.
+                if let Some(&id) = seen.get(&(text.clone(), mode)) {
+                    // The same phrase in two user files: the first category
+                    // keeps it. A built-in phrase a user file repeats
+                    // becomes the user's, a rule that drops its lines
+                    // whatever the model says (as a built-in one does not
+                    // with --soft-lexicon or on a list item).
+                    let p = &mut set.phrases[id as usize];
+                    if is_user && (p.category as usize) < built_in_categories {
+                        p.category = category;
+                    }
                     continue;
                 }
                 let id = set.phrases.len() as u32;
@@ -669,6 +693,46 @@ mod tests {
                 (Contains, "promo"),
             ]
         );
+    }
+
+    #[test]
+    fn a_user_phrase_is_never_a_built_in_one() {
+        let r = |text: &str| RuleSetBuilder::new().file("mine.txt", text).build();
+        let e = r("ok phrase\n@category share\nbuy now\n")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.starts_with("mine.txt:2: category share is built in"),
+            "{e}"
+        );
+        // A phrase of the built-in lexicon repeated takes the user's category.
+        let built_in = RuleSet::built_in();
+        let (p, builtin_category) = built_in
+            .phrases()
+            .iter()
+            .find(|p| p.mode == MatchMode::Contains)
+            .map(|p| (p.text.clone(), p.category))
+            .unwrap();
+        let set = r(&format!("@category promo\n{p}\n")).unwrap();
+        let found: Vec<&str> = set
+            .phrases()
+            .iter()
+            .filter(|q| q.text == p && q.mode == MatchMode::Contains)
+            .map(|q| set.categories()[q.category as usize].as_str())
+            .collect();
+        assert_eq!(
+            found,
+            ["promo"],
+            "{p}, built-in category {builtin_category}"
+        );
+        // Between user files, the first one's.
+        let two = RuleSetBuilder::new()
+            .built_in(false)
+            .file("a.txt", "@category a\nbuy now\n")
+            .file("b.txt", "@category b\nbuy now\n")
+            .build()
+            .unwrap();
+        assert_eq!(modes(&two), [(MatchMode::Contains, "a")]);
     }
 
     #[test]
