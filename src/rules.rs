@@ -303,7 +303,11 @@ impl RuleSetBuilder {
                             )));
                         }
                     };
-                    if cat.is_empty() || cat.contains(char::is_whitespace) {
+                    // Control characters would be written as they are in
+                    // --explain's and --stats' reasons (a terminal's escape
+                    // sequences), and break --explain's columns.
+                    if cat.is_empty() || cat.contains(|c: char| c.is_whitespace() || c.is_control())
+                    {
                         return Err(err(format!("bad category name {cat:?}")));
                     }
                     // A user phrase in a built-in category would be taken
@@ -746,6 +750,8 @@ mod tests {
             ("ok phrase\n@categoryx\n", "unknown directive @categoryx"),
             ("ok phrase\n@category\n", "bad category name"),
             ("ok phrase\n@category two words\n", "bad category name"),
+            ("ok phrase\n@category \u{1b}[31mred\n", "bad category name"),
+            ("ok phrase\n@category a\u{7f}\n", "bad category name"),
         ] {
             let e = RuleSetBuilder::new()
                 .built_in(false)
