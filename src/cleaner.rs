@@ -415,6 +415,15 @@ impl Settings {
         Ok(())
     }
 
+    /// Adds a user rule file read elsewhere (from standard input, say):
+    /// `name` for messages, `bytes` its content. Fails as
+    /// [`Settings::read_rules`] does on bytes that are not UTF-8.
+    pub fn add_rules(&mut self, name: &str, bytes: Vec<u8>) -> Result<(), Error> {
+        let text = settings_text(name, bytes, "rule file")?;
+        self.rules.push((name.to_string(), text));
+        Ok(())
+    }
+
     /// Uses the line model at `path`, read now, named by its path. Fails as
     /// [`Settings::read_rules`] does; mistakes in the model are reported by
     /// [`Settings::build`].
@@ -467,6 +476,12 @@ fn read_settings_file(path: &Path, what: &'static str) -> Result<String, Error> 
         path: path.to_path_buf(),
         source,
     })?;
+    settings_text(&path.display().to_string(), bytes, what)
+}
+
+/// The text of the settings file `name` (a `what`), or an error naming its
+/// line and byte if it is not UTF-8.
+fn settings_text(name: &str, bytes: Vec<u8>, what: &'static str) -> Result<String, Error> {
     String::from_utf8(bytes).map_err(|e| {
         let bytes = e.as_bytes();
         let at = e.utf8_error().valid_up_to();
@@ -475,7 +490,7 @@ fn read_settings_file(path: &Path, what: &'static str) -> Result<String, Error> 
             .rposition(|&b| b == b'\n')
             .map_or(0, |i| i + 1);
         Error::Rules {
-            source_name: path.display().to_string(),
+            source_name: name.to_string(),
             line: 1 + bytes[..at].iter().filter(|&&b| b == b'\n').count(),
             message: format!(
                 "the {what} is not UTF-8 (byte {} of the line)",

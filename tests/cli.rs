@@ -703,6 +703,48 @@ fn missing_input_is_a_usage_error() {
 }
 
 #[test]
+fn rules_from_standard_input_when_the_inputs_are_named() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    write(
+        dir,
+        "page.txt",
+        b"Buy now cheap\nThe ferry timetable changes on Monday, the council said.\n",
+    );
+    let r = run_in(
+        dir,
+        &["clean", "--rules", "-", "--explain", "page.txt"],
+        b"= buy now cheap\n",
+    );
+    assert_code(&r, 0);
+    assert!(
+        r.stdout_str().contains("lexicon:user \"buy now cheap\""),
+        "{}",
+        r.stdout_str()
+    );
+    // Errors name it.
+    let r = run_in(dir, &["clean", "--rules", "-", "page.txt"], b"ok\n= !!\n");
+    assert_code(&r, 2);
+    assert!(r.stderr.contains("<stdin>:2: "), "{}", r.stderr);
+    // Standard input cannot carry both, nor two rule files.
+    for args in [
+        &["clean", "--rules", "-", "-"][..],
+        &["clean", "--rules", "-"],
+        &["clean", "--rules", "-", "--rules", "-", "page.txt"],
+        &["eval", "--analyze", "--rules", "-", "-"],
+    ] {
+        let r = run_in(dir, args, b"buy now cheap\n");
+        assert_code(&r, 2);
+        assert!(
+            r.stderr.contains("standard input"),
+            "{args:?}: {}",
+            r.stderr
+        );
+        assert!(r.stdout.is_empty(), "{args:?}");
+    }
+}
+
+#[test]
 fn bad_entries_in_a_directory_are_reported_and_skipped() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path();

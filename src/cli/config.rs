@@ -3,7 +3,7 @@
 //! rule or model file, an output inside an input) before any work starts.
 
 use std::fs::File;
-use std::io::{BufReader, IsTerminal};
+use std::io::{BufReader, IsTerminal, Read};
 use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context, Result};
@@ -70,7 +70,11 @@ impl Config {
 
     fn clean(a: CleanArgs) -> Result<Config> {
         let c = &a.classifier;
-        let settings = settings(c)?;
+        let paths = &a.input.paths;
+        let settings = settings(
+            c,
+            paths.is_empty() || paths.iter().any(|p| p.as_os_str() == "-"),
+        )?;
         let cleaner = if settings.cannot_fail() {
             CleanerPlan::Deferred(settings.builder())
         } else {
@@ -384,13 +388,14 @@ pub fn is_broken_pipe(e: &anyhow::Error) -> bool {
 }
 
 /// Builds the cleaner from the classifier flags, reading rule and model files.
-pub fn build_cleaner(a: &ClassifierArgs) -> Result<Cleaner> {
-    Ok(settings(a)?.build()?)
+pub fn build_cleaner(a: &ClassifierArgs, input_on_stdin: bool) -> Result<Cleaner> {
+    Ok(settings(a, input_on_stdin)?.build()?)
 }
 
 /// The classifier's settings of the flags, with the rule and model files
-/// read.
-fn settings(a: &ClassifierArgs) -> Result<Settings> {
+/// read; `--rules -` from standard input, unless `input_on_stdin` (the
+/// inputs are read from there).
+fn settings(a: &ClassifierArgs, input_on_stdin: bool) -> Result<Settings> {
     let mut s = Settings {
         threshold: a.threshold,
         sandwich_words: a.sandwich_words,
@@ -400,8 +405,27 @@ fn settings(a: &ClassifierArgs) -> Result<Settings> {
         headline: !a.no_headline,
         ..Settings::default()
     };
+    let mut stdin_read = false;
     for path in &a.rules {
-        s.read_rules(path)?;
+        if path.as_os_str() != "-" {
+            s.read_rules(path)?;
+            continue;
+        }
+        if input_on_stdin {
+            bail!(
+                "--rules - reads standard input, which carries the input too (given as -, \
+                 or by default when no input is named): name the rule file or the inputs"
+            );
+        }
+        if std::mem::replace(&mut stdin_read, true) {
+            bail!("standard input (-) can be read only once");
+        }
+        let mut bytes = Vec::new();
+        std::io::stdin()
+            .lock()
+            .read_to_end(&mut bytes)
+            .context("cannot read the rule file from standard input")?;
+        s.add_rules("<stdin>", bytes)?;
     }
     if let Some(path) = &a.line_model {
         s.read_line_model(path)?;

@@ -32,7 +32,7 @@ pub fn run(a: &EvalArgs) -> Result<ExitCode> {
     // A report that cannot be written (a full disk) says it was the output.
     let output = boilerstrip::Error::Output;
     if a.analyze {
-        let cleaner = build_cleaner(&a.classifier)?;
+        let cleaner = build_cleaner(&a.classifier, a.path.as_os_str() == "-")?;
         let pages = eval::read_jsonl(&a.path, &fields)?;
         let analysis = eval::analyze(&cleaner, &pages.pages, a.top);
         if a.json {
