@@ -297,7 +297,9 @@ impl RuleSetBuilder {
                         Some(("category", cat)) => cat.trim(),
                         None if directive == "category" => "",
                         _ => {
-                            let name = directive.split_whitespace().next().unwrap_or("");
+                            // The word right after `@`: "@ category" names
+                            // none, where the first word was `@category`.
+                            let name = directive.split(char::is_whitespace).next().unwrap_or("");
                             return Err(err(format!(
                                 "unknown directive @{name}: the only one is `@category NAME`"
                             )));
@@ -802,6 +804,7 @@ mod tests {
                 "unknown directive @categroy",
             ),
             ("ok phrase\n@categoryx\n", "unknown directive @categoryx"),
+            ("ok phrase\n@ category promo\n", "unknown directive @:"),
             ("ok phrase\n@category\n", "bad category name"),
             ("ok phrase\n@category two words\n", "bad category name"),
             ("ok phrase\n@category \u{1b}[31mred\n", "bad category name"),
