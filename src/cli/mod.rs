@@ -74,7 +74,9 @@ pub fn main() -> ExitCode {
 }
 
 fn run(c: Config) -> Result<ExitCode> {
-    let reporter = Reporter::new(c.quiet);
+    let text_to_stdout =
+        matches!(c.job, Job::Clean) && c.options.output == pipeline::Output::Stream;
+    let reporter = Reporter::new(c.quiet, text_to_stdout);
     for p in &c.discovery.problems {
         reporter.say(&format!("boilerstrip: {p}"));
     }

@@ -1,9 +1,10 @@
 //! Progress and messages on stderr: the command line's [`Events`].
 //!
-//! The bar is drawn only when stderr is a terminal and `--quiet` is not
-//! given, at most 5 times a second (often enough to look alive, rarely
-//! enough to cost nothing). Messages are printed around the bar so that it
-//! never garbles them.
+//! The bar is drawn only when stderr is a terminal, `--quiet` is not
+//! given and the cleaned text does not go to a terminal too (see
+//! [`draws_bar`]), at most 5 times a second (often enough to look alive,
+//! rarely enough to cost nothing). Messages are printed around the bar so
+//! that it never garbles them.
 
 use std::cell::Cell;
 use std::io::IsTerminal;
@@ -23,9 +24,16 @@ pub struct Reporter {
 }
 
 impl Reporter {
-    /// A reporter; with a bar if stderr is a terminal and not `quiet`.
-    pub fn new(quiet: bool) -> Reporter {
-        let bar = (!quiet && std::io::stderr().is_terminal())
+    /// A reporter; with a bar if [`draws_bar`] says so. `text_to_stdout`:
+    /// whether the run writes the cleaned text (or `--explain`) to standard
+    /// output.
+    pub fn new(quiet: bool, text_to_stdout: bool) -> Reporter {
+        let shown = draws_bar(
+            quiet,
+            std::io::stderr().is_terminal(),
+            text_to_stdout && std::io::stdout().is_terminal(),
+        );
+        let bar = shown
             .then(|| ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::stderr_with_hz(5)));
         Reporter {
             bar,
@@ -83,6 +91,16 @@ impl Events for Reporter {
     }
 }
 
+/// Whether a run draws the bar: not under `quiet`, only on a terminal
+/// stderr, and not while the cleaned text is written to a terminal
+/// (`text_on_terminal`), which is stderr's own when both are the screen: the
+/// bar, redrawn in place at the start of its line, would end up in the
+/// middle of the text, the next line of text glued to it and then erased
+/// by its next redraw.
+pub fn draws_bar(quiet: bool, stderr_is_terminal: bool, text_on_terminal: bool) -> bool {
+    !quiet && stderr_is_terminal && !text_on_terminal
+}
+
 /// `message` with its control characters but the tab (a line feed or a
 /// carriage return in a file name found in a folder) shown as `\xNN`, as
 /// `--explain` shows them: a message about an input is one line of stderr,
@@ -94,6 +112,15 @@ pub fn one_line(message: &str) -> std::borrow::Cow<'_, str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_bar_only_on_a_terminal_stderr_and_never_over_the_text() {
+        assert!(draws_bar(false, true, false));
+        assert!(!draws_bar(true, true, false));
+        assert!(!draws_bar(false, false, false));
+        // `boilerstrip clean dumps/` on a terminal: the text is on screen.
+        assert!(!draws_bar(false, true, true));
+    }
 
     #[test]
     fn control_characters_are_shown_as_escapes() {
