@@ -8,6 +8,8 @@
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read, Write};
 use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 
 /// A compression format.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -213,11 +215,52 @@ pub fn open_sized(path: &Path, size: u64) -> io::Result<(Compression, Box<dyn Re
     if size < SMALL_FILE {
         return decoder(io::Cursor::new(read_whole(path, size)?));
     }
+    decoder(buffered(path, size)?)
+}
+
+/// The file at `path`, of about `size` bytes, opened with a read buffer no
+/// bigger than it (and at most 64 KiB): [`open_sized`]'s reader of files
+/// not read whole, before decompression.
+pub fn buffered(path: &Path, size: u64) -> io::Result<BufReader<File>> {
     let f = File::open(path)?;
     let capacity = size
         .saturating_add(1)
         .clamp(ZSTD_MAGIC.len() as u64, 1 << 16) as usize;
-    decoder(BufReader::with_capacity(capacity, f))
+    Ok(BufReader::with_capacity(capacity, f))
+}
+
+/// A reader that adds the bytes taken from the reader it wraps to a
+/// counter shared with another thread: how far into a (compressed) input
+/// its decoder has read, for progress. One atomic addition a read or a
+/// buffer consumed, of tens of kilobytes or more.
+pub struct Counted<R> {
+    inner: R,
+    taken: Arc<AtomicU64>,
+}
+
+impl<R> Counted<R> {
+    /// `inner`, counted into `taken`.
+    pub fn new(inner: R, taken: Arc<AtomicU64>) -> Counted<R> {
+        Counted { inner, taken }
+    }
+}
+
+impl<R: Read> Read for Counted<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.taken.fetch_add(n as u64, Ordering::Relaxed);
+        Ok(n)
+    }
+}
+
+impl<R: BufRead> BufRead for Counted<R> {
+    fn fill_buf(&mut self) -> io::Result<&[u8]> {
+        self.inner.fill_buf()
+    }
+    fn consume(&mut self, n: usize) {
+        self.inner.consume(n);
+        self.taken.fetch_add(n as u64, Ordering::Relaxed);
+    }
 }
 
 /// Files of fewer bytes than this are read whole by [`open_sized`]: those

@@ -70,6 +70,7 @@
 use std::fs::File;
 use std::io::{self, Read, Write};
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
@@ -258,6 +259,13 @@ pub trait Events {
     /// A pass (1 or 2) starts over `inputs` inputs of `bytes` bytes on disk
     /// (streams count 0).
     fn pass_started(&self, _pass: u8, _inputs: usize, _bytes: u64) {}
+    /// Part of an input read in pieces (one over 4 MiB, or a stream) is done
+    /// in a pass: `bytes` bytes of it, counted as [`Input::size`] counts
+    /// them (compressed, as on disk or as they came), have been read. Called
+    /// after each of its pieces, the last included, before
+    /// [`Events::input_done`]; the count runs ahead of the work done by the
+    /// reader's buffer, and may pass `size` if the file grew.
+    fn input_progress(&self, _pass: u8, _input: &Input, _bytes: u64) {}
     /// An input is done in a pass.
     fn input_done(&self, _pass: u8, _input: &Input) {}
     /// Something went wrong with one input or record; the run goes on.
@@ -519,15 +527,22 @@ fn open_input<'a>(
     input: &'a Input,
     pre: &'a Preloaded,
     limits: Limits,
+    taken: &Arc<AtomicU64>,
 ) -> Result<(Compression, BatchReader<'a>), Error> {
     let path = input.display_path();
     let file_err = |source| Error::File {
         path: path.to_path_buf(),
         source,
     };
+    // The bytes the decoder takes are counted into `taken`, for progress
+    // within the input ([`Events::input_progress`]).
+    fn counted<R>(r: R, taken: &Arc<AtomicU64>) -> compress::Counted<R> {
+        compress::Counted::new(r, Arc::clone(taken))
+    }
     let (c, r) = match pre {
         Some(Ok(data)) => {
-            compress::decoder(io::Cursor::new(Shared(Arc::clone(data)))).map_err(file_err)?
+            compress::decoder(counted(io::Cursor::new(Shared(Arc::clone(data))), taken))
+                .map_err(file_err)?
         }
         // The error is named by the input's path here, once.
         Some(Err(e)) => return Err(file_err(io::Error::new(e.kind(), e.to_string()))),
@@ -540,12 +555,21 @@ fn open_input<'a>(
                     let r = BatchReader::whole(data, input.format, path, limits);
                     return Ok((Compression::None, r));
                 }
-                compress::decoder(io::Cursor::new(data)).map_err(file_err)?
+                compress::decoder(counted(io::Cursor::new(data), taken)).map_err(file_err)?
             }
-            Source::File(p) => compress::open_sized(p, input.size).map_err(file_err)?,
-            Source::Stream(p) => compress::open(p).map_err(file_err)?,
+            Source::File(p) => {
+                let r = compress::buffered(p, input.size).map_err(file_err)?;
+                compress::decoder(counted(r, taken)).map_err(file_err)?
+            }
+            Source::Stream(p) => {
+                let r = compress::buffered(p, u64::MAX).map_err(file_err)?;
+                compress::decoder(counted(r, taken)).map_err(file_err)?
+            }
             // Read once, with a given model (otherwise preloaded).
-            Source::Stdin => compress::open_stdin().map_err(file_err)?,
+            Source::Stdin => {
+                let r = io::BufReader::with_capacity(1 << 16, io::stdin());
+                compress::decoder(counted(r, taken)).map_err(file_err)?
+            }
         },
     };
     // A plain file's size is what it holds (a byte more would not save
@@ -561,13 +585,15 @@ fn open_input<'a>(
     ))
 }
 
-/// One unit of work: a piece of one input.
 struct Task {
     input: usize,
     /// The input's first piece.
     first: bool,
     /// The input's last piece.
     last: bool,
+    /// The bytes of the input (compressed, as on disk or as they came) read
+    /// so far, when the input is read in pieces: 0 otherwise.
+    taken: u64,
     compression: Compression,
     job: Job,
 }
@@ -589,7 +615,7 @@ struct Pieces<'a> {
     streams: &'a [Preloaded],
     limits: Limits,
     next: usize,
-    current: Option<(usize, Compression, BatchReader<'a>, bool)>,
+    current: Option<(usize, Compression, BatchReader<'a>, bool, Arc<AtomicU64>)>,
     /// What to do instead of reading an input, if anything.
     before: &'a (dyn Fn(usize) -> Option<Job> + Sync),
     /// Inputs that pass 1 read whole and kept ([`Kept`]), by input: pass 2
@@ -647,7 +673,7 @@ impl<'a> Pieces<'a> {
 
     fn next(&mut self) -> Option<Task> {
         loop {
-            if let Some((input, compression, reader, first)) = &mut self.current {
+            if let Some((input, compression, reader, first, taken)) = &mut self.current {
                 let (input, compression, was_first) = (*input, *compression, *first);
                 *first = false;
                 let job = match reader.next_piece() {
@@ -656,6 +682,7 @@ impl<'a> Pieces<'a> {
                     Err(e) => Job::Failed(e),
                 };
                 let last = !matches!(job, Job::Piece(_)) || reader.is_done();
+                let taken = taken.load(Ordering::Relaxed);
                 if last {
                     self.current = None;
                 }
@@ -663,6 +690,7 @@ impl<'a> Pieces<'a> {
                     input,
                     first: was_first,
                     last,
+                    taken,
                     compression,
                     job,
                 });
@@ -676,6 +704,7 @@ impl<'a> Pieces<'a> {
                 input: i,
                 first: true,
                 last: true,
+                taken: 0,
                 compression: Compression::None,
                 job,
             };
@@ -689,8 +718,9 @@ impl<'a> Pieces<'a> {
                     ..whole(Job::Piece(Piece::Batch(batch)))
                 });
             }
-            match open_input(&self.inputs[i], &self.streams[i], self.limits) {
-                Ok((c, reader)) => self.current = Some((i, c, reader, true)),
+            let taken = Arc::new(AtomicU64::new(0));
+            match open_input(&self.inputs[i], &self.streams[i], self.limits, &taken) {
+                Ok((c, reader)) => self.current = Some((i, c, reader, true, taken)),
                 Err(e) => return Some(whole(Job::Failed(e))),
             }
         }
@@ -841,6 +871,9 @@ fn pass1(
                 failed[o.input] = Some(e);
             }
         }
+        if o.taken > 0 {
+            events.input_progress(1, &inputs[o.input], o.taken);
+        }
         if o.last {
             events.input_done(1, &inputs[o.input]);
         }
@@ -884,6 +917,8 @@ fn pass1(
 struct Observed {
     input: usize,
     last: bool,
+    /// [`Task::taken`].
+    taken: u64,
     run: RunStats,
     problems: Vec<Error>,
     failed: Option<Error>,
@@ -905,6 +940,7 @@ fn observe_task(
     let mut o = Observed {
         input: task.input,
         last: task.last,
+        taken: task.taken,
         run: RunStats {
             inputs: u64::from(task.first),
             ..RunStats::default()
@@ -971,6 +1007,8 @@ struct Cleaned {
     input: usize,
     first: bool,
     last: bool,
+    /// [`Task::taken`].
+    taken: u64,
     compression: Compression,
     /// JSONL records without a text field (the piece's statistics are
     /// counted into its group's, [`clean_task`]).
@@ -1007,6 +1045,7 @@ fn clean_task(
         input: task.input,
         first: task.first,
         last: task.last,
+        taken: task.taken,
         compression: task.compression,
         records_without_text: 0,
         problems: Vec::new(),
@@ -1225,6 +1264,11 @@ impl<'a> Sink<'a> {
             }
             self.long_lines = 0;
             self.no_text = (0, None);
+        }
+        if done.taken > 0 {
+            self.events.input_progress(2, input, done.taken);
+        }
+        if done.last {
             self.events.input_done(2, input);
         }
         true

@@ -361,3 +361,86 @@ fn compressed_inputs_keep_their_compression() {
     let rows = explain.stdout_str().lines().count();
     assert_eq!(rows, 1 + one.lines().count() + two.lines().count());
 }
+
+/// Records the progress a run reports.
+#[derive(Default)]
+struct Progress {
+    /// (pass, input, bytes read so far or `None` for done).
+    events: std::cell::RefCell<Vec<(u8, usize, Option<u64>)>>,
+    inputs: std::cell::RefCell<Vec<std::path::PathBuf>>,
+}
+
+impl boilerstrip::pipeline::Events for Progress {
+    fn input_progress(&self, pass: u8, input: &boilerstrip::input::Input, bytes: u64) {
+        let i = self.index(input);
+        self.events.borrow_mut().push((pass, i, Some(bytes)));
+    }
+    fn input_done(&self, pass: u8, input: &boilerstrip::input::Input) {
+        let i = self.index(input);
+        self.events.borrow_mut().push((pass, i, None));
+    }
+}
+
+impl Progress {
+    fn index(&self, input: &boilerstrip::input::Input) -> usize {
+        let p = input.display_path().to_path_buf();
+        let mut inputs = self.inputs.borrow_mut();
+        inputs.iter().position(|q| *q == p).unwrap_or_else(|| {
+            inputs.push(p);
+            inputs.len() - 1
+        })
+    }
+}
+
+#[test]
+fn progress_is_reported_within_an_input_read_in_pieces() {
+    use boilerstrip::pipeline::{self, Options};
+    // A JSONL file of about 1.2 MB, plain and gzipped, read in batches of
+    // 64 KiB: each pass says how far into each file it is, in the bytes
+    // its size counts (compressed for the gzipped one), after each piece.
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let text: String = (0..4000).map(|i| jsonl_record(i).line()).collect();
+    let plain = write(dir, "a.jsonl", text.as_bytes());
+    let gz = write(
+        dir,
+        "b.jsonl.gz",
+        &compressed(text.as_bytes(), Compression::Gzip),
+    );
+    let found = boilerstrip::input::discover(&[plain, gz], None);
+    let opts = Options {
+        threads: 2,
+        limits: boilerstrip::batch::Limits {
+            batch: 64 << 10,
+            ..Default::default()
+        },
+        ..Options::default()
+    };
+    let seen = Progress::default();
+    let mut out = Vec::new();
+    pipeline::clean(
+        &found.inputs,
+        &boilerstrip::Cleaner::new(),
+        &opts,
+        &mut out,
+        &seen,
+    )
+    .unwrap();
+    let events = seen.events.into_inner();
+    for pass in [1, 2] {
+        for (i, input) in found.inputs.iter().enumerate() {
+            let steps: Vec<Option<u64>> = events
+                .iter()
+                .filter(|e| e.0 == pass && e.1 == i)
+                .map(|e| e.2)
+                .collect();
+            let (done, read) = steps.split_last().unwrap();
+            assert_eq!(*done, None, "pass {pass}, input {i}: {steps:?}");
+            let read: Vec<u64> = read.iter().map(|b| b.unwrap()).collect();
+            assert!(read.len() > 3, "pass {pass}, input {i}: {steps:?}");
+            assert!(read.windows(2).all(|w| w[0] <= w[1]), "{read:?}");
+            assert!(read[0] < input.size / 2, "{read:?} of {}", input.size);
+            assert_eq!(*read.last().unwrap(), input.size, "{read:?}");
+        }
+    }
+}

@@ -18,9 +18,12 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 pub struct Reporter {
     bar: Option<ProgressBar>,
     quiet: bool,
-    /// Whether this pass's bar counts bytes (false: inputs, when their sizes
-    /// are unknown).
-    by_bytes: Cell<bool>,
+    /// Whether this pass's bar has a total: the inputs' sizes on disk
+    /// (false: only streams, standard input or a named pipe, whose bytes
+    /// are counted as they are read).
+    sized: Cell<bool>,
+    /// The bytes of the input in progress that the bar has counted.
+    counted: Cell<u64>,
 }
 
 impl Reporter {
@@ -38,7 +41,8 @@ impl Reporter {
         Reporter {
             bar,
             quiet,
-            by_bytes: Cell::new(true),
+            sized: Cell::new(true),
+            counted: Cell::new(0),
         }
     }
 
@@ -60,24 +64,47 @@ impl Reporter {
 }
 
 impl Events for Reporter {
-    fn pass_started(&self, pass: u8, inputs: usize, bytes: u64) {
+    fn pass_started(&self, pass: u8, _inputs: usize, bytes: u64) {
         let Some(bar) = &self.bar else { return };
-        self.by_bytes.set(bytes > 0);
+        self.sized.set(bytes > 0);
+        self.counted.set(0);
         let template = if bytes > 0 {
             "{prefix} {wide_bar} {bytes}/{total_bytes} ({bytes_per_sec}, {eta} left)"
         } else {
-            "{prefix} {wide_bar} {pos}/{len} inputs"
+            "{prefix} {spinner} {bytes} read ({bytes_per_sec})"
         };
         bar.set_style(ProgressStyle::with_template(template).expect("the template is valid"));
         bar.set_prefix(format!("pass {pass}"));
         bar.reset();
-        bar.set_length(if bytes > 0 { bytes } else { inputs as u64 });
+        if bytes > 0 {
+            bar.set_length(bytes);
+        } else {
+            bar.unset_length();
+        }
+    }
+
+    fn input_progress(&self, _pass: u8, input: &Input, bytes: u64) {
+        let Some(bar) = &self.bar else { return };
+        // Against a total, an input counts no more than its size, and a
+        // stream (no size) not at all.
+        let bytes = if self.sized.get() {
+            bytes.min(input.size)
+        } else {
+            bytes
+        };
+        let before = self.counted.get();
+        if bytes > before {
+            bar.inc(bytes - before);
+            self.counted.set(bytes);
+        }
     }
 
     fn input_done(&self, _pass: u8, input: &Input) {
-        if let Some(bar) = &self.bar {
-            bar.inc(if self.by_bytes.get() { input.size } else { 1 });
+        let Some(bar) = &self.bar else { return };
+        if self.sized.get() {
+            bar.inc(input.size.saturating_sub(self.counted.get()));
         }
+        self.counted.set(0);
     }
 
     fn problem(&self, error: &Error) {
