@@ -51,6 +51,7 @@ impl Reporter {
         let shown = draws_bar(
             quiet,
             std::io::stderr().is_terminal(),
+            std::env::var_os("TERM").as_deref(),
             text_to_stdout && std::io::stdout().is_terminal(),
         );
         // Hidden until shown: it keeps count all the same.
@@ -172,13 +173,21 @@ fn style(template: &str) -> ProgressStyle {
 }
 
 /// Whether a run draws the bar: not under `quiet`, only on a terminal
-/// stderr, and not while the cleaned text is written to a terminal
+/// stderr (not one whose `TERM` is `dumb`, as Emacs's shell buffer and
+/// some CI logs say they are: without cursor control the bar's escapes
+/// show as text, and each redraw adds a line), and not while the cleaned text is written to a terminal
 /// (`text_on_terminal`), which is stderr's own when both are the screen: the
 /// bar, redrawn in place at the start of its line, would end up in the
 /// middle of the text, the next line of text glued to it and then erased
 /// by its next redraw.
-pub fn draws_bar(quiet: bool, stderr_is_terminal: bool, text_on_terminal: bool) -> bool {
-    !quiet && stderr_is_terminal && !text_on_terminal
+pub fn draws_bar(
+    quiet: bool,
+    stderr_is_terminal: bool,
+    term: Option<&std::ffi::OsStr>,
+    text_on_terminal: bool,
+) -> bool {
+    let dumb = term.is_some_and(|t| t == "dumb");
+    !quiet && stderr_is_terminal && !dumb && !text_on_terminal
 }
 
 /// `message` with its control characters but the tab (a line feed or a
@@ -195,11 +204,19 @@ mod tests {
 
     #[test]
     fn a_bar_only_on_a_terminal_stderr_and_never_over_the_text() {
-        assert!(draws_bar(false, true, false));
-        assert!(!draws_bar(true, true, false));
-        assert!(!draws_bar(false, false, false));
+        let xterm = Some(std::ffi::OsStr::new("xterm-256color"));
+        assert!(draws_bar(false, true, xterm, false));
+        assert!(draws_bar(false, true, None, false));
+        assert!(!draws_bar(true, true, xterm, false));
+        assert!(!draws_bar(false, false, xterm, false));
         // `boilerstrip clean dumps/` on a terminal: the text is on screen.
-        assert!(!draws_bar(false, true, true));
+        assert!(!draws_bar(false, true, xterm, true));
+        assert!(!draws_bar(
+            false,
+            true,
+            Some(std::ffi::OsStr::new("dumb")),
+            false
+        ));
     }
 
     #[test]
