@@ -113,11 +113,8 @@ impl Events for Reporter {
         let Some(bar) = &self.bar else { return };
         self.sized.set(bytes > 0);
         self.counted.set(0);
-        let template = if bytes > 0 {
-            "{wide_bar} {bytes}/{total_bytes} ({bytes_per_sec}, {eta} left)"
-        } else {
-            "{spinner} {bytes} read ({bytes_per_sec})"
-        };
+        let columns = console::Term::stderr().size_checked().map(|(_, c)| c);
+        let template = template(bytes > 0, columns);
         // The pass is written into the template, which is set without a
         // redraw: each of the calls after it redraws the bar, and with a
         // prefix set apart the frame drawn in between showed the last
@@ -164,6 +161,25 @@ impl Events for Reporter {
         if !self.quiet {
             self.say(&format!("boilerstrip: {message}"));
         }
+    }
+}
+
+/// Terminals narrower than this many columns get the short bar: the long
+/// one's figures take 47 columns with sizes in the hundreds of MiB, and the
+/// bar, with its name, at least 17 more.
+const NARROW: u16 = 64;
+
+/// The bar's template after the pass's name, with a total (`sized`) or
+/// without, on a terminal of `columns` columns (`None`: unknown). On a
+/// narrow terminal the long one, wider than a line, was wrapped onto two,
+/// its bar squeezed out.
+fn template(sized: bool, columns: Option<u16>) -> &'static str {
+    let narrow = columns.is_some_and(|c| c < NARROW);
+    match (sized, narrow) {
+        (true, false) => "{wide_bar} {bytes}/{total_bytes} ({bytes_per_sec}, {eta} left)",
+        (true, true) => "{wide_bar} {percent:>3}% {eta:>4}",
+        (false, false) => "{spinner} {bytes} read ({bytes_per_sec})",
+        (false, true) => "{spinner} {bytes} read",
     }
 }
 
@@ -217,6 +233,36 @@ mod tests {
             Some(std::ffi::OsStr::new("dumb")),
             false
         ));
+    }
+
+    #[test]
+    fn the_bar_fits_a_narrow_terminal() {
+        // Each placeholder at its widest (a bar at its narrowest worth
+        // drawing, 10 columns), for a terminal of at least 30 columns.
+        let widest = |template: &str| {
+            let mut line = format!("pass 2 {template}");
+            for (key, value) in [
+                ("{wide_bar}", "#".repeat(10)),
+                ("{bytes}", "999.99 MiB".into()),
+                ("{total_bytes}", "999.99 MiB".into()),
+                ("{bytes_per_sec}", "999.99 MiB/s".into()),
+                ("{eta}", "59m".into()),
+                ("{eta:>4}", " 59m".into()),
+                ("{percent:>3}", "100".into()),
+                ("{spinner}", "⠋".into()),
+            ] {
+                line = line.replace(key, &value);
+            }
+            assert!(!line.contains('{'), "{line}");
+            line.chars().count()
+        };
+        for sized in [true, false] {
+            for columns in [30, 40, 63, 64, 80, 200] {
+                let t = template(sized, Some(columns));
+                assert!(widest(t) <= usize::from(columns), "{columns} columns: {t}");
+            }
+        }
+        assert_eq!(template(true, None), template(true, Some(80)));
     }
 
     #[test]
