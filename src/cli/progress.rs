@@ -7,7 +7,8 @@
 //! Then at most 5 times a second (often enough to look alive, rarely
 //! enough to cost nothing), on a tick of its own too, so that it moves
 //! while standard input is read in or one big piece is worked on. Messages
-//! are printed around the bar so that it never garbles them.
+//! are printed around the bar so that it never garbles them, and Ctrl-C or
+//! SIGTERM removes it before ending the process ([`clear_on_signals`]).
 
 use std::cell::{Cell, RefCell};
 use std::io::IsTerminal;
@@ -60,6 +61,9 @@ impl Reporter {
             ProgressBar::with_draw_target(None, ProgressDrawTarget::hidden())
                 .with_style(style("pass 1 {spinner} {elapsed}"))
         });
+        if let Some(bar) = &bar {
+            clear_on_signals(bar);
+        }
         let shower = bar.as_ref().map(|bar| {
             let (tell, told) = mpsc::channel::<()>();
             let bar = bar.clone();
@@ -182,6 +186,40 @@ fn template(sized: bool, columns: Option<u16>) -> &'static str {
         (false, true) => "{spinner} {bytes} read",
     }
 }
+
+/// On SIGINT (Ctrl-C) or SIGTERM, removes `bar` and then ends the process
+/// as the signal would have, with no handler (so that a shell sees a run
+/// interrupted, and `kill -INT` still ends it): the bar was left on the
+/// screen, its figures frozen and its "left" promising an end that never
+/// came. The outputs are as after the signal without it (atomic: complete
+/// under their names, or none). If the bar cannot be had within a tenth of
+/// a second (the main thread holding it while writing a message to a
+/// terminal that does not read, after Ctrl-S), the process ends anyway.
+#[cfg(unix)]
+fn clear_on_signals(bar: &ProgressBar) {
+    use signal_hook::consts::{SIGINT, SIGTERM};
+    let Ok(mut signals) = signal_hook::iterator::Signals::new([SIGINT, SIGTERM]) else {
+        return;
+    };
+    let bar = bar.clone();
+    std::thread::spawn(move || {
+        let Some(signal) = signals.forever().next() else {
+            return;
+        };
+        let (cleared, wait) = mpsc::channel::<()>();
+        std::thread::spawn(move || {
+            bar.finish_and_clear();
+            let _ = cleared.send(());
+        });
+        let _ = wait.recv_timeout(Duration::from_millis(100));
+        let _ = signal_hook::low_level::emulate_default_handler(signal);
+        // Not reached: the default action of both signals ends the process.
+        std::process::exit(128 + signal);
+    });
+}
+
+#[cfg(not(unix))]
+fn clear_on_signals(_bar: &ProgressBar) {}
 
 /// The bar's look, from an indicatif `template`.
 fn style(template: &str) -> ProgressStyle {
