@@ -9,6 +9,7 @@ use boilerstrip::eval::{self, Fields};
 
 use super::args::EvalArgs;
 use super::config::build_cleaner;
+use super::progress::Reporter;
 
 /// Runs `eval`.
 pub fn run(a: &EvalArgs) -> Result<ExitCode> {
@@ -33,8 +34,16 @@ pub fn run(a: &EvalArgs) -> Result<ExitCode> {
     let output = boilerstrip::Error::Output;
     if a.analyze {
         let cleaner = build_cleaner(&a.classifier, a.path.as_os_str() == "-")?;
+        // The report goes to standard output: no spinner over it there.
+        let reporter = Reporter::new(false, true);
+        reporter.phase(&format!("reading {}", a.path.display()));
         let pages = eval::read_jsonl(&a.path, &fields)?;
+        reporter.phase(&format!(
+            "analysing {}",
+            boilerstrip::report::plural(pages.pages.len() as u64, "page")
+        ));
         let analysis = eval::analyze(&cleaner, &pages.pages, a.top);
+        reporter.finish();
         if a.json {
             analysis.write_json(&mut out).map_err(output)?;
         } else {

@@ -93,6 +93,15 @@ impl Reporter {
         }
     }
 
+    /// Shows a spinner with `what` is being done and for how long, for
+    /// work measured by no count of bytes (`train`, `eval --analyze`).
+    pub fn phase(&self, what: &str) {
+        if let Some(bar) = &self.bar {
+            bar.set_style(style("{spinner} {msg} ({elapsed})"));
+            bar.set_message(one_line(what).into_owned());
+        }
+    }
+
     /// Removes the bar.
     pub fn finish(&self) {
         if let Some((tell, thread)) = self.shower.borrow_mut().take() {

@@ -13,6 +13,7 @@ use boilerstrip::{pipeline, CleanerBuilder};
 
 use super::args::TrainArgs;
 use super::config::check_output_path;
+use super::progress::Reporter;
 
 /// Runs `train`.
 pub fn run(a: &TrainArgs) -> Result<ExitCode> {
@@ -35,7 +36,9 @@ pub fn run(a: &TrainArgs) -> Result<ExitCode> {
         .build()?;
     let mut data = TrainingData::default();
     let mut names = Vec::new();
+    let reporter = Reporter::new(false, false);
     for path in &a.files {
+        reporter.phase(&format!("reading {}", path.display()));
         let pages = eval::read_jsonl(path, &fields)?;
         let examples: Vec<Example<'_>> = pages
             .pages
@@ -47,12 +50,12 @@ pub fn run(a: &TrainArgs) -> Result<ExitCode> {
             })
             .collect();
         let corpus = TrainingData::collect(&cleaner, &examples);
-        say!(
+        reporter.say(&format!(
             "boilerstrip: {}: {}, {}",
             path.display(),
             plural(corpus.pages() as u64, "page"),
             plural(corpus.rows() as u64, "line")
-        );
+        ));
         data.append(&corpus);
         names.push(path.file_name().map_or_else(
             || path.display().to_string(),
@@ -71,7 +74,13 @@ pub fn run(a: &TrainArgs) -> Result<ExitCode> {
         "boilerstrip line model: weights of three stacked logistic regressions.".to_string(),
         format!("Trained by `boilerstrip train` on: {}.", names.join(", ")),
     ];
+    reporter.phase(&format!(
+        "training on {}, {}",
+        plural(data.pages() as u64, "page"),
+        plural(data.rows() as u64, "line")
+    ));
     let model = train::train(&data, &TrainOptions::default(), notes);
+    reporter.finish();
     pipeline::write_atomically(&a.output, |w| w.write_all(model.to_text().as_bytes()))
         .context("cannot write the line model")?;
     say!(
