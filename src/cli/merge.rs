@@ -87,11 +87,19 @@ pub fn describe(stats: &LineStats) -> String {
         ),
         None => {
             let lines = stats.distinct_lines();
+            // A table of no line has no cost a line (its memory, the
+            // table's own, was given as that of one).
+            let per_line = match lines {
+                0 => String::new(),
+                n => format!(
+                    ", {:.1} bytes a line",
+                    stats.memory_bytes() as f64 / n as f64
+                ),
+            };
             format!(
-                "{} from {} ({mib:.1} MiB in memory, {:.1} bytes a line)",
+                "{} from {} ({mib:.1} MiB in memory{per_line})",
                 plural(lines as u64, "distinct line"),
                 plural(stats.sites() as u64, "site"),
-                stats.memory_bytes() as f64 / lines.max(1) as f64
             )
         }
     }
@@ -108,5 +116,28 @@ pub fn names(paths: &[PathBuf]) -> String {
             last.display()
         ),
         [] => String::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_empty_table_has_no_cost_a_line() {
+        let empty = describe(&LineStats::new());
+        assert!(
+            empty.starts_with("0 distinct lines from 0 sites ("),
+            "{empty}"
+        );
+        assert!(!empty.contains("a line"), "{empty}");
+        let mut one = LineStats::new();
+        let cleaner = boilerstrip::Cleaner::new();
+        cleaner.observe(&boilerstrip::Document::new(b"Hello there"), &mut one);
+        let one = describe(&one);
+        assert!(
+            one.contains("1 distinct line from") && one.contains("bytes a line)"),
+            "{one}"
+        );
     }
 }
