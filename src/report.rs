@@ -247,11 +247,16 @@ impl RunStats {
             reasons.sort_by(|a, b| b.1.lines.cmp(&a.1.lines).then(a.0.cmp(b.0)));
             let width = reasons.iter().map(|(r, _)| r.len()).max().unwrap_or(0);
             for (reason, c) in reasons {
+                // The unit in the singular for one; "line " padded so
+                // that the bytes column stays aligned.
+                let (lines, bytes) = (c.lines == 1, c.bytes == 1);
                 writeln!(
                     f,
-                    "  {reason:<width$} {:>12} lines {:>14} bytes",
+                    "  {reason:<width$} {:>12} {} {:>14} {}",
                     thousands(c.lines),
-                    thousands(c.bytes)
+                    if lines { "line " } else { "lines" },
+                    thousands(c.bytes),
+                    if bytes { "byte" } else { "bytes" }
                 )?;
             }
         }
@@ -617,6 +622,17 @@ mod tests {
             ..RunStats::default()
         };
         s.drop_line("site-repeat", 1, b"Share this post", 16);
+        let mut one = s.clone();
+        one.drop_line("shape", 2, b"x", 1);
+        let text = one.to_string();
+        assert!(
+            text.contains("  shape                  1 line               1 byte\n"),
+            "{text}"
+        );
+        assert!(
+            text.contains("  site-repeat            1 line              16 bytes\n"),
+            "{text}"
+        );
         let learn_only = RunStats {
             bytes_read: [10, 0],
             ..s.clone()
