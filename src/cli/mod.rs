@@ -30,7 +30,7 @@ use clap::Parser;
 
 use args::Args;
 use config::{CleanerPlan, Config, Job};
-use progress::Reporter;
+use progress::{Passes, Reporter};
 
 /// Exit status: some inputs or records were bad.
 const EXIT_BAD_INPUT: u8 = 1;
@@ -76,7 +76,12 @@ pub fn main() -> ExitCode {
 fn run(c: Config) -> Result<ExitCode> {
     let text_to_stdout =
         matches!(c.job, Job::Clean) && c.options.output == pipeline::Output::Stream;
-    let reporter = Reporter::new(c.quiet, text_to_stdout);
+    let passes = match (&c.job, &c.options.model) {
+        (Job::Learn(..), _) => Passes::Learn,
+        (Job::Clean, pipeline::Model::Given(_)) => Passes::CleanOnly,
+        (Job::Clean, _) => Passes::Both,
+    };
+    let reporter = Reporter::new(c.quiet, text_to_stdout).passes(passes);
     for p in &c.discovery.problems {
         reporter.say(&format!("boilerstrip: {p}"));
     }

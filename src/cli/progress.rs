@@ -42,6 +42,8 @@ pub struct Reporter {
     sized: Cell<bool>,
     /// The bytes of the input in progress that the bar has counted.
     counted: Cell<u64>,
+    /// What the bar calls pass 1 and pass 2 ([`Reporter::passes`]).
+    names: [&'static str; 2],
 }
 
 impl Reporter {
@@ -81,7 +83,22 @@ impl Reporter {
             quiet,
             sized: Cell::new(true),
             counted: Cell::new(0),
+            names: ["pass 1", "pass 2"],
         }
+    }
+
+    /// The reporter of a run of `job`: what its bar calls each pass, by
+    /// the passes the run makes. Two passes are "pass 1 of 2" and "pass 2
+    /// of 2", so that the bar's end of pass 1 is not taken for the run's;
+    /// a run of one says what it does.
+    pub fn passes(mut self, job: Passes) -> Reporter {
+        let names = match job {
+            Passes::Both => ["pass 1 of 2", "pass 2 of 2"],
+            Passes::Learn => ["learning", "learning"],
+            Passes::CleanOnly => ["cleaning", "cleaning"],
+        };
+        self.names = names;
+        self
     }
 
     /// Prints a line on stderr without disturbing the bar.
@@ -114,6 +131,17 @@ impl Reporter {
     }
 }
 
+/// The passes a run makes.
+#[derive(Clone, Copy, Debug)]
+pub enum Passes {
+    /// Pass 1, the statistics, and pass 2, the cleaning (`clean`).
+    Both,
+    /// Pass 1 only (`learn`).
+    Learn,
+    /// Pass 2 only, with statistics given (`clean --model`).
+    CleanOnly,
+}
+
 /// A run that ends early (an error) removes its bar too.
 impl Drop for Reporter {
     fn drop(&mut self) {
@@ -133,7 +161,8 @@ impl Events for Reporter {
         // prefix set apart the frame drawn in between showed the last
         // pass's end under this pass's name, or this pass's start under the
         // last one's. (Both passes have the same length.)
-        bar.set_style(style(&format!("pass {pass} {template}")));
+        let name = self.names[usize::from(pass.clamp(1, 2) - 1)];
+        bar.set_style(style(&format!("{name} {template}")));
         bar.reset();
         if bytes > 0 {
             bar.set_length(bytes);
@@ -179,8 +208,8 @@ impl Events for Reporter {
 
 /// Terminals narrower than this many columns get the short bar: the long
 /// one's figures take 47 columns with sizes in the hundreds of MiB, and the
-/// bar, with its name, at least 17 more.
-const NARROW: u16 = 64;
+/// bar, with its name ("pass 2 of 2"), at least 22 more.
+const NARROW: u16 = 70;
 
 /// The bar's template after the pass's name, with a total (`sized`) or
 /// without, on a terminal of `columns` columns (`None`: unknown). On a
@@ -285,9 +314,9 @@ mod tests {
     #[test]
     fn the_bar_fits_a_narrow_terminal() {
         // Each placeholder at its widest (a bar at its narrowest worth
-        // drawing, 10 columns), for a terminal of at least 30 columns.
+        // drawing, 10 columns), for a terminal of at least 40 columns.
         let widest = |template: &str| {
-            let mut line = format!("pass 2 {template}");
+            let mut line = format!("pass 2 of 2 {template}");
             for (key, value) in [
                 ("{wide_bar}", "#".repeat(10)),
                 ("{bytes}", "999.99 MiB".into()),
@@ -304,7 +333,7 @@ mod tests {
             line.chars().count()
         };
         for sized in [true, false] {
-            for columns in [30, 40, 63, 64, 80, 200] {
+            for columns in [40, 69, 70, 80, 200] {
                 let t = template(sized, Some(columns));
                 assert!(widest(t) <= usize::from(columns), "{columns} columns: {t}");
             }
