@@ -57,8 +57,8 @@ impl Reporter {
             std::env::var_os("TERM").as_deref(),
             text_to_stdout && std::io::stdout().is_terminal(),
         );
-        // Hidden until shown: it keeps count all the same.
-        // Standard input is read in before pass 1 starts.
+        // Hidden until shown, it keeps count all the same. Its first look
+        // is for standard input, read in before pass 1 starts.
         let bar = shown.then(|| {
             ProgressBar::with_draw_target(None, ProgressDrawTarget::hidden())
                 .with_style(style("pass 1 {spinner} {elapsed}"))
@@ -110,8 +110,9 @@ impl Reporter {
         }
     }
 
-    /// Shows a spinner with `what` is being done and for how long, for
-    /// work measured by no count of bytes (`train`, `eval --analyze`).
+    /// Shows a spinner saying what is being done (`what`) and for how
+    /// long, for work that no count of bytes measures (`train`, `eval
+    /// --analyze`).
     pub fn phase(&self, what: &str) {
         if let Some(bar) = &self.bar {
             bar.set_style(style("{spinner} {msg} ({elapsed})"));
