@@ -14,6 +14,7 @@
 # analysis as JSON instead of text.
 # BOILERSTRIP=/path/to/binary uses that binary instead of building one.
 set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 eval_dir=""
 top=20
@@ -36,7 +37,7 @@ while (($#)); do
         shift
         ;;
     -h | --help)
-        awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"
+        bench_usage
         exit 0
         ;;
     -*)
@@ -50,30 +51,8 @@ while (($#)); do
     esac
 done
 
-root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-eval_dir="${eval_dir:-$root/../shared/eval}"
-if [[ ! -d "$eval_dir" ]]; then
-    echo "errors.sh: no evaluation directory $eval_dir" >&2
-    exit 2
-fi
-
-shopt -s nullglob
-files=("$eval_dir"/*.jsonl.gz)
-if [[ -n "$only" ]]; then
-    files=()
-    [[ -f "$eval_dir/$only.jsonl.gz" ]] && files=("$eval_dir/$only.jsonl.gz")
-fi
-if ((${#files[@]} == 0)); then
-    echo "errors.sh: no ${only:-*}.jsonl.gz in $eval_dir" >&2
-    exit 2
-fi
-
-if [[ -n "${BOILERSTRIP:-}" ]]; then
-    bin="$BOILERSTRIP"
-else
-    echo "building the release binary" >&2
-    bin=$("$root/benches/build.sh")
-fi
+bench_eval_files errors.sh "$eval_dir" "$only"
+bench_binary
 
 for f in "${files[@]}"; do
     name="$(basename "$f" .jsonl.gz)"

@@ -18,10 +18,7 @@
 # Takes about ten minutes for the seven sets on two cores.
 # BOILERSTRIP=/path/to/binary uses that binary instead of building one.
 set -euo pipefail
-
-usage() {
-    awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"
-}
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 eval_dir=""
 only=""
@@ -33,12 +30,12 @@ while (($#)); do
         shift 2
         ;;
     -h | --help)
-        usage
+        bench_usage
         exit 0
         ;;
     -*)
         echo "own-gold.sh: unknown option $1" >&2
-        usage >&2
+        bench_usage >&2
         exit 2
         ;;
     *)
@@ -49,37 +46,14 @@ while (($#)); do
     esac
 done
 
-root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-eval_dir="${eval_dir:-$root/../shared/eval}"
-if [[ ! -d "$eval_dir" ]]; then
-    echo "own-gold.sh: no evaluation directory $eval_dir" >&2
-    exit 2
-fi
-eval_dir="$(cd "$eval_dir" && pwd)"
-cd "$root"
-
-shopt -s nullglob
-files=("$eval_dir"/*.jsonl.gz)
-if [[ -n "$only" ]]; then
-    files=()
-    [[ -f "$eval_dir/$only.jsonl.gz" ]] && files=("$eval_dir/$only.jsonl.gz")
-fi
-if ((${#files[@]} == 0)); then
-    echo "own-gold.sh: no ${only:-*}.jsonl.gz in $eval_dir" >&2
-    exit 2
-fi
+bench_eval_files own-gold.sh "$eval_dir" "$only"
 # The built-in model's training sets, as benches/train.sh names them.
 training=(cleaneval dragnet l3s-gn1 wcxb-dev)
 for t in "${training[@]}"; do
     [[ -f "$eval_dir/$t.jsonl.gz" ]] || { echo "own-gold.sh: missing $eval_dir/$t.jsonl.gz" >&2; exit 2; }
 done
 
-if [[ -n "${BOILERSTRIP:-}" ]]; then
-    bin="$BOILERSTRIP"
-else
-    echo "building the release binary" >&2
-    bin=$("$root/benches/build.sh")
-fi
+bench_binary
 
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT

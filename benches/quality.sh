@@ -11,10 +11,7 @@
 # JSON when FILE ends in .json (what .ci/quality-gate reads), else as TSV.
 # BOILERSTRIP=/path/to/binary uses that binary instead of building one.
 set -euo pipefail
-
-usage() {
-    awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"
-}
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 eval_dir=""
 out=""
@@ -30,12 +27,12 @@ while (($#)); do
         shift
         ;;
     -h | --help)
-        usage
+        bench_usage
         exit 0
         ;;
     -*)
         echo "quality.sh: unknown option $1" >&2
-        usage >&2
+        bench_usage >&2
         exit 2
         ;;
     *)
@@ -47,31 +44,13 @@ while (($#)); do
 done
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-eval_dir="${eval_dir:-$root/../shared/eval}"
-if [[ ! -d "$eval_dir" ]]; then
-    echo "quality.sh: no evaluation directory $eval_dir" >&2
-    exit 2
-fi
-# Paths given relative to the caller's directory stay valid after `cd`.
-eval_dir="$(cd "$eval_dir" && pwd)"
+bench_eval_files quality.sh "$eval_dir" ""
+# A path given relative to the caller's directory stays valid after `cd`.
 if [[ -n "$out" && "$out" != /* ]]; then
     out="$PWD/$out"
 fi
 cd "$root"
-
-shopt -s nullglob
-files=("$eval_dir"/*.jsonl.gz)
-if ((${#files[@]} == 0)); then
-    echo "quality.sh: no *.jsonl.gz in $eval_dir" >&2
-    exit 2
-fi
-
-if [[ -n "${BOILERSTRIP:-}" ]]; then
-    bin="$BOILERSTRIP"
-else
-    echo "building the release binary" >&2
-    bin=$("$root/benches/build.sh")
-fi
+bench_binary
 
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
