@@ -204,7 +204,13 @@ pub fn open(path: &Path) -> io::Result<(Compression, Box<dyn Read + Send>)> {
 
 /// Standard input, decompressed as its first bytes call for.
 pub fn open_stdin() -> io::Result<(Compression, Box<dyn Read + Send>)> {
-    decoder(io::BufReader::with_capacity(1 << 16, io::stdin()))
+    decoder(stdin_buffered())
+}
+
+/// Standard input with a read buffer of 64 KiB, before decompression:
+/// [`open_stdin`]'s reader.
+pub fn stdin_buffered() -> io::BufReader<io::Stdin> {
+    io::BufReader::with_capacity(1 << 16, io::stdin())
 }
 
 /// [`open`] for a file of about `size` bytes: its read buffer is no bigger

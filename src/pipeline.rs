@@ -567,8 +567,7 @@ fn open_input<'a>(
             }
             // Read once, with a given model (otherwise preloaded).
             Source::Stdin => {
-                let r = io::BufReader::with_capacity(1 << 16, io::stdin());
-                compress::decoder(counted(r, taken)).map_err(file_err)?
+                compress::decoder(counted(compress::stdin_buffered(), taken)).map_err(file_err)?
             }
         },
     };
@@ -585,6 +584,7 @@ fn open_input<'a>(
     ))
 }
 
+/// One unit of work: a piece of one input.
 struct Task {
     input: usize,
     /// The input's first piece.
