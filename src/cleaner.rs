@@ -433,6 +433,15 @@ impl Settings {
         Ok(())
     }
 
+    /// Uses a line model read elsewhere (from standard input, say): `name`
+    /// for messages, `bytes` its content. Fails as
+    /// [`Settings::add_rules`] does.
+    pub fn add_line_model(&mut self, name: &str, bytes: Vec<u8>) -> Result<(), Error> {
+        let text = settings_text(name, bytes, "line model")?;
+        self.line_model = Some((name.to_string(), text));
+        Ok(())
+    }
+
     /// The builder of the cleaner these settings describe.
     pub fn builder(&self) -> CleanerBuilder {
         let mut b = CleanerBuilder::new();

@@ -703,7 +703,7 @@ fn missing_input_is_a_usage_error() {
 }
 
 #[test]
-fn rules_from_standard_input_when_the_inputs_are_named() {
+fn rules_and_line_model_from_standard_input_when_the_inputs_are_named() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path();
     write(
@@ -726,12 +726,40 @@ fn rules_from_standard_input_when_the_inputs_are_named() {
     let r = run_in(dir, &["clean", "--rules", "-", "page.txt"], b"ok\n= !!\n");
     assert_code(&r, 2);
     assert!(r.stderr.contains("<stdin>:2: "), "{}", r.stderr);
-    // Standard input cannot carry both, nor two rule files.
+    // A line model too: it cleans as the same model read from a file
+    // (here the built-in one with another threshold), and its errors are
+    // named as the rules' are.
+    let model =
+        include_str!("../src/model/line-model.txt").replace("threshold 0.5", "threshold 0.3");
+    write(dir, "m.txt", model.as_bytes());
+    let from_file = run(
+        dir,
+        &["clean", "--line-model", "m.txt", "--explain", "page.txt"],
+    );
+    let r = run_in(
+        dir,
+        &["clean", "--line-model", "-", "--explain", "page.txt"],
+        model.as_bytes(),
+    );
+    assert_code(&r, 0);
+    assert_eq!(r.stdout_str(), from_file.stdout_str());
+    assert!(r.stdout_str().contains("KEEP"), "{}", r.stdout_str());
+    let r = run_in(
+        dir,
+        &["clean", "--line-model", "-", "page.txt"],
+        b"threshold 2\n",
+    );
+    assert_code(&r, 2);
+    assert!(r.stderr.contains("<stdin>:1"), "{}", r.stderr);
+    // Standard input cannot carry both, nor two settings files.
     for args in [
         &["clean", "--rules", "-", "-"][..],
         &["clean", "--rules", "-"],
         &["clean", "--rules", "-", "--rules", "-", "page.txt"],
+        &["clean", "--rules", "-", "--line-model", "-", "page.txt"],
+        &["clean", "--line-model", "-"],
         &["eval", "--analyze", "--rules", "-", "-"],
+        &["eval", "--analyze", "--line-model", "-", "-"],
     ] {
         let r = run_in(dir, args, b"buy now cheap\n");
         assert_code(&r, 2);

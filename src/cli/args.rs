@@ -171,7 +171,8 @@ pub struct EvalArgs {
 #[derive(Debug, clap::Args)]
 pub struct ClassifierArgs {
     /// A rule file of boilerplate phrases to add to the built-in lexicon
-    /// (repeatable; - for standard input, when the inputs are named). Format: one phrase a line; `= phrase` matches the whole
+    /// (repeatable; - for standard input, when the inputs are named).
+    /// Format: one phrase a line; `= phrase` matches the whole
     /// line, `^ phrase` its start, a bare phrase a short line containing it,
     /// `~ phrase` a line containing it next to a line the same category
     /// dropped, `! phrase` protects lines containing it; `@category NAME`
@@ -182,7 +183,7 @@ pub struct ClassifierArgs {
     pub rules: Vec<PathBuf>,
 
     /// Use a line model written by `boilerstrip train` instead of the
-    /// built-in one.
+    /// built-in one (- for standard input, when the inputs are named).
     #[arg(long, value_name = "FILE")]
     pub line_model: Option<PathBuf>,
 

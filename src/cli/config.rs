@@ -405,16 +405,14 @@ fn settings(a: &ClassifierArgs, input_on_stdin: bool) -> Result<Settings> {
         headline: !a.no_headline,
         ..Settings::default()
     };
+    // `-` names standard input, which can be read once, and not when it
+    // carries the inputs.
     let mut stdin_read = false;
-    for path in &a.rules {
-        if path.as_os_str() != "-" {
-            s.read_rules(path)?;
-            continue;
-        }
+    let mut from_stdin = |flag: &str, what: &str| -> Result<Vec<u8>> {
         if input_on_stdin {
             bail!(
-                "--rules - reads standard input, which carries the input too (given as -, \
-                 or by default when no input is named): name the rule file or the inputs"
+                "{flag} - reads standard input, which carries the input too (given as -, \
+                 or by default when no input is named): name the {what} or the inputs"
             );
         }
         if std::mem::replace(&mut stdin_read, true) {
@@ -424,11 +422,22 @@ fn settings(a: &ClassifierArgs, input_on_stdin: bool) -> Result<Settings> {
         std::io::stdin()
             .lock()
             .read_to_end(&mut bytes)
-            .context("cannot read the rule file from standard input")?;
-        s.add_rules("<stdin>", bytes)?;
+            .with_context(|| format!("cannot read the {what} from standard input"))?;
+        Ok(bytes)
+    };
+    for path in &a.rules {
+        if path.as_os_str() == "-" {
+            s.add_rules("<stdin>", from_stdin("--rules", "rule file")?)?;
+        } else {
+            s.read_rules(path)?;
+        }
     }
     if let Some(path) = &a.line_model {
-        s.read_line_model(path)?;
+        if path.as_os_str() == "-" {
+            s.add_line_model("<stdin>", from_stdin("--line-model", "line model")?)?;
+        } else {
+            s.read_line_model(path)?;
+        }
     }
     Ok(s)
 }
