@@ -67,6 +67,7 @@
 //! with its line or record number and passed through unchanged. Only a failure
 //! of the output stream itself (a broken pipe) ends the run early.
 
+use std::cell::OnceCell;
 use std::fs::File;
 use std::io::{self, Read, Write};
 use std::path::PathBuf;
@@ -527,21 +528,22 @@ fn open_input<'a>(
     input: &'a Input,
     pre: &'a Preloaded,
     limits: Limits,
-    taken: &Arc<AtomicU64>,
-) -> Result<(Compression, BatchReader<'a>), Error> {
+) -> Result<(Compression, BatchReader<'a>, Option<Arc<AtomicU64>>), Error> {
     let path = input.display_path();
     let file_err = |source| Error::File {
         path: path.to_path_buf(),
         source,
     };
     // The bytes the decoder takes are counted into `taken`, for progress
-    // within the input ([`Events::input_progress`]).
-    fn counted<R>(r: R, taken: &Arc<AtomicU64>) -> compress::Counted<R> {
-        compress::Counted::new(r, Arc::clone(taken))
+    // within the input ([`Events::input_progress`]); a small plain file,
+    // read whole, needs no counter.
+    let taken = OnceCell::new();
+    fn counted<R>(r: R, taken: &OnceCell<Arc<AtomicU64>>) -> compress::Counted<R> {
+        compress::Counted::new(r, Arc::clone(taken.get_or_init(Arc::default)))
     }
     let (c, r) = match pre {
         Some(Ok(data)) => {
-            compress::decoder(counted(io::Cursor::new(Shared(Arc::clone(data))), taken))
+            compress::decoder(counted(io::Cursor::new(Shared(Arc::clone(data))), &taken))
                 .map_err(file_err)?
         }
         // The error is named by the input's path here, once.
@@ -553,21 +555,21 @@ fn open_input<'a>(
                 let data = compress::read_whole(p, input.size).map_err(file_err)?;
                 if Compression::detect(&data) == Compression::None {
                     let r = BatchReader::whole(data, input.format, path, limits);
-                    return Ok((Compression::None, r));
+                    return Ok((Compression::None, r, None));
                 }
-                compress::decoder(counted(io::Cursor::new(data), taken)).map_err(file_err)?
+                compress::decoder(counted(io::Cursor::new(data), &taken)).map_err(file_err)?
             }
             Source::File(p) => {
                 let r = compress::buffered(p, input.size).map_err(file_err)?;
-                compress::decoder(counted(r, taken)).map_err(file_err)?
+                compress::decoder(counted(r, &taken)).map_err(file_err)?
             }
             Source::Stream(p) => {
                 let r = compress::buffered(p, u64::MAX).map_err(file_err)?;
-                compress::decoder(counted(r, taken)).map_err(file_err)?
+                compress::decoder(counted(r, &taken)).map_err(file_err)?
             }
             // Read once, with a given model (otherwise preloaded).
             Source::Stdin => {
-                compress::decoder(counted(compress::stdin_buffered(), taken)).map_err(file_err)?
+                compress::decoder(counted(compress::stdin_buffered(), &taken)).map_err(file_err)?
             }
         },
     };
@@ -581,6 +583,7 @@ fn open_input<'a>(
     Ok((
         c,
         BatchReader::new(r, input.format, path, limits).size_hint(hint),
+        taken.into_inner(),
     ))
 }
 
@@ -608,6 +611,17 @@ enum Job {
     Resumed,
 }
 
+/// The input [`Pieces`] is reading.
+struct Open<'a> {
+    input: usize,
+    compression: Compression,
+    reader: BatchReader<'a>,
+    /// Whether no piece of it has been given out yet.
+    first: bool,
+    /// The bytes its decoder has taken, if it is read through one.
+    taken: Option<Arc<AtomicU64>>,
+}
+
 /// The pieces of all inputs, in order: the work of a pass. Called by one
 /// worker at a time (decompression is sequential within an input).
 struct Pieces<'a> {
@@ -615,7 +629,7 @@ struct Pieces<'a> {
     streams: &'a [Preloaded],
     limits: Limits,
     next: usize,
-    current: Option<(usize, Compression, BatchReader<'a>, bool, Arc<AtomicU64>)>,
+    current: Option<Open<'a>>,
     /// What to do instead of reading an input, if anything.
     before: &'a (dyn Fn(usize) -> Option<Job> + Sync),
     /// Inputs that pass 1 read whole and kept ([`Kept`]), by input: pass 2
@@ -673,27 +687,26 @@ impl<'a> Pieces<'a> {
 
     fn next(&mut self) -> Option<Task> {
         loop {
-            if let Some((input, compression, reader, first, taken)) = &mut self.current {
-                let (input, compression, was_first) = (*input, *compression, *first);
-                *first = false;
-                let job = match reader.next_piece() {
+            if let Some(open) = &mut self.current {
+                let first = std::mem::replace(&mut open.first, false);
+                let job = match open.reader.next_piece() {
                     Ok(Some(p)) => Job::Piece(p),
                     Ok(None) => Job::End,
                     Err(e) => Job::Failed(e),
                 };
-                let last = !matches!(job, Job::Piece(_)) || reader.is_done();
-                let taken = taken.load(Ordering::Relaxed);
+                let last = !matches!(job, Job::Piece(_)) || open.reader.is_done();
+                let task = Task {
+                    input: open.input,
+                    first,
+                    last,
+                    taken: open.taken.as_ref().map_or(0, |t| t.load(Ordering::Relaxed)),
+                    compression: open.compression,
+                    job,
+                };
                 if last {
                     self.current = None;
                 }
-                return Some(Task {
-                    input,
-                    first: was_first,
-                    last,
-                    taken,
-                    compression,
-                    job,
-                });
+                return Some(task);
             }
             let i = self.next;
             if i >= self.inputs.len() {
@@ -718,9 +731,16 @@ impl<'a> Pieces<'a> {
                     ..whole(Job::Piece(Piece::Batch(batch)))
                 });
             }
-            let taken = Arc::new(AtomicU64::new(0));
-            match open_input(&self.inputs[i], &self.streams[i], self.limits, &taken) {
-                Ok((c, reader)) => self.current = Some((i, c, reader, true, taken)),
+            match open_input(&self.inputs[i], &self.streams[i], self.limits) {
+                Ok((compression, reader, taken)) => {
+                    self.current = Some(Open {
+                        input: i,
+                        compression,
+                        reader,
+                        first: true,
+                        taken,
+                    })
+                }
                 Err(e) => return Some(whole(Job::Failed(e))),
             }
         }
